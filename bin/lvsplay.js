@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// lvsplay's source is TypeScript; jiti runs it (and users' inventory files) without a build step.
+import { createJiti } from 'jiti';
+
+const jiti = createJiti(import.meta.url);
+const { main } = await jiti.import('../src/cli.ts');
+process.exitCode = await main(process.argv.slice(2));

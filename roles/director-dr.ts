@@ -1,0 +1,9 @@
+import { ipvsItems } from './parts/ipvs.ts';
+import { loopbackVipItems } from './parts/loopback-vips.ts';
+import type { Role } from './role.ts';
+
+/**
+ * Owns the VIP on lo:1 and answers ARP for it (so no arp_ignore here, unlike the real servers), and hands
+ * each request to a real server by MAC address.
+ */
+export const directorDr: Role = (inventory, host) => [...loopbackVipItems(inventory, host), ...ipvsItems(inventory, host)];

@@ -1,0 +1,45 @@
+import type { Host, Inventory, RoleName } from '../src/inventory/model.ts';
+import { itemKey, sameWish, type DesiredItem, type HostState } from '../src/desired/state.ts';
+import { directorDr } from './director-dr.ts';
+import { directorNat } from './director-nat.ts';
+import { realserverDr } from './realserver-dr.ts';
+import { realserverNat } from './realserver-nat.ts';
+import type { Role } from './role.ts';
+import { router } from './router.ts';
+
+export const ROLES: Readonly<Record<RoleName, Role>> = {
+  router,
+  'director-nat': directorNat,
+  'director-dr': directorDr,
+  'realserver-nat': realserverNat,
+  'realserver-dr': realserverDr,
+};
+
+export class RoleConflictError extends Error {
+  constructor(host: string, key: string, roles: readonly RoleName[]) {
+    super(`host ${host}: roles ${roles.join(' and ')} both want ${key}, differently`);
+    this.name = 'RoleConflictError';
+  }
+}
+
+/**
+ * What `host` should have for `roles` (all of its own by default). An item two roles want is kept once and
+ * credited to both; two different wishes for one file or setting are a bug in the roles, not in the inventory.
+ */
+export function desiredState(inventory: Inventory, host: Host, roles: readonly RoleName[] = host.roles): HostState {
+  const byKey = new Map<string, DesiredItem>();
+  for (const role of host.roles.filter((r) => roles.includes(r))) {
+    for (const spec of ROLES[role](inventory, host)) {
+      const key = itemKey(spec);
+      const existing = byKey.get(key);
+      if (!existing) {
+        byKey.set(key, { ...spec, roles: [role] });
+        continue;
+      }
+      const { roles: earlierRoles, ...earlier } = existing;
+      if (!sameWish(earlier, spec)) throw new RoleConflictError(host.name, key, [...earlierRoles, role]);
+      byKey.set(key, { ...existing, roles: [...earlierRoles, role] });
+    }
+  }
+  return { host, items: [...byKey.values()] };
+}

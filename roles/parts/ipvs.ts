@@ -1,0 +1,46 @@
+import type { Host, Inventory } from '../../src/inventory/model.ts';
+import type { ItemSpec } from '../../src/desired/state.ts';
+import type { IpvsForwarding, IpvsService, IpvsTable } from '../../src/ipvs/table.ts';
+import { renderTemplate } from '../../src/templates.ts';
+import { unitFile } from './units.ts';
+
+export const IPVS_RULES_FILE = '/etc/sysconfig/ipvsadm';
+
+const IPVS_FORWARDING: Record<'nat' | 'dr', IpvsForwarding> = { nat: 'masq', dr: 'route' };
+
+/** Every service this host directs, NAT and DR alike: a director's table is one whole. */
+export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
+  return inventory.services
+    .filter((service) => service.director === host.name)
+    .map((service): IpvsService => ({
+      protocol: service.protocol,
+      vip: service.vip,
+      port: service.port,
+      scheduler: service.scheduler,
+      ...(service.persistence !== undefined && { persistence: service.persistence }),
+      destinations: service.realServers.map((rs) => ({
+        address: rs.address,
+        port: rs.port,
+        forwarding: IPVS_FORWARDING[service.forwarding],
+        weight: rs.weight,
+      })),
+    }));
+}
+
+export function renderIpvsRules(table: IpvsTable): string {
+  return renderTemplate('ipvsadm.hbs', { services: table.map((s) => ({ persistence: null, ...s })) });
+}
+
+/**
+ * The live table reached by a delta, the whole table persisted in ipvsadm-save -n format, and a unit that
+ * restores it at boot. The unit is only enabled: starting it would flush the live table.
+ */
+export function ipvsItems(inventory: Inventory, host: Host): ItemSpec[] {
+  const table = ipvsTableOf(inventory, host);
+  return [
+    { kind: 'ipvs', table },
+    { kind: 'file', path: IPVS_RULES_FILE, content: renderIpvsRules(table), mode: 0o600, notify: [] },
+    unitFile('lvsplay-ipvs.service', renderTemplate('lvsplay-ipvs.service.hbs', {})),
+    { kind: 'unit', name: 'lvsplay-ipvs.service', startNow: false },
+  ];
+}

@@ -1,0 +1,88 @@
+import type { Cidr, IPv4 } from '../net/ipv4.ts';
+import type { Host, RoleName } from '../inventory/model.ts';
+import type { IpvsTable } from '../ipvs/table.ts';
+
+/** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
+export type Handler =
+  | { readonly kind: 'sysctl-load'; readonly file: string }
+  | { readonly kind: 'daemon-reload' };
+
+/** A file lvsplay owns whole: written only when content or mode differ. */
+export interface FileItem {
+  readonly kind: 'file';
+  readonly path: string;
+  readonly content: string;
+  readonly mode: number;
+  readonly notify: readonly Handler[];
+}
+
+/** A live kernel setting; the persisted value is in `file`, which `sysctl -p` loads. */
+export interface SysctlItem {
+  readonly kind: 'sysctl';
+  readonly key: string;
+  readonly value: string;
+  readonly file: string;
+}
+
+/** An address that must be live on an interface now (the boot unit that restores it is a separate item). */
+export interface AddressItem {
+  readonly kind: 'address';
+  readonly device: string;
+  readonly cidr: Cidr;
+  /** `lo:1` for a VIP, as `ifconfig lo:1` would show it. */
+  readonly label?: string;
+}
+
+export interface UnitItem {
+  readonly kind: 'unit';
+  readonly name: string;
+  /** Started now as well as enabled for boot; false for units whose start would disturb live state. */
+  readonly startNow: boolean;
+}
+
+/** The live IPVS services this host directs; reached by a minimal delta, never a flush. */
+export interface IpvsItem {
+  readonly kind: 'ipvs';
+  readonly table: IpvsTable;
+}
+
+/** Not changed by lvsplay, only checked: a NAT real server's replies must go back through the director. */
+export interface RouteCheckItem {
+  readonly kind: 'default-route';
+  readonly via: IPv4;
+  readonly reason: string;
+}
+
+export type ItemSpec = FileItem | SysctlItem | AddressItem | UnitItem | IpvsItem | RouteCheckItem;
+
+/** One thing a host should have, and the roles that want it (two roles may want the same file). */
+export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };
+
+export interface HostState {
+  readonly host: Host;
+  readonly items: readonly DesiredItem[];
+}
+
+export function itemKey(item: ItemSpec): string {
+  switch (item.kind) {
+    case 'file':
+      return `file ${item.path}`;
+    case 'sysctl':
+      return `sysctl ${item.key}`;
+    case 'address':
+      return `address ${item.cidr.address}/${item.cidr.prefix} ${item.device}`;
+    case 'unit':
+      return `unit ${item.name}`;
+    case 'ipvs':
+      return 'ipvs';
+    case 'default-route':
+      return 'default-route';
+  }
+}
+
+
+/** Whether two roles' wishes for the same key agree; a sysctl agrees on its value whichever file persists it. */
+export function sameWish(a: ItemSpec, b: ItemSpec): boolean {
+  if (a.kind === 'sysctl' && b.kind === 'sysctl') return a.value === b.value;
+  return JSON.stringify(a) === JSON.stringify(b);
+}

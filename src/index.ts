@@ -1,0 +1,12 @@
+export { defineInventory, ROLE_NAMES, SCHEDULERS, PROTOCOLS, FORWARDING_METHODS } from './inventory/input.ts';
+export type {
+  InventoryInput,
+  HostInput,
+  ServiceInput,
+  RealServerInput,
+  SshInput,
+  RoleName,
+  Scheduler,
+  Protocol,
+  ForwardingMethod,
+} from './inventory/input.ts';

@@ -1,0 +1,79 @@
+/**
+ * What an inventory file is written in: plain strings and numbers, so it reads like the seed's own notes.
+ * `loadInventory` checks every field and turns it into the typed model in `model.ts`.
+ */
+
+export const ROLE_NAMES = ['router', 'director-nat', 'director-dr', 'realserver-nat', 'realserver-dr'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+/** The kernel's IPVS schedulers (ip_vs_*.ko): ipvsadm accepts any name, the kernel fails later. */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+
+export const PROTOCOLS = ['tcp', 'udp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export const FORWARDING_METHODS = ['nat', 'dr'] as const;
+export type ForwardingMethod = (typeof FORWARDING_METHODS)[number];
+
+export interface SshInput {
+  /** Address or name to connect to; defaults to the host's name in the inventory. */
+  host?: string;
+  port?: number;
+  user?: string;
+  /** Path of a private key; without one, ssh-agent and ~/.ssh/id_* are tried. */
+  privateKey?: string;
+}
+
+/** `'192.168.10.71/24'` or several addresses on one interface. */
+export type InterfaceAddresses = string | readonly string[];
+
+export interface HostInput {
+  ssh?: SshInput;
+  /** The host's own addresses, as the network already has them: `{ eth0: '192.168.10.71/24' }`. */
+  interfaces: Record<string, InterfaceAddresses>;
+  /** The host's default gateway. A NAT real server's must be its director's DIP. */
+  gateway?: string;
+  roles: readonly RoleName[];
+  /** Director only: the address real servers reach it on. Needed only when the host has several candidates. */
+  dip?: string;
+  /** Router only: addresses lvsplay adds and keeps across reboots, e.g. seed 4.3's `{ eth0: '172.16.10.84/24' }`. */
+  extraAddresses?: Record<string, InterfaceAddresses>;
+}
+
+export interface RealServerInput {
+  /** Name of a host in `hosts` that plays realserver-nat or realserver-dr. */
+  host: string;
+  /** Port on the real server; defaults to the service's port (DR cannot change it). */
+  port?: number;
+  /** 0 to 65535; 0 takes the server out of new scheduling. Defaults to 1. */
+  weight?: number;
+}
+
+export interface ServiceInput {
+  vip: string;
+  port: number;
+  /** Defaults to tcp. */
+  protocol?: Protocol;
+  /** Defaults to wlc, as ipvsadm does. */
+  scheduler?: Scheduler;
+  /** Defaults to the director's role: director-nat → nat, director-dr → dr. */
+  forwarding?: ForwardingMethod;
+  /** Persistence timeout in seconds (ipvsadm -p). */
+  persistence?: number;
+  /** Name of the host in `hosts` that plays director-nat or director-dr for this service. */
+  director: string;
+  realServers: readonly RealServerInput[];
+}
+
+export interface InventoryInput {
+  /** Settings every host starts from. */
+  defaults?: { ssh?: SshInput };
+  hosts: Record<string, HostInput>;
+  services: readonly ServiceInput[];
+}
+
+/** Identity at run time; in an editor it completes and checks every field of the inventory. */
+export function defineInventory<const T extends InventoryInput>(inventory: T): T {
+  return inventory;
+}

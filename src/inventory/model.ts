@@ -1,0 +1,65 @@
+import type { Cidr, IPv4 } from '../net/ipv4.ts';
+import type { ForwardingMethod, Protocol, RoleName, Scheduler } from './input.ts';
+
+export type { ForwardingMethod, Protocol, RoleName, Scheduler };
+
+/** 1 to 65535. */
+export type Port = number & { readonly __brand: 'Port' };
+/** 0 to 65535, as ipvsadm -w takes it. */
+export type Weight = number & { readonly __brand: 'Weight' };
+/** Seconds, 1 to 2678400 (ipvsadm's 31 days). */
+export type PersistenceTimeout = number & { readonly __brand: 'PersistenceTimeout' };
+/** A virtual IP: the address clients connect to, owned by a service, never a host's own. */
+export type Vip = IPv4 & { readonly __vip: true };
+
+export interface SshTarget {
+  readonly host: string;
+  readonly port: Port;
+  readonly user: string;
+  readonly privateKey?: string;
+}
+
+export interface Interface {
+  readonly name: string;
+  readonly addresses: readonly Cidr[];
+}
+
+export interface Host {
+  readonly name: string;
+  readonly ssh: SshTarget;
+  readonly interfaces: readonly Interface[];
+  readonly gateway?: IPv4;
+  readonly roles: readonly RoleName[];
+  readonly dip?: IPv4;
+  readonly extraAddresses: readonly Interface[];
+}
+
+export interface RealServer {
+  readonly host: string;
+  /** The real server's address on its director's DIP subnet. */
+  readonly address: IPv4;
+  readonly port: Port;
+  readonly weight: Weight;
+}
+
+export interface VirtualService {
+  readonly vip: Vip;
+  readonly port: Port;
+  readonly protocol: Protocol;
+  readonly scheduler: Scheduler;
+  readonly forwarding: ForwardingMethod;
+  readonly persistence?: PersistenceTimeout;
+  readonly director: string;
+  readonly realServers: readonly RealServer[];
+}
+
+/** A checked inventory: every address parsed, every reference resolved, every rule in `rules.ts` held. */
+export interface Inventory {
+  readonly file: string;
+  readonly hosts: readonly Host[];
+  readonly services: readonly VirtualService[];
+}
+
+export function describeService(service: Pick<VirtualService, 'protocol' | 'vip' | 'port'>): string {
+  return `${service.protocol} ${service.vip}:${service.port}`;
+}

@@ -1,0 +1,32 @@
+import type { IPv4 } from '../net/ipv4.ts';
+import type { PersistenceTimeout, Port, Protocol, Scheduler, Vip, Weight } from '../inventory/model.ts';
+
+/** ipvsadm's forwarding switches: -m masquerading (NAT), -g gatewaying (DR), -i tunnelling. */
+export type IpvsForwarding = 'masq' | 'route' | 'tunnel';
+
+export interface IpvsDestination {
+  readonly address: IPv4;
+  readonly port: Port;
+  readonly forwarding: IpvsForwarding;
+  readonly weight: Weight;
+}
+
+export interface IpvsService {
+  readonly protocol: Protocol;
+  readonly vip: Vip;
+  readonly port: Port;
+  readonly scheduler: Scheduler;
+  readonly persistence?: PersistenceTimeout;
+  readonly destinations: readonly IpvsDestination[];
+}
+
+/** Services in the order they are written and restored; `serviceKey` identifies one across tables. */
+export type IpvsTable = readonly IpvsService[];
+
+export function serviceKey(service: Pick<IpvsService, 'protocol' | 'vip' | 'port'>): string {
+  return `${service.protocol} ${service.vip}:${service.port}`;
+}
+
+export function destinationKey(destination: Pick<IpvsDestination, 'address' | 'port'>): string {
+  return `${destination.address}:${destination.port}`;
+}

@@ -1,0 +1,30 @@
+import { strict as assert } from 'node:assert';
+import { checkInventory } from '../../../src/inventory/load.ts';
+import { formatIssue, InventoryError } from '../../../src/inventory/issues.ts';
+import { BAD_INVENTORIES, baseInventory } from './cases.ts';
+
+function problems(input: unknown): string[] {
+  try {
+    checkInventory('inventory.ts', input);
+  } catch (error) {
+    if (error instanceof InventoryError) return error.issues.map(formatIssue);
+    throw error;
+  }
+  return [];
+}
+
+describe('inventory rules', () => {
+  for (const base of ['nat', 'dr'] as const) {
+    it(`accepts the seed's ${base} inventory`, () => {
+      assert.deepEqual(problems(baseInventory(base)), []);
+    });
+  }
+
+  for (const testCase of BAD_INVENTORIES) {
+    it(`rejects ${testCase.name}`, () => {
+      const inventory = baseInventory(testCase.base);
+      testCase.mutate(inventory);
+      assert.deepEqual(problems(inventory), testCase.expect);
+    });
+  }
+});
