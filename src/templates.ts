@@ -2,12 +2,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Protocol } from './inventory/model.ts';
+import { FORWARDING_FLAG, PROTOCOL_FLAG } from './ipvs/flags.ts';
 import type { IpvsForwarding } from './ipvs/table.ts';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
-const PROTOCOL_FLAG: Record<Protocol, string> = { tcp: '-t', udp: '-u' };
-const FORWARDING_FLAG: Record<IpvsForwarding, string> = { masq: '-m', route: '-g', tunnel: '-i' };
 
 export class TemplateError extends Error {
   constructor(

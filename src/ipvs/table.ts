@@ -30,3 +30,14 @@ export function serviceKey(service: Pick<IpvsService, 'protocol' | 'vip' | 'port
 export function destinationKey(destination: Pick<IpvsDestination, 'address' | 'port'>): string {
   return `${destination.address}:${destination.port}`;
 }
+
+/** What identifies a service in every ipvsadm command: `-t VIP:PORT`. */
+export type IpvsServiceId = Pick<IpvsService, 'protocol' | 'vip' | 'port'>;
+
+/** A service's own line (`-A`/`-E`), without its real servers. */
+export type IpvsServiceSettings = Omit<IpvsService, 'destinations'>;
+
+export function settingsOf(service: IpvsService): IpvsServiceSettings {
+  const { destinations: _destinations, ...settings } = service;
+  return settings;
+}

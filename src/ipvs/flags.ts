@@ -1,0 +1,18 @@
+import type { Protocol } from '../inventory/model.ts';
+import type { IpvsForwarding } from './table.ts';
+
+/** ipvsadm's service switches, as `ipvsadm-save` writes them. */
+export const PROTOCOL_FLAG: Readonly<Record<Protocol, string>> = { tcp: '-t', udp: '-u' };
+
+/** ipvsadm's forwarding switches: -m masquerading (NAT), -g gatewaying (DR), -i ipip tunnelling. */
+export const FORWARDING_FLAG: Readonly<Record<IpvsForwarding, string>> = { masq: '-m', route: '-g', tunnel: '-i' };
+
+/**
+ * ipvsadm's own default for `-p` without a value: IPVS_SVC_PERSISTENT_TIMEOUT (6*60) in libipvs.h. The man
+ * page says 300; the code says 360. `ipvsadm-save` always prints the value, so this only matters for a
+ * hand-written rules file.
+ */
+export const DEFAULT_PERSISTENCE = 360;
+
+/** ipvsadm's DEF_SCHED, used by -A and -E when -s is missing. */
+export const DEFAULT_SCHEDULER = 'wlc';

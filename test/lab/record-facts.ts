@@ -1,0 +1,120 @@
+// Records real command outputs from a lab director into test/fixtures/facts/, for the fact
+// parsers' tests. Run by hand when the image changes:
+//   node --import jiti/register test/lab/record-facts.ts
+// The order matters: the first ipvsadm call must happen on a fresh boot, before anything
+// has loaded ip_vs, to record what an unprepared host answers.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLab } from './lab.ts';
+import type { RunResult } from './proc.ts';
+
+const FACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'facts');
+
+const SERVICES = [
+  // DR, round robin, one real server with weight 3.
+  '-A -t 192.168.10.100:80 -s rr',
+  '-a -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 1',
+  '-a -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 3',
+  // NAT, weighted round robin with persistence.
+  '-A -t 172.16.10.81:443 -s wrr -p 300',
+  '-a -t 172.16.10.81:443 -r 192.168.10.71:443 -m -w 1',
+  '-a -t 172.16.10.81:443 -r 192.168.10.72:443 -m -w 2',
+  // UDP, weighted least connection, one real server drained to weight 0.
+  '-A -u 192.168.10.100:53 -s wlc',
+  '-a -u 192.168.10.100:53 -r 192.168.10.71:53 -g -w 1',
+  '-a -u 192.168.10.100:53 -r 192.168.10.72:53 -g -w 0',
+];
+
+/** Two -R inputs with one failing line in the middle of good ones. */
+const RESTORE_CASES = {
+  'add-to-missing-service': [
+    '-A -t 10.9.9.1:80 -s rr',
+    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g',
+    '-a -t 10.9.9.99:80 -r 192.168.10.72:80 -g',
+    '-A -t 10.9.9.2:80 -s rr',
+    '-a -t 10.9.9.2:80 -r 192.168.10.72:80 -g',
+  ],
+  'add-existing-service': [
+    '-A -t 10.9.9.1:80 -s rr',
+    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g',
+    '-A -t 10.9.9.1:80 -s wrr',
+    '-A -t 10.9.9.2:80 -s rr',
+    '-a -t 10.9.9.2:80 -r 192.168.10.72:80 -g',
+  ],
+  // Does the exit code follow the last line, or any failure?
+  'fails-on-last-line': [
+    '-A -t 10.9.9.1:80 -s rr',
+    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g',
+    '-A -t 10.9.9.1:80 -s wrr',
+  ],
+  // A line ipvsadm cannot even parse, rather than one the kernel refuses.
+  'bad-option-in-middle': [
+    '-A -t 10.9.9.1:80 -s rr',
+    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 --bogus',
+    '-A -t 10.9.9.2:80 -s rr',
+  ],
+  'edit-and-delete-missing': [
+    '-A -t 10.9.9.1:80 -s rr',
+    '-e -t 10.9.9.1:80 -r 192.168.10.79:80 -g -w 2',
+    '-d -t 10.9.9.1:80 -r 192.168.10.78:80',
+    '-D -t 10.9.9.77:80',
+    '-A -t 10.9.9.2:80 -s rr',
+  ],
+};
+
+const lab = await startLab('dr');
+try {
+  await mkdir(FACTS, { recursive: true });
+  const sh = async (command: string, input?: string): Promise<RunResult> =>
+    lab.ssh('lvs', command, input === undefined ? {} : { input });
+  const record = async (file: string, command: string) => {
+    const result = await sh(command);
+    await writeFile(join(FACTS, file), result.stdout);
+    console.log(`${file}: exit ${result.code}${result.stderr ? `, stderr: ${result.stderr.trim()}` : ''}`);
+    return result;
+  };
+
+  // Fresh boot, module not loaded yet.
+  const lsmodBefore = await sh('lsmod | grep -c "^ip_vs " || true');
+  const noModule = await sh('ipvsadm-save -n');
+  const lsmodAfter = await sh('lsmod | grep "^ip_vs" || true');
+  await writeFile(join(FACTS, 'ipvsadm-save-n-no-module.json'), `${JSON.stringify({
+    command: 'ipvsadm-save -n', note: 'first ipvsadm call after boot, before modprobe ip_vs',
+    ipVsLoadedBefore: lsmodBefore.stdout.trim() !== '0',
+    stdout: noModule.stdout, stderr: noModule.stderr, code: noModule.code,
+    lsmodAfter: lsmodAfter.stdout,
+  }, null, 2)}\n`);
+  console.log(`no module: exit ${noModule.code}, stderr ${JSON.stringify(noModule.stderr)}, lsmod after: ${JSON.stringify(lsmodAfter.stdout)}`);
+
+  await sh('modprobe ip_vs');
+  await record('ipvsadm-save-n-empty.txt', 'ipvsadm-save -n');
+  const load = await sh('ipvsadm -R', `${SERVICES.join('\n')}\n`);
+  if (load.code !== 0) throw new Error(`loading services failed: ${load.stderr}`);
+  await record('ipvsadm-save-n.txt', 'ipvsadm-save -n');
+  await record('ipvsadm-Ln.txt', 'ipvsadm -Ln');
+
+  const restore: Record<string, unknown> = {};
+  for (const [name, lines] of Object.entries(RESTORE_CASES)) {
+    await sh('ipvsadm -C');
+    const result = await sh('ipvsadm -R', `${lines.join('\n')}\n`);
+    const table = await sh('ipvsadm-save -n');
+    restore[name] = { input: lines, stdout: result.stdout, stderr: result.stderr, code: result.code, tableAfter: table.stdout };
+    console.log(`ipvsadm -R ${name}: exit ${result.code}, stderr ${JSON.stringify(result.stderr)}\n${table.stdout}`);
+  }
+  await writeFile(join(FACTS, 'ipvsadm-R-errors.json'), `${JSON.stringify(restore, null, 2)}\n`);
+  await sh('ipvsadm -C');
+
+  await record('sysctl.txt', 'sysctl net.ipv4.ip_forward net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');
+  await sh('ip addr add 192.168.10.100/32 dev lo label lo:1');
+  await record('ip-o-addr.txt', 'ip -o addr show');
+  await record('ip-route-default.txt', 'ip route show default');
+  await record('systemctl-show.txt', 'systemctl show -p Id,LoadState,ActiveState,UnitFileState ssh.service nonexistent.service');
+  await record('os-release.txt', 'cat /etc/os-release');
+  await record('sha256sum.txt', 'sha256sum /etc/hostname /nonexistent 2>&1');
+
+  const versions = await sh('uname -r; ipvsadm --version; dpkg-query -W -f="\\${Version}\\n" ipvsadm systemd iproute2');
+  console.log(`versions:\n${versions.stdout}`);
+} finally {
+  await lab.stop();
+}

@@ -1,0 +1,62 @@
+// The seed tutorial's three clusters, as bare networks: addresses, host names and default
+// gateways exactly as in the seed, and nothing LVS-specific (no ip_forward, no VIP, no
+// ARP sysctls): configuring those is the job of lvsplay, the tool under test.
+
+export interface NicSpec {
+  /** L2 segment (one vde_switch) this NIC is plugged into. */
+  segment: string;
+  /** Address with prefix length, e.g. 192.168.10.71/24. */
+  address: string;
+}
+
+export interface VmSpec {
+  /** Data NICs, in order: the first is eth0. The management NIC comes after them. */
+  nics: readonly NicSpec[];
+  gateway?: string;
+}
+
+export interface Topology {
+  vms: Readonly<Record<string, VmSpec>>;
+}
+
+const nic = (segment: string, address: string): NicSpec => ({ segment, address });
+
+/** Seed 4.2, shared by 4.3: client — router — lan with lvs, rs1, rs2. */
+const drLan = {
+  client: { nics: [nic('clientnet', '192.168.30.100/24')], gateway: '192.168.30.10' },
+  // eth1 faces the client; forwarding stays off until lvsplay's router role turns it on.
+  router: { nics: [nic('lan', '192.168.10.84/24'), nic('clientnet', '192.168.30.10/24')] },
+  // The seed says any gateway will do for a DR director: it never routes replies.
+  lvs: { nics: [nic('lan', '192.168.10.81/24')], gateway: '192.168.10.200' },
+  rs1: { nics: [nic('lan', '192.168.10.71/24')], gateway: '192.168.10.84' },
+  rs2: { nics: [nic('lan', '192.168.10.72/24')], gateway: '192.168.10.84' },
+} as const satisfies Record<string, VmSpec>;
+
+export const topologies = {
+  /** Seed 4.1, LVS-NAT. The seed gives RS2 RS1's address by mistake; .72 is meant. */
+  nat: {
+    vms: {
+      client: { nics: [nic('outside', '172.16.10.100/24')] },
+      lvs: { nics: [nic('inside', '192.168.10.81/24'), nic('outside', '172.16.10.81/24')] },
+      // NAT replies must go back through the director, so its DIP is the RS gateway.
+      rs1: { nics: [nic('inside', '192.168.10.71/24')], gateway: '192.168.10.81' },
+      rs2: { nics: [nic('inside', '192.168.10.72/24')], gateway: '192.168.10.81' },
+    },
+  },
+  /** Seed 4.2, LVS-DR with the VIP (192.168.10.100) in the hosts' subnet. */
+  dr: { vms: drLan },
+  /**
+   * Seed 4.3, LVS-DR with the VIP 172.16.10.81 in another subnet. The router's extra
+   * 172.16.10.84/24 is deliberately absent: lvsplay adds it.
+   */
+  'dr-multi-subnet': { vms: drLan },
+} as const satisfies Record<string, Topology>;
+
+export type TopologyName = keyof typeof topologies;
+export type HostName<T extends TopologyName> = keyof (typeof topologies)[T]['vms'] & string;
+/** Hosts lvsplay manages; the client is only a vantage point for tests. */
+export type ManagedHost<T extends TopologyName> = Exclude<HostName<T>, 'client'>;
+
+export function segmentsOf(topology: Topology): string[] {
+  return [...new Set(Object.values(topology.vms).flatMap((vm) => vm.nics.map((n) => n.segment)))];
+}

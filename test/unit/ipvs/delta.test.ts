@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { performance } from 'node:perf_hooks';
+import { blockedServices, ipvsDelta, unmanagedServices } from '../../../src/ipvs/delta.ts';
+import { sameTable } from '../../../src/ipvs/equal.ts';
+import { formatChange } from '../../../src/ipvs/format.ts';
+import { serviceKey, type IpvsService, type IpvsTable } from '../../../src/ipvs/table.ts';
+import { DELTA_CASES } from './delta-cases.ts';
+import { applyRestore, svc } from './helpers.ts';
+
+/** As the engine computes it: the persisted services plus the desired ones. */
+function ownedOf(persisted: readonly string[], desired: IpvsTable): Set<string> {
+  return new Set([...persisted, ...desired.map(serviceKey)]);
+}
+
+/** What the live table must be after the delta: the desired services, and the unowned ones untouched. */
+function expectedAfter(live: IpvsTable, desired: IpvsTable, owned: ReadonlySet<string>): IpvsTable {
+  const desiredKeys = new Set(desired.map(serviceKey));
+  return [...desired, ...live.filter((s) => !desiredKeys.has(serviceKey(s)) && !owned.has(serviceKey(s)))];
+}
+
+describe('ipvsDelta', () => {
+  for (const testCase of DELTA_CASES) {
+    const owned = ownedOf(testCase.persisted ?? [], testCase.desired);
+
+    it(`writes ${testCase.name}`, () => {
+      assert.deepEqual(ipvsDelta(testCase.live, testCase.desired, owned).map(formatChange), testCase.lines);
+    });
+
+    it(`reaches the desired table through ipvsadm -R: ${testCase.name}`, () => {
+      const after = applyRestore(testCase.live, testCase.lines);
+      assert.ok(sameTable(after, expectedAfter(testCase.live, testCase.desired, owned)));
+      assert.deepEqual(ipvsDelta(after, testCase.desired, owned), [], 'a second run changes nothing');
+    });
+  }
+
+  it('never touches a foreign service, even a desired one, and names it as blocked', () => {
+    const desired = [svc('tcp 1.2.3.4:80 rr', '10.0.0.1:80 route 1'), svc('tcp 1.2.3.5:80 rr')];
+    const foreign = ['tcp 1.2.3.4:80', 'fwmark 1'];
+    const lines = ipvsDelta([], desired, ownedOf(foreign, desired), new Set(foreign)).map(formatChange);
+    assert.deepEqual(lines, ['-A -t 1.2.3.5:80 -s rr']);
+    assert.deepEqual(blockedServices(desired, foreign), ['tcp 1.2.3.4:80']);
+  });
+
+  it('names the live services it neither wants nor owns as unmanaged', () => {
+    const live = [svc('tcp 1.2.3.4:80 rr'), svc('tcp 1.2.3.5:80 rr'), svc('udp 1.2.3.6:53 rr')];
+    const desired = [svc('tcp 1.2.3.4:80 rr')];
+    assert.deepEqual(unmanagedServices(live, desired, ownedOf(['tcp 1.2.3.5:80'], desired)), ['udp 1.2.3.6:53']);
+  });
+
+  it('refuses a desired table that lists a service or a real server twice', () => {
+    const service = svc('tcp 1.2.3.4:80 rr');
+    assert.throws(() => ipvsDelta([], [service, service], new Set()), /the desired table has tcp 1\.2\.3\.4:80 twice/);
+    const twice = svc('tcp 1.2.3.4:80 rr', '10.0.0.1:80 route 1', '10.0.0.1:80 route 2');
+    assert.throws(() => ipvsDelta([service], [twice], new Set()), /desired tcp 1\.2\.3\.4:80 has 10\.0\.0\.1:80 twice/);
+  });
+
+  describe('on a director with 2,000 services × 10 real servers', () => {
+    const live = bigTable(2000, 10);
+    const owned = new Set(live.map(serviceKey));
+    // 1%: 20 weights edited (in 20 services), 1 service removed, 1 added.
+    const edited = live.slice(0, -1).map((service, i) => (i % 100 === 0 ? withWeight(service, (i / 100) % 10, 5) : service));
+
+    it('writes 22 lines for a new empty service, 20 weights and a removed service, in well under 100 ms', () => {
+      const desired = [...edited, svc('tcp 10.200.0.1:80 rr')];
+      const started = performance.now();
+      const lines = ipvsDelta(live, desired, ownedOf([...owned], desired)).map(formatChange);
+      const elapsed = performance.now() - started;
+      assert.equal(lines.length, 22);
+      assert.equal(lines[0], '-A -t 10.200.0.1:80 -s rr');
+      assert.equal(lines[1], '-e -t 10.0.0.1:80 -r 172.16.0.1:80 -g -w 5');
+      assert.equal(lines.filter((line) => line.startsWith('-e ')).length, 20);
+      assert.equal(lines[21], '-D -t 10.7.207.1:80');
+      assert.ok(elapsed < 100, `took ${elapsed.toFixed(1)} ms`);
+      assert.ok(sameTable(applyRestore(live, lines), desired));
+    });
+
+    it('writes 32 lines when the new service comes with its 10 real servers', () => {
+      const added = svc('tcp 10.200.0.1:80 rr', ...Array.from({ length: 10 }, (_, j) => `172.16.${j}.1:80 route 1`));
+      const desired = [...edited, added];
+      const lines = ipvsDelta(live, desired, ownedOf([...owned], desired)).map(formatChange);
+      assert.equal(lines.length, 32);
+      assert.ok(sameTable(applyRestore(live, lines), desired));
+    });
+  });
+});
+
+function bigTable(services: number, servers: number): IpvsService[] {
+  return Array.from({ length: services }, (_, i) =>
+    svc(`tcp 10.${i >> 8}.${i & 255}.1:80 wlc`, ...Array.from({ length: servers }, (_, j) => `172.16.${j}.${(i % 250) + 1}:80 route 1`)),
+  );
+}
+
+function withWeight(service: IpvsService, index: number, weight: number): IpvsService {
+  return {
+    ...service,
+    destinations: service.destinations.map((d, j) => (j === index ? { ...d, weight: weight as typeof d.weight } : d)),
+  };
+}

@@ -1,0 +1,77 @@
+import { strict as assert } from 'node:assert';
+import type { IpvsChange } from '../../../src/ipvs/delta.ts';
+import { describeChange, formatChange, formatChanges } from '../../../src/ipvs/format.ts';
+import { settingsOf } from '../../../src/ipvs/table.ts';
+import { dest, svc } from './helpers.ts';
+
+const DR = settingsOf(svc('tcp 192.168.10.100:80 rr'));
+const PERSISTENT = settingsOf(svc('udp 192.168.10.100:53 wrr 300'));
+
+/** Each kind of change: the `ipvsadm -R` line, and the sentence a report shows. */
+const CASES: readonly { change: IpvsChange; line: string; sentence: string }[] = [
+  {
+    change: { op: 'add-service', service: DR },
+    line: '-A -t 192.168.10.100:80 -s rr',
+    sentence: 'add service tcp 192.168.10.100:80 (scheduler rr, persistence off)',
+  },
+  {
+    change: { op: 'add-service', service: PERSISTENT },
+    line: '-A -u 192.168.10.100:53 -s wrr -p 300',
+    sentence: 'add service udp 192.168.10.100:53 (scheduler wrr, persistence 300 s)',
+  },
+  {
+    change: { op: 'edit-service', service: { ...PERSISTENT, scheduler: 'rr' }, before: PERSISTENT },
+    line: '-E -u 192.168.10.100:53 -s rr -p 300',
+    sentence: 'change service udp 192.168.10.100:53: scheduler wrr → rr',
+  },
+  {
+    change: { op: 'edit-service', service: settingsOf(svc('udp 192.168.10.100:53 rr')), before: PERSISTENT },
+    line: '-E -u 192.168.10.100:53 -s rr',
+    sentence: 'change service udp 192.168.10.100:53: scheduler wrr → rr, persistence 300 s → off',
+  },
+  {
+    change: { op: 'delete-service', service: DR },
+    line: '-D -t 192.168.10.100:80',
+    sentence: 'delete service tcp 192.168.10.100:80 and its real servers',
+  },
+  {
+    change: { op: 'add-destination', service: DR, destination: dest('192.168.10.72:80 route 1') },
+    line: '-a -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 1',
+    sentence: 'add real server 192.168.10.72:80 (route, weight 1) to tcp 192.168.10.100:80',
+  },
+  {
+    change: { op: 'add-destination', service: DR, destination: dest('10.0.0.1:8080 masq 0') },
+    line: '-a -t 192.168.10.100:80 -r 10.0.0.1:8080 -m -w 0',
+    sentence: 'add real server 10.0.0.1:8080 (masq, weight 0) to tcp 192.168.10.100:80',
+  },
+  {
+    change: {
+      op: 'edit-destination',
+      service: DR,
+      destination: dest('192.168.10.72:80 tunnel 65535'),
+      before: dest('192.168.10.72:80 route 1'),
+    },
+    line: '-e -t 192.168.10.100:80 -r 192.168.10.72:80 -i -w 65535',
+    sentence: 'change real server 192.168.10.72:80 of tcp 192.168.10.100:80: route → tunnel, weight 1 → 65535',
+  },
+  {
+    change: { op: 'delete-destination', service: DR, destination: dest('192.168.10.72:80 route 1') },
+    line: '-d -t 192.168.10.100:80 -r 192.168.10.72:80',
+    sentence: 'remove real server 192.168.10.72:80 (route, weight 1) from tcp 192.168.10.100:80',
+  },
+];
+
+describe('formatChange and describeChange', () => {
+  for (const { change, line, sentence } of CASES) {
+    it(`writes ${line}`, () => {
+      assert.equal(formatChange(change), line);
+      assert.equal(describeChange(change), sentence);
+    });
+  }
+
+  it("joins a delta into ipvsadm -R's stdin, and nothing into nothing", () => {
+    const changes = CASES.slice(0, 2).map((c) => c.change);
+    assert.equal(formatChanges(changes), '-A -t 192.168.10.100:80 -s rr\n-A -u 192.168.10.100:53 -s wrr -p 300\n');
+    assert.equal(formatChanges([]), '');
+  });
+});

@@ -1,0 +1,61 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { renderIpvsRules } from '../../../roles/parts/ipvs.ts';
+import { ipvsDelta } from '../../../src/ipvs/delta.ts';
+import { sameTable } from '../../../src/ipvs/equal.ts';
+import { formatChange } from '../../../src/ipvs/format.ts';
+import { parseIpvsSave } from '../../../src/ipvs/parse.ts';
+import { serviceKey } from '../../../src/ipvs/table.ts';
+import { applyRestore, svc } from './helpers.ts';
+
+/** Outputs recorded on the lab's director (ipvsadm 1.31, kernel 6.1): see test/fixtures/facts/README.md. */
+const FACTS = new URL('../../fixtures/facts/', import.meta.url);
+const fact = (name: string): string => readFileSync(new URL(name, FACTS), 'utf8');
+
+/** The `ipvsadm -R` input the recording loaded, as the README lists it. */
+function loadedLines(): string[] {
+  const readme = fact('README.md');
+  const block = /Services loaded.*\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+  return block.split('\n').filter((line) => line !== '');
+}
+
+describe('parseIpvsSave on recorded output', () => {
+  const loaded = [
+    svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 3'),
+    svc('tcp 172.16.10.81:443 wrr 300', '192.168.10.71:443 masq 1', '192.168.10.72:443 masq 2'),
+    svc('udp 192.168.10.100:53 wlc', '192.168.10.71:53 route 1', '192.168.10.72:53 route 0'),
+  ];
+
+  it('reads ipvsadm-save -n, in the kernel hash order it prints', () => {
+    const { table, foreign } = parseIpvsSave(fact('ipvsadm-save-n.txt'));
+    assert.deepEqual(table, [loaded[1], loaded[0], loaded[2]]);
+    assert.deepEqual(foreign, []);
+  });
+
+  it('reads the empty table, and the empty answer before ip_vs was loaded', () => {
+    assert.deepEqual(parseIpvsSave(fact('ipvsadm-save-n-empty.txt')).table, []);
+    const noModule = JSON.parse(fact('ipvsadm-save-n-no-module.json')) as { stdout: string };
+    assert.deepEqual(parseIpvsSave(noModule.stdout).table, []);
+  });
+
+  it('reads the tables left after failing ipvsadm -R inputs (-a without -w saved as -w 1)', () => {
+    const runs = JSON.parse(fact('ipvsadm-R-errors.json')) as Record<string, { tableAfter: string }>;
+    for (const run of Object.values(runs)) assert.doesNotThrow(() => parseIpvsSave(run.tableAfter));
+    assert.deepEqual(parseIpvsSave(runs['add-to-missing-service']?.tableAfter ?? '').table, [
+      svc('tcp 10.9.9.1:80 rr', '192.168.10.71:80 route 1'),
+      svc('tcp 10.9.9.2:80 rr', '192.168.10.72:80 route 1'),
+    ]);
+  });
+
+  it('needs no change on the recorded table for the services that were loaded, whatever their order', () => {
+    const live = parseIpvsSave(fact('ipvsadm-save-n.txt')).table;
+    assert.deepEqual(ipvsDelta(live, loaded, new Set(loaded.map(serviceKey))), []);
+    assert.ok(sameTable(parseIpvsSave(renderIpvsRules(loaded)).table, live));
+  });
+
+  it('writes, from the empty table, the very lines the recording loaded', () => {
+    const lines = ipvsDelta([], loaded, new Set(loaded.map(serviceKey))).map(formatChange);
+    assert.deepEqual([...lines].sort(), [...loadedLines()].sort());
+    assert.ok(sameTable(applyRestore([], lines), parseIpvsSave(fact('ipvsadm-save-n.txt')).table));
+  });
+});

@@ -1,0 +1,99 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expandHome, planAuth, type AuthPlan } from '../../../src/ssh/auth.ts';
+
+function keygen(file: string, type = 'ed25519', passphrase = ''): void {
+  // 1024-bit RSA: the smallest ssh-keygen makes, and generated in a fraction of the default's time.
+  const bits = type === 'rsa' ? ['-b', '1024'] : [];
+  execFileSync('ssh-keygen', ['-q', '-t', type, ...bits, '-N', passphrase, '-f', file]);
+}
+
+function labels(plan: AuthPlan): string[] {
+  assert.ok(plan.ok, plan.ok ? '' : plan.detail);
+  return plan.methods.map((method) => method.label);
+}
+
+describe('choosing credentials', function () {
+  this.timeout(20_000);
+  let home: string;
+  const agent = { SSH_AUTH_SOCK: '/run/user/0/agent.sock' };
+  beforeEach(async () => {
+    home = await mkdtemp(join(tmpdir(), 'lvsplay-auth-'));
+    await mkdir(join(home, '.ssh'));
+  });
+  afterEach(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  describe("with the target's own privateKey", () => {
+    it('offers that key only, even with an agent running', async () => {
+      keygen(join(home, 'lab_key'));
+      keygen(join(home, '.ssh', 'id_ed25519'));
+      assert.deepEqual(labels(await planAuth(join(home, 'lab_key'), agent, home)), [`key ${join(home, 'lab_key')}`]);
+    });
+
+    it('expands ~/ as the shell would', async () => {
+      keygen(join(home, '.ssh', 'lab_key'));
+      assert.deepEqual(labels(await planAuth('~/.ssh/lab_key', {}, home)), [`key ${join(home, '.ssh', 'lab_key')}`]);
+      assert.equal(expandHome('~/x', '/home/op'), '/home/op/x');
+      assert.equal(expandHome('rel/~/x', '/home/op'), 'rel/~/x');
+    });
+
+    it('names the path when the file is missing, a folder, or a public key', async () => {
+      keygen(join(home, 'k'));
+      const cases: Array<[string, string]> = [
+        [join(home, 'missing'), `private key file ${join(home, 'missing')} does not exist`],
+        [home, `private key file ${home} is a folder, not a key file`],
+        [join(home, 'k.pub'), `private key file ${join(home, 'k.pub')} is a public key, not a private key`],
+      ];
+      for (const [path, detail] of cases) {
+        assert.deepEqual(await planAuth(path, {}, home), { ok: false, reason: 'private-key', detail });
+      }
+    });
+
+    it('refuses a passphrase-protected key without an agent, and falls back to the agent with one', async () => {
+      keygen(join(home, 'locked'), 'ed25519', 'secret');
+      const alone = await planAuth(join(home, 'locked'), {}, home);
+      assert.equal(alone.ok, false);
+      assert.match(alone.ok ? '' : alone.detail, /locked is passphrase-protected: lvsplay cannot ask for a passphrase; load it into ssh-agent/);
+      assert.deepEqual(labels(await planAuth(join(home, 'locked'), agent, home)), ['ssh-agent (/run/user/0/agent.sock)']);
+    });
+  });
+
+  describe('without one', () => {
+    it('offers the first default key that exists, then the agent', async () => {
+      keygen(join(home, '.ssh', 'id_ecdsa'), 'ecdsa');
+      keygen(join(home, '.ssh', 'id_rsa'), 'rsa');
+      assert.deepEqual(labels(await planAuth(undefined, agent, home)), [`key ${join(home, '.ssh', 'id_ecdsa')}`, 'ssh-agent (/run/user/0/agent.sock)']);
+      assert.deepEqual(labels(await planAuth(undefined, {}, home)), [`key ${join(home, '.ssh', 'id_ecdsa')}`]);
+    });
+
+    it('prefers id_ed25519 over the others, as OpenSSH orders them', async () => {
+      keygen(join(home, '.ssh', 'id_rsa'), 'rsa');
+      keygen(join(home, '.ssh', 'id_ed25519'));
+      assert.deepEqual(labels(await planAuth(undefined, {}, home)), [`key ${join(home, '.ssh', 'id_ed25519')}`]);
+    });
+
+    it('skips a passphrase-protected default key, saying so, and uses the agent', async () => {
+      keygen(join(home, '.ssh', 'id_ed25519'), 'ed25519', 'secret');
+      const plan = await planAuth(undefined, agent, home);
+      assert.deepEqual(labels(plan), ['ssh-agent (/run/user/0/agent.sock)']);
+      assert.deepEqual(plan.ok && plan.notes, [`${join(home, '.ssh', 'id_ed25519')} skipped: it is passphrase-protected`]);
+    });
+
+    it('uses the agent alone when there is no key file', async () => {
+      assert.deepEqual(labels(await planAuth(undefined, agent, home)), ['ssh-agent (/run/user/0/agent.sock)']);
+    });
+
+    it('says what it looked for when there is nothing to offer', async () => {
+      assert.deepEqual(await planAuth(undefined, { SSH_AUTH_SOCK: '' }, home), {
+        ok: false,
+        reason: 'auth',
+        detail: 'no way to authenticate: no privateKey is set for this host, SSH_AUTH_SOCK is not set, and none of ~/.ssh/id_ed25519, ~/.ssh/id_ecdsa, ~/.ssh/id_rsa exists',
+      });
+    });
+  });
+});
