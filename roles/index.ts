@@ -28,7 +28,8 @@ export class RoleConflictError extends Error {
  */
 export function desiredState(inventory: Inventory, host: Host, roles: readonly RoleName[] = host.roles): HostState {
   const byKey = new Map<string, DesiredItem>();
-  for (const role of host.roles.filter((r) => roles.includes(r))) {
+  const selected = host.roles.filter((r) => roles.includes(r));
+  for (const role of selected) {
     for (const spec of ROLES[role](inventory, host)) {
       const key = itemKey(spec);
       const existing = byKey.get(key);
@@ -41,5 +42,5 @@ export function desiredState(inventory: Inventory, host: Host, roles: readonly R
       byKey.set(key, { ...existing, roles: [...earlierRoles, role] });
     }
   }
-  return { host, items: [...byKey.values()] };
+  return { host, roles: selected, items: [...byKey.values()] };
 }

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InventoryError, InventoryLoadError } from './inventory/issues.ts';
 import { SelectionError } from './select.ts';
 import { TemplateError } from './templates.ts';
@@ -10,6 +10,10 @@ const EXPECTED_ERRORS = [InventoryError, InventoryLoadError, SelectionError, Tem
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
+};
+
+const write = (text: string): void => {
+  process.stdout.write(text);
 };
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -41,7 +45,51 @@ function program(): Command {
       await renderCommand(inventory, options.out, { roles: options.role, limits: options.limit }, print);
     });
 
+  cli
+    .command('run')
+    .description('make every host match the inventory over SSH: routers, then real servers, then directors')
+    .argument('<inventory>', 'inventory file (.ts, .js, .yml)')
+    .addOption(roleOption())
+    .addOption(limitOption())
+    .option('--check', 'connect and report what would change, changing nothing', false)
+    .option('--diff', 'show unified diffs of files and the IPVS delta', false)
+    .addOption(new Option('--forks <n>', 'hosts worked on at once').argParser(positiveInteger('--forks')).default(20))
+    .option('--json', 'print the results as JSON instead of live progress', false)
+    .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', "trust and record the key of a host not yet in known_hosts (never a changed key)", false)
+    .addOption(new Option('--connect-timeout <s>', 'seconds to wait for an SSH connection').argParser(positiveInteger('--connect-timeout')).default(15))
+    .addOption(new Option('--command-timeout <s>', 'seconds a remote script may run').argParser(positiveInteger('--command-timeout')).default(300))
+    .action(async (inventory: string, options: RunOptions) => {
+      const { runCommand } = await import('./commands/run.ts');
+      const ok = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, write);
+      if (!ok) throw new RunFailed();
+    });
+
   return cli;
+}
+
+interface RunOptions {
+  role: string[];
+  limit: string[];
+  check: boolean;
+  diff: boolean;
+  forks: number;
+  json: boolean;
+  knownHosts?: string;
+  acceptNewHostKeys: boolean;
+  connectTimeout: number;
+  commandTimeout: number;
+}
+
+/** Some host failed; the recap has said which and why. */
+class RunFailed extends Error {}
+
+function positiveInteger(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number from 1 up, got '${value}'`);
+    return n;
+  };
 }
 
 function roleOption(): Option {
@@ -57,6 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program().parseAsync(argv, { from: 'user' });
     return EXIT.ok;
   } catch (error) {
+    if (error instanceof RunFailed) return EXIT.failed;
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }

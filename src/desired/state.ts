@@ -60,6 +60,8 @@ export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };
 
 export interface HostState {
   readonly host: Host;
+  /** The roles this state was made for: all of the host's, or those `--role` selected. */
+  readonly roles: readonly RoleName[];
   readonly items: readonly DesiredItem[];
 }
 

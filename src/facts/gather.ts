@@ -1,0 +1,71 @@
+import type { HostState } from '../desired/state.ts';
+import type { IPv4 } from '../net/ipv4.ts';
+import { addressesFact, type LiveAddress } from './addresses.ts';
+import { FactError, type Fact } from './fact.ts';
+import { filesFact, type FileState } from './files.ts';
+import { ipvsFact, type IpvsFacts } from './ipvs.ts';
+import { osReleaseFact, type OsRelease } from './os-release.ts';
+import { defaultRouteFact } from './route.ts';
+import { sysctlFact } from './sysctl.ts';
+import { unitsFact, type UnitState } from './units.ts';
+
+/** Everything the plan compares a host's desired state with, read in one round trip. */
+export interface HostFacts {
+  readonly os: OsRelease;
+  readonly files: ReadonlyMap<string, FileState>;
+  readonly sysctl: ReadonlyMap<string, string | undefined>;
+  readonly addresses: readonly LiveAddress[];
+  readonly defaultRoute: IPv4 | undefined;
+  readonly units: ReadonlyMap<string, UnitState>;
+  readonly ipvs: IpvsFacts | undefined;
+}
+
+const MARK = '@@lvsplay-fact';
+
+/** The facts one host's state needs; a fact the state has no item for is not gathered. */
+interface FactSet {
+  readonly os: Fact<OsRelease>;
+  readonly files?: Fact<Map<string, FileState>>;
+  readonly sysctl?: Fact<Map<string, string | undefined>>;
+  readonly addresses?: Fact<LiveAddress[]>;
+  readonly defaultRoute?: Fact<IPv4 | undefined>;
+  readonly units?: Fact<Map<string, UnitState>>;
+  readonly ipvs?: Fact<IpvsFacts>;
+}
+
+/** The facts a host's desired state needs, as one script, and the parser that splits its output again. */
+export function factsScript(state: HostState): { script: string; parse: (output: string) => HostFacts } {
+  const paths = state.items.flatMap((i) => (i.kind === 'file' ? [i.path] : []));
+  const keys = state.items.flatMap((i) => (i.kind === 'sysctl' ? [i.key] : []));
+  const units = state.items.flatMap((i) => (i.kind === 'unit' ? [i.name] : []));
+  const kinds = new Set(state.items.map((i) => i.kind));
+  const set: FactSet = {
+    os: osReleaseFact,
+    ...(paths.length > 0 && { files: filesFact(paths) }),
+    ...(keys.length > 0 && { sysctl: sysctlFact(keys) }),
+    ...(kinds.has('address') && { addresses: addressesFact }),
+    ...(kinds.has('default-route') && { defaultRoute: defaultRouteFact }),
+    ...(units.length > 0 && { units: unitsFact(units) }),
+    ...(kinds.has('ipvs') && { ipvs: ipvsFact }),
+  };
+  const facts = Object.values(set) as Fact<unknown>[];
+  const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');
+  return { script, parse: (output) => parseFacts(output, set) };
+}
+
+function parseFacts(output: string, set: FactSet): HostFacts {
+  const sections = new Map<string, string>();
+  const parts = output.split(new RegExp(`^${MARK} (\\S+)\\n`, 'm'));
+  for (let i = 1; i < parts.length; i += 2) sections.set(parts[i]!, parts[i + 1] ?? '');
+  if (!sections.has('end')) throw new FactError('script', 'the facts script stopped before its end');
+  const read = <T>(fact: Fact<T> | undefined, fallback: T): T => (fact ? fact.parse(sections.get(fact.name) ?? '') : fallback);
+  return {
+    os: read(set.os, { id: 'unknown', prettyName: 'unknown' }),
+    files: read(set.files, new Map()),
+    sysctl: read(set.sysctl, new Map()),
+    addresses: read(set.addresses, []),
+    defaultRoute: read(set.defaultRoute, undefined),
+    units: read(set.units, new Map()),
+    ipvs: read(set.ipvs, undefined),
+  };
+}

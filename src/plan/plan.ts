@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import type { AddressItem, DesiredItem, FileItem, Handler, HostState, IpvsItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { HostFacts } from '../facts/gather.ts';
+import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged } from '../ipvs/delta.ts';
+import { serviceKey } from '../ipvs/table.ts';
+import type { IpvsChange } from '../ipvs/delta.ts';
+import { formatCidr } from '../net/ipv4.ts';
+
+/**
+ * The verdict on one item: `ok` (nothing to do, and why), `change` (what differs), or `fail` (wrong in a way
+ * lvsplay must not fix itself, such as a NAT real server's route).
+ */
+export type Verdict =
+  | { readonly status: 'ok'; readonly reason: string }
+  | { readonly status: 'change'; readonly reason: string }
+  | { readonly status: 'fail'; readonly reason: string };
+
+export type PlannedItem = DesiredItem & { readonly verdict: Verdict; readonly ipvsChanges?: readonly IpvsChange[] };
+
+export interface HostPlan {
+  readonly state: HostState;
+  readonly items: readonly PlannedItem[];
+  /** Run once each, after the items, because an item they watch changed. */
+  readonly handlers: readonly Handler[];
+  /** Live IPVS services lvsplay leaves alone because it does not own them. */
+  readonly unmanaged: readonly string[];
+}
+
+/** Desired state against facts: the plan `--check` prints and `run` executes. Pure. */
+export function planHost(state: HostState, facts: HostFacts): HostPlan {
+  const items = state.items.map((item) => planItem(item, facts));
+  const unmanaged = unmanagedServices(state, facts);
+  return { state, items, handlers: handlersOf(items), unmanaged };
+}
+
+function planItem(item: DesiredItem, facts: HostFacts): PlannedItem {
+  switch (item.kind) {
+    case 'file':
+      return { ...item, verdict: planFile(item, facts) };
+    case 'sysctl':
+      return { ...item, verdict: planSysctl(item, facts) };
+    case 'address':
+      return { ...item, verdict: planAddress(item, facts) };
+    case 'unit':
+      return { ...item, verdict: planUnit(item, facts) };
+    case 'default-route':
+      return { ...item, verdict: planRoute(item, facts) };
+    case 'ipvs': {
+      const changes = ipvsChanges(item, facts);
+      return { ...item, verdict: planIpvs(item, changes, facts), ipvsChanges: changes };
+    }
+  }
+}
+
+export function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function planFile(item: FileItem, facts: HostFacts): Verdict {
+  const live = facts.files.get(item.path);
+  if (!live?.exists) return { status: 'change', reason: 'missing' };
+  const contentDiffers = live.sha256 !== sha256(item.content);
+  const modeDiffers = live.mode !== item.mode;
+  if (contentDiffers && modeDiffers) return { status: 'change', reason: `content differs, mode ${octal(live.mode)} → ${octal(item.mode)}` };
+  if (contentDiffers) return { status: 'change', reason: 'content differs' };
+  if (modeDiffers) return { status: 'change', reason: `mode ${octal(live.mode)} → ${octal(item.mode)}` };
+  return { status: 'ok', reason: 'content and mode match' };
+}
+
+function octal(mode: number): string {
+  return mode.toString(8).padStart(4, '0');
+}
+
+function planSysctl(item: SysctlItem, facts: HostFacts): Verdict {
+  const live = facts.sysctl.get(item.key);
+  if (live === undefined) return { status: 'change', reason: `${item.key} does not exist yet` };
+  if (live !== item.value) return { status: 'change', reason: `${item.key} is ${live}, wants ${item.value}` };
+  return { status: 'ok', reason: `${item.key} is ${live}` };
+}
+
+function planAddress(item: AddressItem, facts: HostFacts): Verdict {
+  const wanted = formatCidr(item.cidr);
+  const live = facts.addresses.find((a) => a.device === item.device && a.cidr.address === item.cidr.address);
+  if (!live) return { status: 'change', reason: `${wanted} is not on ${item.device}` };
+  if (live.cidr.prefix !== item.cidr.prefix) return { status: 'change', reason: `${formatCidr(live.cidr)} on ${item.device}, wants ${wanted}` };
+  if (item.label && live.label !== item.label) return { status: 'change', reason: `${wanted} is labelled ${live.label}, wants ${item.label}` };
+  return { status: 'ok', reason: `${wanted} is on ${item.label ?? item.device}` };
+}
+
+function planUnit(item: UnitItem, facts: HostFacts): Verdict {
+  const live = facts.units.get(item.name);
+  const enabled = live?.unitFile === 'enabled';
+  const active = live?.active === 'active';
+  if (!live || live.load === 'not-found') return { status: 'change', reason: `${item.name} is not installed yet` };
+  if (!enabled) return { status: 'change', reason: `${item.name} is ${live.unitFile || 'not enabled'}` };
+  if (item.startNow && !active) return { status: 'change', reason: `${item.name} is ${live.active}` };
+  return { status: 'ok', reason: `${item.name} is enabled${item.startNow ? ' and active' : ''}` };
+}
+
+function planRoute(item: RouteCheckItem, facts: HostFacts): Verdict {
+  if (facts.defaultRoute === item.via) return { status: 'ok', reason: `default route via ${item.via}` };
+  const now = facts.defaultRoute ? `via ${facts.defaultRoute}` : 'missing';
+  return { status: 'fail', reason: `default route is ${now}, must be via ${item.via}: ${item.reason}` };
+}
+
+function ownedServices(item: IpvsItem, facts: HostFacts): Set<string> {
+  return new Set([...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey));
+}
+
+function ipvsChanges(item: IpvsItem, facts: HostFacts): IpvsChange[] {
+  return ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), new Set(facts.ipvs?.foreign ?? []));
+}
+
+function planIpvs(item: IpvsItem, changes: readonly IpvsChange[], facts: HostFacts): Verdict {
+  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, …) is someone else's:
+  // changing it could break them, leaving it would not be what the inventory says.
+  const blocked = blockedServices(item.table, facts.ipvs?.foreign ?? []);
+  if (blocked.length > 0) {
+    return { status: 'fail', reason: `${blocked.join(', ')} live with settings lvsplay does not manage; remove by hand or rename in the inventory` };
+  }
+  const services = `${item.table.length} service${item.table.length === 1 ? '' : 's'}`;
+  if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services}` };
+  return { status: 'change', reason: `${changes.length} change${changes.length === 1 ? '' : 's'} to reach the ${services}` };
+}
+
+function unmanagedServices(state: HostState, facts: HostFacts): string[] {
+  const item = state.items.find((i): i is IpvsItem & DesiredItem => i.kind === 'ipvs');
+  if (!facts.ipvs || !item) return [];
+  const foreignWanted = new Set(blockedServices(item.table, facts.ipvs.foreign));
+  return [...liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts)), ...facts.ipvs.foreign.filter((key) => !foreignWanted.has(key))];
+}
+
+// Handlers fire once, for the items that changed: a changed unit file needs a daemon-reload before any
+// enable, and a sysctl file or a live value that differs needs that file loaded.
+function handlersOf(items: readonly PlannedItem[]): Handler[] {
+  const handlers = new Map<string, Handler>();
+  for (const item of items) {
+    if (item.verdict.status !== 'change') continue;
+    const fired: readonly Handler[] =
+      item.kind === 'file' ? item.notify : item.kind === 'sysctl' ? [{ kind: 'sysctl-load', file: item.file }] : [];
+    for (const handler of fired) handlers.set(JSON.stringify(handler), handler);
+  }
+  return [...handlers.values()];
+}
+
+export function changedItems(plan: HostPlan): PlannedItem[] {
+  return plan.items.filter((item) => item.verdict.status === 'change');
+}

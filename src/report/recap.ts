@@ -1,0 +1,58 @@
+import type { HostResult, ItemStatus } from '../run/outcome.ts';
+import { describeItem } from '../run/describe.ts';
+
+export interface Tally {
+  readonly ok: number;
+  readonly changed: number;
+  readonly failed: number;
+  readonly notRun: number;
+}
+
+export function tally(result: HostResult): Tally {
+  const count = (...statuses: ItemStatus[]) => result.items.filter((i) => statuses.includes(i.status)).length;
+  return {
+    ok: count('ok'),
+    changed: count('changed', 'would change'),
+    failed: count('failed') + (result.status === 'failed' && result.items.length === 0 ? 1 : 0),
+    notRun: count('not run'),
+  };
+}
+
+/** Ansible's closing table: one line per host, then what failed and why. */
+export function recap(results: readonly HostResult[], check: boolean): string {
+  const width = Math.max(...results.map((r) => r.host.length));
+  const lines = [check ? 'RECAP (check: nothing was changed)' : 'RECAP'];
+  for (const result of results) {
+    const t = tally(result);
+    const unreachable = result.status === 'unreachable' ? 1 : 0;
+    lines.push(
+      `${result.host.padEnd(width)} : ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} unreachable=${unreachable} failed=${t.failed} not-run=${t.notRun}`,
+    );
+  }
+  for (const result of results) {
+    if (result.error) lines.push(`${result.host}: ${result.status}: ${result.error}`);
+    for (const item of result.items.filter((i) => i.status === 'failed')) lines.push(`${result.host}: failed: ${describeItem(item.item)}: ${item.reason}`);
+    for (const key of result.unmanaged) lines.push(`${result.host}: left alone: IPVS service ${key} is not lvsplay's (not in its inventory or rules file)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function jsonReport(results: readonly HostResult[], check: boolean, runId: string): string {
+  return `${JSON.stringify(
+    {
+      runId,
+      check,
+      hosts: results.map((r) => ({
+        host: r.host,
+        status: r.status,
+        ...(r.error && { error: r.error }),
+        tally: tally(r),
+        items: r.items.map((i) => ({ item: describeItem(i.item), kind: i.item.kind, roles: i.item.roles, status: i.status, reason: i.reason })),
+        unmanaged: r.unmanaged,
+        ...(r.diffs.length > 0 && { diffs: r.diffs }),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}

@@ -1,0 +1,155 @@
+import { createTwoFilesPatch } from 'diff';
+import type { HostState } from '../desired/state.ts';
+import { applyScript, applySteps, parseApplyOutput, type Step } from '../apply/script.ts';
+import { factsScript, type HostFacts } from '../facts/gather.ts';
+import { formatChange } from '../ipvs/format.ts';
+import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
+import { ConnectError } from '../ssh/errors.ts';
+import { quote } from '../ssh/quote.ts';
+import { hostStatus, type HostResult, type ItemResult } from './outcome.ts';
+
+export interface HostRunOptions {
+  readonly check: boolean;
+  readonly diff: boolean;
+  readonly runId: string;
+  readonly ssh: ConnectOptions;
+  /** How long one remote script may run on the host; the SSH side waits a little longer. */
+  readonly commandTimeoutSeconds: number;
+}
+
+/** A remote command that did not do what it must; the message names what and why. */
+export class HostError extends Error {
+  override name = 'HostError';
+}
+
+/**
+ * One host through the stages: connect, facts, plan (`prepare`), then apply and read back (`apply`).
+ * The connection opened in `prepare` serves every later round trip; `close` ends it.
+ */
+export class HostRun {
+  private connection?: HostConnection;
+  private plan?: HostPlan;
+  private diffs: string[] = [];
+  private failure?: HostResult;
+
+  constructor(
+    readonly state: HostState,
+    private readonly options: HostRunOptions,
+  ) {}
+
+  get name(): string {
+    return this.state.host.name;
+  }
+
+  get pendingChanges(): number {
+    return this.plan ? changedItems(this.plan).length : 0;
+  }
+
+  async prepare(): Promise<void> {
+    try {
+      this.connection = await connect(this.state.host.ssh, this.options.ssh);
+    } catch (error) {
+      this.failure = this.failed('unreachable', error instanceof ConnectError ? error.message : String(error));
+      return;
+    }
+    try {
+      this.plan = planHost(this.state, await this.gatherFacts());
+      if (this.options.diff) this.diffs = await this.diffsOf(this.plan);
+    } catch (error) {
+      this.failure = this.failed('failed', (error as Error).message);
+    }
+  }
+
+  /** The result as planned: for --check, for a host with nothing to change, or one that failed early. */
+  plannedResult(): HostResult {
+    if (this.failure) return this.failure;
+    const plan = this.plan!;
+    const items = plan.items.map((item): ItemResult => {
+      const status = item.verdict.status === 'ok' ? 'ok' : item.verdict.status === 'fail' ? 'failed' : 'would change';
+      return { item, status, reason: item.verdict.reason };
+    });
+    return this.result(items);
+  }
+
+  async apply(): Promise<HostResult> {
+    if (this.failure) return this.failure;
+    const plan = this.plan!;
+    if (plan.items.some((item) => item.verdict.status === 'fail')) {
+      // A precondition lvsplay must not fix (a NAT real server's route): change nothing on this host.
+      return this.result(plan.items.map((item) => ({ item, status: item.verdict.status === 'fail' ? 'failed' : 'not run', reason: item.verdict.reason })));
+    }
+    const steps = applySteps(plan);
+    if (steps.length === 0) return this.plannedResult();
+    try {
+      const result = await this.remote(applyScript(steps, this.options.runId));
+      const outcome = parseApplyOutput(result.stdout);
+      if (!outcome.failed && !result.stdout.includes('@@lvsplay-done')) {
+        throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
+      }
+      const after = planHost(this.state, await this.gatherFacts());
+      return this.result(plan.items.map((item, index) => this.itemAfterApply(item, after.items[index]!, steps, outcome)));
+    } catch (error) {
+      return this.failed('failed', (error as Error).message);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close();
+  }
+
+  // A change counts only once read back from the host: an exit code alone is not proof.
+  private itemAfterApply(before: PlannedItem, after: PlannedItem, steps: readonly Step[], outcome: ReturnType<typeof parseApplyOutput>): ItemResult {
+    if (before.verdict.status === 'ok') return { item: before, status: 'ok', reason: before.verdict.reason };
+    const step = steps.find((s) => s.items.includes(before));
+    if (outcome.failed && step?.id === outcome.failed.id) {
+      return { item: before, status: 'failed', reason: `${step.title} failed (exit ${outcome.failed.code}): ${outcome.failed.output || 'no output'}` };
+    }
+    if (outcome.failed && step && step.id > outcome.failed.id) return { item: before, status: 'not run', reason: `an earlier step failed` };
+    if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `still differs after apply: ${after.verdict.reason}` };
+    return { item: before, status: 'changed', reason: before.verdict.reason };
+  }
+
+  private async gatherFacts(): Promise<HostFacts> {
+    const { script, parse } = factsScript(this.state);
+    const result = await this.remote(script);
+    if (result.code !== 0) throw new HostError(`gathering facts failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+    return parse(result.stdout);
+  }
+
+  private async diffsOf(plan: HostPlan): Promise<string[]> {
+    const files = changedItems(plan).flatMap((item) => (item.kind === 'file' ? [item] : []));
+    const old = files.length > 0 ? await this.readFiles(files.map((f) => f.path)) : new Map<string, string>();
+    const fileDiffs = files.map((file) => createTwoFilesPatch(file.path, file.path, old.get(file.path) ?? '', file.content, 'on host', 'wanted'));
+    const ipvs = changedItems(plan).flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
+    const ipvsDiff = ipvs.length > 0 ? [`ipvsadm -R <<EOF\n${ipvs.map(formatChange).join('\n')}\nEOF\n`] : [];
+    return [...fileDiffs, ...ipvsDiff];
+  }
+
+  private async readFiles(paths: readonly string[]): Promise<Map<string, string>> {
+    const script = paths.map((p) => `printf '@@lvsplay-file %s\\n' ${quote(p)}; base64 ${quote(p)} 2>/dev/null || true`).join('\n');
+    const result = await this.remote(script);
+    const contents = new Map<string, string>();
+    const parts = result.stdout.split(/^@@lvsplay-file (.*)\n/m);
+    for (let i = 1; i < parts.length; i += 2) contents.set(parts[i]!, Buffer.from(parts[i + 1] ?? '', 'base64').toString('utf8'));
+    return contents;
+  }
+
+  // sshd does not pass signals to a root session, so a script that outlives the time-out would go on
+  // running after the channel closes: the remote `timeout` ends it (and what it started) itself.
+  private async remote(script: string) {
+    const seconds = this.options.commandTimeoutSeconds;
+    const result = await this.connection!.exec(`timeout -k 5 ${seconds} sh -s`, script);
+    if (result.code === 124 || result.code === 137) throw new HostError(`a remote script ran longer than ${seconds} s and was stopped`);
+    return result;
+  }
+
+  private result(items: readonly ItemResult[]): HostResult {
+    return { host: this.name, status: hostStatus(items), items, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs };
+  }
+
+  private failed(status: 'failed' | 'unreachable', error: string): HostResult {
+    return { host: this.name, status, items: [], error, unmanaged: [], diffs: [] };
+  }
+}
+

@@ -1,0 +1,29 @@
+import type { PlannedItem } from '../plan/plan.ts';
+
+/** What happened to one item: the words the report and the recap use. */
+export type ItemStatus = 'ok' | 'changed' | 'would change' | 'failed' | 'not run';
+
+export interface ItemResult {
+  readonly item: PlannedItem;
+  readonly status: ItemStatus;
+  readonly reason: string;
+}
+
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+
+export interface HostResult {
+  readonly host: string;
+  readonly status: HostStatus;
+  readonly items: readonly ItemResult[];
+  /** Why the host failed or was unreachable, as one operator-readable sentence. */
+  readonly error?: string;
+  readonly unmanaged: readonly string[];
+  /** Unified diffs of files (and the IPVS delta), when asked for with --diff. */
+  readonly diffs: readonly string[];
+}
+
+export function hostStatus(items: readonly ItemResult[]): HostStatus {
+  if (items.some((i) => i.status === 'failed')) return 'failed';
+  if (items.some((i) => i.status === 'changed' || i.status === 'would change')) return 'changed';
+  return 'ok';
+}

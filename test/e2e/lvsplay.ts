@@ -1,0 +1,72 @@
+// Runs the real lvsplay command line against a lab, as an operator would, and reads its --json report.
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SshAccess } from '../lab/lab.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'bin/lvsplay.js');
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface JsonItem {
+  item: string;
+  kind: string;
+  roles: string[];
+  status: string;
+  reason: string;
+}
+
+export interface JsonHost {
+  host: string;
+  status: string;
+  error?: string;
+  tally: { ok: number; changed: number; failed: number; notRun: number };
+  items: JsonItem[];
+}
+
+export function lvsplay(args: readonly string[], timeoutMs = 10 * 60_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** `lvsplay run … --json`, failing the test with lvsplay's own words when the report is not JSON. */
+export async function runJson(args: readonly string[]): Promise<{ code: number; hosts: JsonHost[] }> {
+  const result = await lvsplay([...args, '--json']);
+  try {
+    return { code: result.code, hosts: (JSON.parse(result.stdout) as { hosts: JsonHost[] }).hosts };
+  } catch {
+    throw new Error(`lvsplay ${args.join(' ')} printed no JSON report (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
+
+/**
+ * A lab inventory: the seed's own inventory file, imported as it is, with only `ssh` replaced by how the
+ * lab reaches each VM.
+ */
+export async function writeLabInventory(dir: string, seed: string, access: Readonly<Record<string, SshAccess>>): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `${seed}.lab.ts`);
+  await writeFile(
+    file,
+    [
+      "import { defineInventory } from 'lvsplay';",
+      `import seed from ${JSON.stringify(join(ROOT, 'inventories', `${seed}.ts`))};`,
+      `const access: Record<string, { host: string; port: number; user: string; privateKey: string }> = ${JSON.stringify(access)};`,
+      'export default defineInventory({',
+      '  ...seed,',
+      '  hosts: Object.fromEntries(Object.entries(seed.hosts).map(([name, host]) => [name, { ...host, ssh: access[name] }])),',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}

@@ -1,0 +1,68 @@
+// The apply script run by a real local `sh`, on files in a temp folder: the same script lvsplay sends.
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyScript, applySteps, parseApplyOutput } from '../../../src/apply/script.ts';
+import type { DesiredItem, HostState } from '../../../src/desired/state.ts';
+import type { HostFacts } from '../../../src/facts/gather.ts';
+import type { Host, Port } from '../../../src/inventory/model.ts';
+import { planHost } from '../../../src/plan/plan.ts';
+
+const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [] };
+const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), ipvs: undefined };
+
+function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('sh', ['-s'], { env: { ...process.env, ...env } }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
+    child.stdin!.end(script);
+  });
+}
+
+function fileItem(path: string, content: string, mode = 0o644): DesiredItem {
+  return { kind: 'file', path, content, mode, notify: [], roles: ['router'] };
+}
+
+describe('the apply script, run by sh', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lvsplay-apply-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function scriptFor(items: DesiredItem[]): string {
+    const state: HostState = { host: HOST, roles: ['router'], items };
+    // Backups go under the temp folder too: the script takes their root from the run id.
+    return applyScript(applySteps(planHost(state, FACTS)), 'run-1').replace(/^lvsplay_backup=.*$/m, `lvsplay_backup='${dir}/backup'`);
+  }
+
+  it('writes files whole with their mode, creating folders, and keeps what it replaced', async () => {
+    const target = join(dir, 'etc/sysctl.d/90-x.conf');
+    await mkdir(join(dir, 'etc/sysctl.d'), { recursive: true });
+    await writeFile(target, 'old\n');
+    const content = "net.ipv4.ip_forward = 1\n# quotes ' \" $HOME `x` and no trailing newline";
+    const result = await sh(scriptFor([fileItem(target, content, 0o600), fileItem(join(dir, 'new/dir/file'), 'x\n')]));
+    assert.equal(result.code, 0, result.stdout);
+    assert.deepEqual(parseApplyOutput(result.stdout), { ok: [1, 2] });
+    assert.equal(await readFile(target, 'utf8'), content);
+    assert.equal((await stat(target)).mode & 0o777, 0o600);
+    assert.equal(await readFile(join(dir, 'new/dir/file'), 'utf8'), 'x\n');
+    assert.equal(await readFile(join(dir, 'backup', target), 'utf8'), 'old\n');
+    assert.deepEqual((await readdir(join(dir, 'etc/sysctl.d'))).sort(), ['90-x.conf'], 'no temp file left behind');
+  });
+
+  it('stops at the first failing step, names it, and runs nothing after it', async () => {
+    const blocked = join(dir, 'file-not-dir');
+    await writeFile(blocked, '');
+    const result = await sh(scriptFor([fileItem(join(dir, 'a'), 'a'), fileItem(join(blocked, 'b'), 'b'), fileItem(join(dir, 'c'), 'c')]));
+    assert.equal(result.code, 1);
+    const outcome = parseApplyOutput(result.stdout);
+    assert.deepEqual(outcome.ok, [1]);
+    assert.equal(outcome.failed?.id, 2);
+    assert.match(outcome.failed!.output, /file-not-dir/);
+    assert.deepEqual((await readdir(dir)).sort(), ['a', 'file-not-dir']);
+  });
+});

@@ -1,0 +1,77 @@
+// Fact parsers on output recorded from the lab's real hosts (test/fixtures/facts/README.md says how).
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseAddresses } from '../../../src/facts/addresses.ts';
+import { parseFileStates } from '../../../src/facts/files.ts';
+import { parseIpvsFacts } from '../../../src/facts/ipvs.ts';
+import { parseOsRelease } from '../../../src/facts/os-release.ts';
+import { parseDefaultRoute } from '../../../src/facts/route.ts';
+import { parseSysctl } from '../../../src/facts/sysctl.ts';
+import { parseUnits } from '../../../src/facts/units.ts';
+import { serviceKey } from '../../../src/ipvs/table.ts';
+
+const recorded = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url)), 'utf8');
+
+describe('fact parsers on recorded output', () => {
+  it('ip -o addr: each IPv4 address with its device and label (lo:1 for a VIP)', () => {
+    const addresses = parseAddresses(recorded('ip-o-addr.txt'));
+    assert.deepEqual(
+      addresses.map((a) => `${a.device} ${a.cidr.address}/${a.cidr.prefix} ${a.label}`),
+      ['lo 127.0.0.1/8 lo', 'lo 192.168.10.100/32 lo:1', 'eth0 192.168.10.81/24 eth0', 'eth1 10.0.2.15/24 eth1'],
+    );
+  });
+
+  it('ip route show default: the gateway', () => {
+    assert.equal(parseDefaultRoute(recorded('ip-route-default.txt')), '192.168.10.200');
+    assert.equal(parseDefaultRoute(''), undefined);
+  });
+
+  it('systemctl show: load, active and unit file state, also for a unit that does not exist', () => {
+    const units = parseUnits(recorded('systemctl-show.txt'), ['ssh.service', 'nonexistent.service']);
+    assert.deepEqual(Object.fromEntries(units), {
+      'ssh.service': { load: 'loaded', active: 'active', unitFile: 'enabled' },
+      'nonexistent.service': { load: 'not-found', active: 'inactive', unitFile: '' },
+    });
+  });
+
+  it('os-release: id and name', () => {
+    assert.deepEqual(parseOsRelease(recorded('os-release.txt')), { id: 'debian', prettyName: 'Debian GNU/Linux 12 (bookworm)' });
+  });
+
+  it('ipvsadm-save -n: the live table in kernel order, and the persisted file', () => {
+    const facts = parseIpvsFacts(`${recorded('ipvsadm-save-n.txt')}@@persisted\n-A -t 192.168.10.100:80 -s rr\n`);
+    assert.equal(facts.moduleLoaded, true);
+    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53']);
+    assert.equal(facts.live[0]!.persistence, 300);
+    assert.deepEqual(facts.live[1]!.destinations.map((d) => [d.address, d.forwarding, d.weight]), [
+      ['192.168.10.71', 'route', 1],
+      ['192.168.10.72', 'route', 3],
+    ]);
+    assert.deepEqual(facts.persisted.map(serviceKey), ['tcp 192.168.10.100:80']);
+  });
+
+  it('ipvsadm-save -n: an empty table, and no ip_vs module at all', () => {
+    assert.deepEqual(parseIpvsFacts(`${recorded('ipvsadm-save-n-empty.txt')}@@persisted\n`).live, []);
+    const none = parseIpvsFacts('@@no-ip_vs\n@@persisted\n');
+    assert.equal(none.moduleLoaded, false);
+    assert.deepEqual(none.live, []);
+  });
+});
+
+describe('fact parsers on the shapes lvsplay prints itself', () => {
+  it('files: mode and hash, or missing', () => {
+    const hash = '2bf9106b5ede6fd8d1597288a98d92ffc4cfac3f6e6c7a75803abb385bc88626';
+    const states = parseFileStates(`/etc/hostname\t644\t${hash}\n/etc/sysconfig/ipvsadm\tmissing\n`);
+    assert.deepEqual(Object.fromEntries(states), {
+      '/etc/hostname': { exists: true, mode: 0o644, sha256: hash },
+      '/etc/sysconfig/ipvsadm': { exists: false },
+    });
+    assert.throws(() => parseFileStates('garbage\n'), /unexpected line 'garbage'/);
+  });
+
+  it('sysctl: values by key, and keys the kernel does not have', () => {
+    const values = parseSysctl('net.ipv4.ip_forward\t1\nnet.ipv4.vs.expire_nodest_conn\t@@missing\n');
+    assert.deepEqual(Object.fromEntries(values), { 'net.ipv4.ip_forward': '1', 'net.ipv4.vs.expire_nodest_conn': undefined });
+  });
+});
