@@ -71,8 +71,10 @@ function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>
       results.set(run.name, result);
       const t = tally(result);
       task.title = `${run.name}: ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} failed=${t.failed}`;
-      if (result.error) throw new Error(`${run.name}: ${result.status}: ${result.error}`);
-      return task.newListr(result.items.map(itemTask), { exitOnError: false, concurrent: false });
+      const hostError: ListrTask[] = result.error
+        ? [{ title: `${result.status}: ${result.error}`, task: () => { throw new Error(`${run.name}: ${result.status}: ${result.error}`); } }]
+        : [];
+      return task.newListr([...result.items.map(itemTask), ...hostError], { exitOnError: false, concurrent: false });
     },
   };
 }

@@ -88,7 +88,11 @@ export class HostRun {
         throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
       }
       const after = planHost(this.state, await this.gatherFacts());
-      return this.result(plan.items.map((item, index) => this.itemAfterApply(item, after.items[index]!, steps, outcome)));
+      const items = plan.items.map((item, index) => this.itemAfterApply(item, after.items[index]!, steps, outcome));
+      // A failed handler (daemon-reload) fixes no item of its own: the host still failed, and says where.
+      const failedStep = outcome.failed && steps.find((step) => step.id === outcome.failed!.id);
+      const error = failedStep ? `${failedStep.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` : undefined;
+      return this.result(items, error);
     } catch (error) {
       return this.failed('failed', (error as Error).message);
     }
@@ -144,8 +148,9 @@ export class HostRun {
     return result;
   }
 
-  private result(items: readonly ItemResult[]): HostResult {
-    return { host: this.name, status: hostStatus(items), items, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs };
+  private result(items: readonly ItemResult[], error?: string): HostResult {
+    const status = error ? 'failed' : hostStatus(items);
+    return { host: this.name, status, items, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs, ...(error && { error }) };
   }
 
   private failed(status: 'failed' | 'unreachable', error: string): HostResult {
