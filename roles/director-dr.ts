@@ -1,4 +1,5 @@
-import { ipvsItems } from './parts/ipvs.ts';
+import { IPVS_SETTINGS, ipvsItems } from './parts/ipvs.ts';
+import { sysctlItems } from './parts/sysctl.ts';
 import { loopbackVipItems } from './parts/loopback-vips.ts';
 import type { Role } from './role.ts';
 
@@ -6,4 +7,8 @@ import type { Role } from './role.ts';
  * Owns the VIP on lo:1 and answers ARP for it (so no arp_ignore here, unlike the real servers), and hands
  * each request to a real server by MAC address.
  */
-export const directorDr: Role = (inventory, host) => [...loopbackVipItems(inventory, host), ...ipvsItems(inventory, host)];
+export const directorDr: Role = (inventory, host) => [
+  ...sysctlItems('director-dr', IPVS_SETTINGS),
+  ...loopbackVipItems(inventory, host),
+  ...ipvsItems(inventory, host),
+];

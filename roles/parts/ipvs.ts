@@ -38,9 +38,21 @@ export function renderIpvsRules(table: IpvsTable): string {
 export function ipvsItems(inventory: Inventory, host: Host): ItemSpec[] {
   const table = ipvsTableOf(inventory, host);
   return [
+    // Loaded at boot by systemd-modules-load, before systemd-sysctl, so that net.ipv4.vs.* exist to be set.
+    { kind: 'file', path: '/etc/modules-load.d/lvsplay-ipvs.conf', content: '# Managed by lvsplay: IPVS, loaded before sysctls and rules.\nip_vs\n', mode: 0o644, notify: [] },
+    { kind: 'module', name: 'ip_vs' },
     { kind: 'ipvs', table },
     { kind: 'file', path: IPVS_RULES_FILE, content: renderIpvsRules(table), mode: 0o600, notify: [] },
     unitFile('lvsplay-ipvs.service', renderTemplate('lvsplay-ipvs.service.hbs', {})),
     { kind: 'unit', name: 'lvsplay-ipvs.service', startNow: false },
   ];
 }
+
+/**
+ * Without these, a real server lvsplay deletes keeps its connections black-holed until they time out, and
+ * one set to weight 0 keeps getting clients through persistence templates (kubernetes#71358, #71809).
+ */
+export const IPVS_SETTINGS = {
+  'net.ipv4.vs.expire_nodest_conn': '1',
+  'net.ipv4.vs.expire_quiescent_template': '1',
+};

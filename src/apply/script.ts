@@ -44,6 +44,8 @@ export function applySteps(plan: HostPlan): Step[] {
   const changed = changedItems(plan);
   const bodies: Omit<Step, 'id'>[] = [
     ...changed.flatMap((item) => (item.kind === 'file' ? [fileStep(item)] : [])),
+    // Before the handlers: `sysctl -p` of net.ipv4.vs.* needs ip_vs loaded.
+    ...changed.flatMap((item) => (item.kind === 'module' ? [moduleStep(item)] : [])),
     ...plan.handlers.map((handler) => handlerStep(handler, changed)),
     ...changed.flatMap((item) => (item.kind === 'address' ? [addressStep(item)] : [])),
     ...changed.flatMap((item) => (item.kind === 'unit' ? [unitStep(item)] : [])),
@@ -79,6 +81,11 @@ function handlerStep(handler: Handler, changed: readonly PlannedItem[]): Omit<St
         body: `sysctl -p ${quote(handler.file)}`,
       };
   }
+}
+
+function moduleStep(item: PlannedItem & { kind: 'module' }): Omit<Step, 'id'> {
+  const command = `modprobe ${quote(item.name)}`;
+  return { title: command, items: [item], body: command };
 }
 
 function addressStep(item: PlannedItem & { kind: 'address' }): Omit<Step, 'id'> {

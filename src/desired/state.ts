@@ -33,6 +33,12 @@ export interface AddressItem {
   readonly label?: string;
 }
 
+/** A kernel module loaded now (a modules-load.d file, a separate item, loads it at boot). */
+export interface ModuleItem {
+  readonly kind: 'module';
+  readonly name: string;
+}
+
 export interface UnitItem {
   readonly kind: 'unit';
   readonly name: string;
@@ -53,7 +59,7 @@ export interface RouteCheckItem {
   readonly reason: string;
 }
 
-export type ItemSpec = FileItem | SysctlItem | AddressItem | UnitItem | IpvsItem | RouteCheckItem;
+export type ItemSpec = FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | RouteCheckItem;
 
 /** One thing a host should have, and the roles that want it (two roles may want the same file). */
 export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };
@@ -69,6 +75,8 @@ export function itemKey(item: ItemSpec): string {
   switch (item.kind) {
     case 'file':
       return `file ${item.path}`;
+    case 'module':
+      return `module ${item.name}`;
     case 'sysctl':
       return `sysctl ${item.key}`;
     case 'address':

@@ -4,6 +4,7 @@ import { addressesFact, type LiveAddress } from './addresses.ts';
 import { FactError, type Fact } from './fact.ts';
 import { filesFact, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
+import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
 import { defaultRouteFact } from './route.ts';
 import { sysctlFact } from './sysctl.ts';
@@ -13,6 +14,7 @@ import { unitsFact, type UnitState } from './units.ts';
 export interface HostFacts {
   readonly os: OsRelease;
   readonly files: ReadonlyMap<string, FileState>;
+  readonly modules: ReadonlySet<string>;
   readonly sysctl: ReadonlyMap<string, string | undefined>;
   readonly addresses: readonly LiveAddress[];
   readonly defaultRoute: IPv4 | undefined;
@@ -26,6 +28,7 @@ const MARK = '@@lvsplay-fact';
 interface FactSet {
   readonly os: Fact<OsRelease>;
   readonly files?: Fact<Map<string, FileState>>;
+  readonly modules?: Fact<Set<string>>;
   readonly sysctl?: Fact<Map<string, string | undefined>>;
   readonly addresses?: Fact<LiveAddress[]>;
   readonly defaultRoute?: Fact<IPv4 | undefined>;
@@ -38,10 +41,12 @@ export function factsScript(state: HostState): { script: string; parse: (output:
   const paths = state.items.flatMap((i) => (i.kind === 'file' ? [i.path] : []));
   const keys = state.items.flatMap((i) => (i.kind === 'sysctl' ? [i.key] : []));
   const units = state.items.flatMap((i) => (i.kind === 'unit' ? [i.name] : []));
+  const modules = state.items.flatMap((i) => (i.kind === 'module' ? [i.name] : []));
   const kinds = new Set(state.items.map((i) => i.kind));
   const set: FactSet = {
     os: osReleaseFact,
     ...(paths.length > 0 && { files: filesFact(paths) }),
+    ...(modules.length > 0 && { modules: modulesFact(modules) }),
     ...(keys.length > 0 && { sysctl: sysctlFact(keys) }),
     ...(kinds.has('address') && { addresses: addressesFact }),
     ...(kinds.has('default-route') && { defaultRoute: defaultRouteFact }),
@@ -62,6 +67,7 @@ function parseFacts(output: string, set: FactSet): HostFacts {
   return {
     os: read(set.os, { id: 'unknown', prettyName: 'unknown' }),
     files: read(set.files, new Map()),
+    modules: read(set.modules, new Set()),
     sysctl: read(set.sysctl, new Map()),
     addresses: read(set.addresses, []),
     defaultRoute: read(set.defaultRoute, undefined),

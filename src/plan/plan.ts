@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AddressItem, DesiredItem, FileItem, Handler, HostState, IpvsItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { AddressItem, DesiredItem, FileItem, Handler, HostState, IpvsItem, ModuleItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import type { HostFacts } from '../facts/gather.ts';
 import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged } from '../ipvs/delta.ts';
 import { serviceKey } from '../ipvs/table.ts';
@@ -37,6 +37,8 @@ function planItem(item: DesiredItem, facts: HostFacts): PlannedItem {
   switch (item.kind) {
     case 'file':
       return { ...item, verdict: planFile(item, facts) };
+    case 'module':
+      return { ...item, verdict: planModule(item, facts) };
     case 'sysctl':
       return { ...item, verdict: planSysctl(item, facts) };
     case 'address':
@@ -69,6 +71,10 @@ function planFile(item: FileItem, facts: HostFacts): Verdict {
 
 function octal(mode: number): string {
   return mode.toString(8).padStart(4, '0');
+}
+
+function planModule(item: ModuleItem, facts: HostFacts): Verdict {
+  return facts.modules.has(item.name) ? { status: 'ok', reason: `${item.name} is loaded` } : { status: 'change', reason: `${item.name} is not loaded` };
 }
 
 function planSysctl(item: SysctlItem, facts: HostFacts): Verdict {

@@ -6,6 +6,8 @@ export function describeItem(item: DesiredItem): string {
   switch (item.kind) {
     case 'file':
       return `file ${item.path}`;
+    case 'module':
+      return `kernel module ${item.name} loaded`;
     case 'sysctl':
       return `sysctl ${item.key} = ${item.value}`;
     case 'address':

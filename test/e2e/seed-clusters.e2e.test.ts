@@ -111,6 +111,9 @@ for (const seed of SEEDS) {
       } else {
         assert.equal((await sh(lab, 'lvs', 'sysctl -n net.ipv4.ip_forward')).trim(), '1');
       }
+      // ip_vs is loaded before systemd-sysctl runs, or these would be missing after a boot.
+      const ipvsSettings = await sh(lab, 'lvs', 'sysctl -n net.ipv4.vs.expire_nodest_conn net.ipv4.vs.expire_quiescent_template');
+      assert.deepEqual(ipvsSettings.trim().split('\n'), ['1', '1']);
       // ipvsadm-save lists services in the kernel's hash order: compare tables, not text.
       const live = parseIpvsSave(await sh(lab, 'lvs', 'ipvsadm-save -n')).table;
       const persisted = parseIpvsSave(await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm')).table;

@@ -11,7 +11,7 @@ import type { Host, Port } from '../../../src/inventory/model.ts';
 import { planHost } from '../../../src/plan/plan.ts';
 
 const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [] };
-const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), ipvs: undefined };
+const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), modules: new Set(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), ipvs: undefined };
 
 function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAddresses } from '../../../src/facts/addresses.ts';
 import { parseFileStates } from '../../../src/facts/files.ts';
 import { parseIpvsFacts } from '../../../src/facts/ipvs.ts';
+import { parseModules } from '../../../src/facts/modules.ts';
 import { parseOsRelease } from '../../../src/facts/os-release.ts';
 import { parseDefaultRoute } from '../../../src/facts/route.ts';
 import { parseSysctl } from '../../../src/facts/sysctl.ts';
@@ -68,6 +69,11 @@ describe('fact parsers on the shapes lvsplay prints itself', () => {
       '/etc/sysconfig/ipvsadm': { exists: false },
     });
     assert.throws(() => parseFileStates('garbage\n'), /unexpected line 'garbage'/);
+  });
+
+  it('modules: which are loaded', () => {
+    assert.deepEqual([...parseModules('ip_vs loaded\nip_vs_rr missing\n')], ['ip_vs']);
+    assert.throws(() => parseModules('ip_vs maybe\n'), /unexpected line/);
   });
 
   it('sysctl: values by key, and keys the kernel does not have', () => {

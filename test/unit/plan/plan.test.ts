@@ -16,6 +16,7 @@ const HOST: Host = {
 const NO_FACTS: HostFacts = {
   os: { id: 'debian', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
   files: new Map(),
+  modules: new Set(),
   sysctl: new Map(),
   addresses: [],
   defaultRoute: undefined,
@@ -62,6 +63,8 @@ const CASES: { name: string; item: ItemSpec; facts: Partial<HostFacts>; status: 
     reason: 'mode 0600 → 0644',
   },
   { name: 'a changed unit file', item: UNIT_FILE, facts: {}, status: 'change', reason: 'missing', handlers: ['daemon-reload'] },
+  { name: 'a module not loaded', item: { kind: 'module', name: 'ip_vs' }, facts: {}, status: 'change', reason: 'ip_vs is not loaded' },
+  { name: 'a loaded module', item: { kind: 'module', name: 'ip_vs' }, facts: { modules: new Set(['ip_vs']) }, status: 'ok', reason: 'ip_vs is loaded' },
   { name: 'a sysctl already set', item: SYSCTL, facts: { sysctl: new Map([['net.ipv4.conf.all.arp_ignore', '1']]) }, status: 'ok', reason: 'net.ipv4.conf.all.arp_ignore is 1', handlers: [] },
   {
     name: 'a sysctl set otherwise',
