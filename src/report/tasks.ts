@@ -74,13 +74,16 @@ function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>
       const hostError: ListrTask[] = result.error
         ? [{ title: `${result.status}: ${result.error}`, task: () => { throw new Error(`${run.name}: ${result.status}: ${result.error}`); } }]
         : [];
-      return task.newListr([...result.items.map(itemTask), ...hostError], { exitOnError: false, concurrent: false });
+      return task.newListr([...result.items.map((item) => itemTask(run.name, item)), ...hostError], { exitOnError: false, concurrent: false });
     },
   };
 }
 
-function itemTask(result: ItemResult): ListrTask {
-  const title = `${result.status}: ${describeItem(result.item)} (${result.reason})`;
+// The plain renderer (no TTY: CI logs) prints hosts' items interleaved, without the tree: name the host.
+const HOST_PREFIX = !process.stdout.isTTY;
+
+function itemTask(host: string, result: ItemResult): ListrTask {
+  const title = `${HOST_PREFIX ? `${host} ` : ''}${result.status}: ${describeItem(result.item)} (${result.reason})`;
   return {
     title,
     task: () => {
