@@ -43,6 +43,8 @@ describe('parseIpvsSave', () => {
     const elapsed = performance.now() - started;
     assert.equal(table.length, 2000);
     assert.equal(table.reduce((n, s) => n + s.destinations.length, 0), 20000);
-    assert.ok(elapsed < 500, `took ${elapsed.toFixed(0)} ms`);
+    // 60-130 ms on a quiet machine; the bound leaves room for a loaded one and still proves parsing costs
+    // a fraction of the 1.7 s ipvsadm-save itself takes to print the table.
+    assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
   });
 });
