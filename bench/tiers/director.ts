@@ -26,7 +26,7 @@ import { planHost } from '../../src/plan/plan.ts';
 import { connect } from '../../src/ssh/connection.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
-import { measure, type Measurement } from '../lib/measure.ts';
+import { measure, summarize, type Measurement } from '../lib/measure.ts';
 import type { TargetCheck, TierOptions, TierReport } from '../lib/tier.ts';
 import {
   assertServes,
@@ -42,7 +42,9 @@ import {
   round,
   runAlone,
   UNDO_SCRIPT,
-  waitForNoOtherLab,
+  waitForQuietMachine,
+  waitForSettledLab,
+  ContentionMonitor,
 } from './lab.ts';
 
 export { summarizeCpuProfile, type CpuProfile, type CpuSummary } from './lab.ts';
@@ -162,32 +164,48 @@ export function deltaLines(a: IpvsTable, b: IpvsTable): string {
 export interface CurlCount {
   readonly requests: number;
   readonly failed: number;
+  /** Requests made while the change ran (tagged `change` by the loop), and how many of them failed. */
+  readonly duringChange: number;
+  readonly failedDuringChange: number;
   /** Answers by body: rs1, rs2, lvs (the director's own web server: the service was missing), FAILED. */
   readonly answers: Readonly<Record<string, number>>;
 }
 
-/** Counts the loop's log: one answer per line; anything but rs1/rs2 is a failed request. */
+/**
+ * Counts the loop's log, one `PHASE ANSWER` line per request (phase: before, change, after); anything but
+ * rs1/rs2 is a failed request.
+ */
 export function countAnswers(log: string, good: readonly string[] = SHAPE.labRealServers): CurlCount {
   const answers: Record<string, number> = {};
   let requests = 0;
   let failed = 0;
+  let duringChange = 0;
+  let failedDuringChange = 0;
   for (const raw of log.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
+    const [phase = '', answer = ''] = line.split(/\s+/, 2);
     requests++;
-    answers[line] = (answers[line] ?? 0) + 1;
-    if (!good.includes(line)) failed++;
+    answers[answer] = (answers[answer] ?? 0) + 1;
+    const bad = !good.includes(answer);
+    if (bad) failed++;
+    if (phase === 'change') {
+      duringChange++;
+      if (bad) failedDuringChange++;
+    }
   }
-  return { requests, failed, answers };
+  return { requests, failed, duringChange, failedDuringChange, answers };
 }
 
-/** Every 20 ms, at most 6,000 requests or 180 s, until /tmp/bench-stop appears. */
-const CURL_LOOP = `rm -f /tmp/bench-curl.log /tmp/bench-stop /tmp/bench-done
+/** Every 20 ms, at most 6,000 requests or 180 s, until /tmp/bench-stop appears; each line tagged with the phase. */
+export const CURL_LOOP = `rm -f /tmp/bench-curl.log /tmp/bench-stop /tmp/bench-done
+echo before > /tmp/bench-phase
 i=0; end=$(( $(date +%s) + 180 ))
 while [ ! -e /tmp/bench-stop ] && [ $i -lt 6000 ] && [ $(date +%s) -lt $end ]; do
+  p=$(cat /tmp/bench-phase)
   r=$(curl -s --max-time 1 http://${UNTOUCHED_VIP}:${UNTOUCHED_PORT}/ 2>/dev/null) || r=FAILED
   [ -n "$r" ] || r=EMPTY
-  echo "$r" >> /tmp/bench-curl.log
+  echo "$p $r" >> /tmp/bench-curl.log
   i=$((i + 1))
   sleep 0.02
 done
@@ -196,11 +214,14 @@ touch /tmp/bench-done
 
 type DrLab = Lab<'dr'>;
 
-/** Runs `fn` while the client curls the untouched service; the loop starts (and is seen working) before. */
-async function whileClientCurls<T>(lab: DrLab, fn: () => Promise<T>): Promise<{ result: T; count: CurlCount }> {
+/**
+ * Runs `fn` while the client curls the untouched service; the loop starts (and is seen working) before, and
+ * stops after. `seconds` times `fn` alone, not the loop's start and stop.
+ */
+async function whileClientCurls<T>(lab: DrLab, fn: () => Promise<T>): Promise<{ result: T; count: CurlCount; seconds: number }> {
   const put = await lab.ssh('client', 'cat > /tmp/bench-loop.sh', { input: CURL_LOOP });
   if (put.code !== 0) throw new Error(`client: ${put.stderr}`);
-  const start = await lab.ssh('client', 'rm -f /tmp/bench-curl.log; setsid sh /tmp/bench-loop.sh < /dev/null > /dev/null 2>&1 &');
+  const start = await lab.ssh('client', 'rm -f /tmp/bench-curl.log /tmp/bench-done; setsid sh /tmp/bench-loop.sh < /dev/null > /dev/null 2>&1 &');
   if (start.code !== 0) throw new Error(`client: cannot start the curl loop: ${start.stderr}`);
   for (let i = 0; ; i++) {
     const lines = await lab.ssh('client', 'cat /tmp/bench-curl.log 2>/dev/null | wc -l');
@@ -208,11 +229,16 @@ async function whileClientCurls<T>(lab: DrLab, fn: () => Promise<T>): Promise<{ 
     if (i > 60) throw new Error('client: the curl loop did not start');
     await sleep(250);
   }
+  // The phase is switched before fn starts and after it ends: the `change` lines cover at least fn's time.
+  await lab.ssh('client', 'echo change > /tmp/bench-phase');
   let result: T;
+  const started = performance.now();
+  let took: number;
   try {
     result = await fn();
   } finally {
-    await lab.ssh('client', 'touch /tmp/bench-stop');
+    took = (performance.now() - started) / 1000;
+    await lab.ssh('client', 'echo after > /tmp/bench-phase; touch /tmp/bench-stop');
   }
   for (let i = 0; ; i++) {
     if ((await lab.ssh('client', 'test -e /tmp/bench-done')).code === 0) break;
@@ -220,7 +246,7 @@ async function whileClientCurls<T>(lab: DrLab, fn: () => Promise<T>): Promise<{ 
     await sleep(250);
   }
   const log = await lab.ssh('client', 'cat /tmp/bench-curl.log');
-  return { result, count: countAnswers(log.stdout) };
+  return { result, count: countAnswers(log.stdout), seconds: took };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -231,12 +257,18 @@ export async function runDirectorTier(options: TierOptions): Promise<TierReport>
   const repeat = Math.max(3, options.repeat);
   const log = options.log;
   const tmp = await mkdtemp(join(tmpdir(), 'lvsplay-bench-director-'));
-  await waitForNoOtherLab(log);
+  await waitForQuietMachine(log);
   log('director tier: starting the dr lab (5 VMs)');
   const lab = await startLab('dr');
+  const monitor = new ContentionMonitor(lab.dir);
   try {
-    return await directorTier(lab, tmp, repeat, log);
+    await waitForSettledLab(log);
+    monitor.start();
+    const report = await directorTier(lab, tmp, repeat, log);
+    const contention = monitor.stop();
+    return { ...report, setup: `${report.setup}; ${contention.summary}`, counts: { ...report.counts, ...contention.counts } };
   } finally {
+    monitor.stop();
     await lab.stop();
     await rm(tmp, { recursive: true, force: true });
   }
@@ -308,28 +340,47 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
     await lvsplayOk(run(files.a), 'reset to A');
   };
   const lvsplayFailures: number[] = [];
+  let lvsplayDuring = 0;
   let persistedMatches = 0;
   let lvsplayRequests = 0;
-  const change = await measureWithSetup('lvsplay 1% change', repeat, resetToA, async () => {
-    const { result, count } = await whileClientCurls(lab, () => lvsplayOk(run(files.b), '1% change'));
+  const changeSeconds: number[] = [];
+  let changePeak = 0;
+  for (let rep = 0; rep < repeat; rep++) {
+    await resetToA();
+    const { result, count, seconds: took } = await whileClientCurls(lab, () => lvsplayOk(run(files.b), '1% change'));
+    changeSeconds.push(took);
+    changePeak = Math.max(changePeak, result.run.peakRssMb ?? 0);
     lvsplayFailures.push(count.failed);
     lvsplayRequests += count.requests;
-    log(`    client during lvsplay's change: ${JSON.stringify(count.answers)}`);
+    lvsplayDuring += count.duringChange;
+    log(`  lvsplay 1% change #${rep + 1}: ${took.toFixed(2)} s; the client meanwhile: ${JSON.stringify(count.answers)}`);
     const ipvsItem = result.hosts[0]?.items.find((i) => i.kind === 'ipvs');
     if (ipvsItem?.status !== 'changed') throw new Error(`1% change: the ipvs item is ${ipvsItem?.status}`);
     if (await persistedEqualsLive(lab, tableB)) persistedMatches++;
-    return result.run.peakRssMb !== undefined ? { peakRssMb: result.run.peakRssMb } : undefined;
-  }, log, { hosts: 1, note: `${forward.split('\n').filter(Boolean).length} ipvsadm lines (20 -e, one -A with 10 -a, one -D) and the rules file rewritten` });
+  }
+  const change = summarize('lvsplay 1% change', changeSeconds, {
+    hosts: 1,
+    ...(changePeak > 0 && { peakRssMb: round(changePeak, 0) }),
+    note: `${forward.split('\n').filter(Boolean).length} ipvsadm lines (20 -e, one -A with 10 -a, one -D) and the rules file rewritten; A restored by lvsplay (untimed) before each`,
+  });
   measurements.push(change);
 
-  // The floor for the change: read the table and pipe the exact delta, by hand, over one ssh.
+  // The floor for the change: read the table and pipe the exact delta, by hand, over one ssh; under the same
+  // client load as lvsplay's change (the client VM's curl loop takes host CPU too).
   const floorScript = `ipvsadm-save -n\nipvsadm -R <<'EOF'\n${forward}EOF\n`;
   const changeFloors: Measurement[] = [];
+  let floorFailures = 0;
   for (const [name, floorFn] of [['OpenSSH', opensshFloor], ['node-ssh', nodeSshFloor]] as const) {
-    changeFloors.push(await measureWithSetup(`floor: ${name}, ipvsadm-save -n + delta | ipvsadm -R`, repeat, resetToA, async (rep) => {
-      await floorFn(lvsTarget(floorScript));
+    const took: number[] = [];
+    for (let rep = 0; rep < repeat; rep++) {
+      await resetToA();
+      const { count, seconds: s } = await whileClientCurls(lab, () => floorFn(lvsTarget(floorScript)));
+      took.push(s);
+      floorFailures += count.failed;
+      log(`  floor ${name}, save + delta #${rep + 1}: ${s.toFixed(2)} s; the client meanwhile: ${JSON.stringify(count.answers)}`);
       if (rep === 0) await expectLiveTable(lab, tableB, `floor (${name})`);
-    }, log, { hosts: 1 }));
+    }
+    changeFloors.push(summarize(`floor: ${name}, ipvsadm-save -n + delta | ipvsadm -R`, took, { hosts: 1, note: 'one ssh, while the client curls (as during lvsplay\'s change); A restored before each' }));
   }
   measurements.push(...changeFloors);
 
@@ -337,21 +388,36 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   const upload = await lab.ssh('lvs', 'cat > /root/bench-b.rules', { input: renderIpvsRules(tableB) });
   if (upload.code !== 0) throw new Error(`lvs: ${upload.stderr}`);
   const flushFailures: number[] = [];
+  let flushDuring = 0;
+  let flushFailedDuring = 0;
   let flushRequests = 0;
-  const flush = await measureWithSetup('flush and reload: ipvsadm-restore < file', repeat, resetToA, async (rep) => {
-    const { result, count } = await whileClientCurls(lab, () => lab.ssh('lvs', 'ipvsadm-restore < /root/bench-b.rules', { timeoutMs: 300_000 }));
+  const flushSeconds: number[] = [];
+  for (let rep = 0; rep < repeat; rep++) {
+    await resetToA();
+    const { result, count, seconds: took } = await whileClientCurls(lab, () => lab.ssh('lvs', 'ipvsadm-restore < /root/bench-b.rules', { timeoutMs: 300_000 }));
     if (result.code !== 0) throw new Error(`ipvsadm-restore failed: ${result.stderr}`);
+    flushSeconds.push(took);
     flushFailures.push(count.failed);
     flushRequests += count.requests;
-    log(`    client during flush and reload: ${JSON.stringify(count.answers)}`);
+    flushDuring += count.duringChange;
+    flushFailedDuring += count.failedDuringChange;
+    log(`  flush and reload #${rep + 1}: ${took.toFixed(2)} s; the client meanwhile: ${JSON.stringify(count.answers)}`);
     if (rep === 0) await expectLiveTable(lab, tableB, 'flush and reload');
-  }, log, { hosts: 1, note: `one ssh: ipvsadm-restore (ipvsadm -C, then ${rulesLines} lines through ipvsadm -R); the untouched service is in the middle of the file` });
+  }
+  const flush = summarize('flush and reload: ipvsadm-restore < file', flushSeconds, {
+    hosts: 1,
+    note: `one ssh: ipvsadm-restore (ipvsadm -C, then ${rulesLines} lines through ipvsadm -R); the untouched service is in the middle of the file`,
+  });
   measurements.push(flush);
 
   counts['failed requests to the untouched service during lvsplay 1% change (sum over repetitions)'] = sum(lvsplayFailures);
-  counts['requests to the untouched service during lvsplay 1% change (sum)'] = lvsplayRequests;
+  counts['requests to the untouched service around lvsplay 1% change (sum, loop start to stop)'] = lvsplayRequests;
+  counts['requests to the untouched service while lvsplay 1% change ran (sum)'] = lvsplayDuring;
   counts['failed requests to the untouched service during flush and reload (sum over repetitions)'] = sum(flushFailures);
-  counts['requests to the untouched service during flush and reload (sum)'] = flushRequests;
+  counts['requests to the untouched service around flush and reload (sum, loop start to stop)'] = flushRequests;
+  counts['requests to the untouched service while flush and reload ran (sum)'] = flushDuring;
+  counts['failed requests while flush and reload ran (sum)'] = flushFailedDuring;
+  counts['failed requests to the untouched service during the floor\'s change (sum)'] = floorFailures;
   counts['persisted rules file equals the live table after lvsplay change (repetitions)'] = persistedMatches;
   counts['lvsplay change repetitions'] = repeat;
 
@@ -372,7 +438,8 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
     ratioTarget('director 1% change ≤ 1.5x the floor', change, floorChange, 1.5, breakdown.changeWhy),
     {
       target: '0 failed requests on the untouched service during lvsplay\'s change',
-      measured: `lvsplay: ${sum(lvsplayFailures)} failed of ${lvsplayRequests} (per repetition ${lvsplayFailures.join(', ')}); flush and reload: ${sum(flushFailures)} failed of ${flushRequests} (per repetition ${flushFailures.join(', ')})`,
+      measured: `lvsplay: ${sum(lvsplayFailures)} failed of ${lvsplayRequests} requests from loop start to stop, ${lvsplayDuring} of them while the change ran (per repetition ${lvsplayFailures.join(', ')} failed); ` +
+        `flush and reload: ${sum(flushFailures)} failed of ${flushRequests}, ${flushFailedDuring} of ${flushDuring} while it ran (per repetition ${flushFailures.join(', ')} failed)`,
       met: sum(lvsplayFailures) === 0,
     },
     {
@@ -472,14 +539,43 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
   });
   phases['on the VM: sh reading the rules file as a base64 heredoc'] = Number(heredoc.stdout.trim()) / 1e9;
 
+  // Each fact of lvsplay's own facts script timed on the VM (output to /dev/null, stamps to stderr).
+  const stamped = script.replace(/^echo '@@lvsplay-fact (\S+)'$/gm, 'echo "@@t $1 $(date +%s%N)" >&2');
+  const perFact = await lab.ssh('lvs', 'sh -s > /dev/null', { input: stamped, timeoutMs: 300_000 });
+  const stamps = [...perFact.stderr.matchAll(/^@@t (\S+) (\d+)$/gm)].map((m) => ({ name: m[1]!, ns: Number(m[2]) }));
+  stamps.slice(0, -1).forEach((st, i) => {
+    phases[`on the VM: fact ${st.name}`] = (stamps[i + 1]!.ns - st.ns) / 1e9;
+  });
+  // What a targeted read-back would cost: `ipvsadm -Ln -t` of each service the change touched, on the VM.
+  const touched = [...new Set(deltaLines(directorTable(await loadInventory(files.a)), directorTable(invB)).split('\n').filter(Boolean)
+    .map((line) => / -t (\S+)/.exec(line)?.[1]).filter((x): x is string => x !== undefined))];
+  const targeted = await lab.ssh('lvs', `s=$(date +%s%N); for t in ${touched.join(' ')}; do ipvsadm -Ln -t "$t" > /dev/null 2>&1; done; e=$(date +%s%N); echo $((e - s))`);
+  phases[`on the VM: ipvsadm -Ln -t for each of the ${touched.length} services the change touched`] = Number(targeted.stdout.trim()) / 1e9;
+
   for (const [name, s] of Object.entries(phases)) log(`  breakdown: ${name}: ${s.toFixed(3)} s`);
   for (const [name, n] of Object.entries(sizes)) log(`  breakdown: ${name}: ${n}`);
-  const measurements = Object.entries(phases).map(([name, s]): Measurement => ({
+
+  // The facts round trip without the persisted rules file (a hash-only check would not send it), timed as the floors are.
+  const withoutRules = script.replace('cat /etc/sysconfig/ipvsadm 2>/dev/null || true', 'true');
+  if (withoutRules === script) throw new Error('the facts script no longer reads /etc/sysconfig/ipvsadm as the bench expects');
+  const lvsAccess = (lab.access as Readonly<Record<string, SshAccess>>).lvs!;
+  const hashOnly = await measure('node-ssh, lvsplay facts script without the persisted rules file', 3, () => nodeSshFloor([{ ...lvsAccess, script: withoutRules }]), {
+    hosts: 1, note: 'what the no-op\'s round trip would cost if the rules file were compared by its hash (already gathered) instead of sent',
+  });
+  log(`  breakdown: ${hashOnly.name}: ${fmt(hashOnly)}`);
+
+  const measurements = [...Object.entries(phases).map(([name, s]): Measurement => ({
     name: `breakdown (1% change, once): ${name}`, seconds: [round(s, 3)], min: round(s, 3), median: round(s, 3),
-  }));
+  })), hashOnly];
   const p = (name: string) => (phases[name] ?? 0).toFixed(2);
-  const noopWhy = `a no-op is one facts round trip (${p('facts: exec (remote + transfer)')} s, of which ipvsadm-save -n ${p('on the VM: ipvsadm-save -n')} s on the VM) plus parsing it (${p('facts: parse (2 × 22,000 lines)')} s), loading the inventory (${p('load inventory B (jiti, checks)')} s) and rendering the desired table (${p('desired state B (roles, 22,000-line template)')} s), and Node/jiti start-up`;
-  const changeWhy = `lvsplay's change is facts (${p('facts: exec (remote + transfer)')} s) + apply (${p('apply: exec (rules file in a heredoc + ipvsadm -R)')} s) + a second full facts round trip to read back (${p('read-back: facts exec')} s + parse ${p('read-back: parse')} s), against the floor's one ipvsadm-save and the delta; the read-back is the largest extra`;
+  const factList = Object.entries(phases).filter(([n]) => n.startsWith('on the VM: fact ')).map(([n, v]) => `${n.slice('on the VM: fact '.length)} ${v.toFixed(2)} s`).join(', ');
+  const targetedName = Object.keys(phases).find((n) => n.includes('services the change touched')) ?? '';
+  const noopWhy = `the no-op's round trip runs lvsplay's whole facts script, not only ipvsadm-save -n: ${p('facts: exec (remote + transfer)')} s in-process ` +
+    `(on the VM ${p('on the VM: the whole facts script')} s, per fact: ${factList}; ${sizes['facts output, bytes']} bytes come back, half of them the persisted rules file); ` +
+    `without the rules file the same round trip takes ${hashOnly.median.toFixed(2)} s (median). The rest is Node: start-up, jiti, loading the inventory (${p('load inventory B (jiti, checks)')} s warm) and parsing 2 × 22,000 lines (${p('facts: parse (2 × 22,000 lines)')} s warm)`;
+  const changeWhy = `lvsplay's change is three round trips where the floor has one: facts (${p('facts: exec (remote + transfer)')} s), apply (${p('apply: exec (rules file in a heredoc + ipvsadm -R)')} s; ` +
+    `sh alone takes ${p('on the VM: sh reading the rules file as a base64 heredoc')} s to read the 1.2 MB rules file as a base64 heredoc) and a full facts read-back (${p('read-back: facts exec')} s + parse ${p('read-back: parse')} s). ` +
+    `Reading back only what the delta touched would take ${p(targetedName)} s on the VM (${targetedName.replace('on the VM: ', '')}) and could ride in the apply round trip`;
   return { measurements, sizes, noopWhy, changeWhy };
 }
 

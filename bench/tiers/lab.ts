@@ -5,7 +5,7 @@
 //
 // Run alone: node --import jiti/register bench/tiers/lab.ts [--repeat N] [--json FILE]
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,98 @@ export async function waitForNoOtherLab(log: (line: string) => void, timeoutMs =
     said = true;
     if (Date.now() > deadline) throw new Error(`another VM lab is still running after ${timeoutMs / 60_000} min (qemu pids ${pids})`);
     await sleep(10_000);
+  }
+}
+
+function loadAverage(): number {
+  try {
+    return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
+  } catch {
+    return 0;
+  }
+}
+
+function pgrep(pattern: string): Promise<number[]> {
+  return new Promise((resolve) => execFile('pgrep', ['-f', pattern], (_e, stdout) => resolve(stdout.trim().split('\n').filter(Boolean).map(Number))));
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Before a lab starts: no other VM lab (the rule), and a quiet machine (1-min load under 1.5, i.e. nothing
+ * else busy on the 2 cores), or the figures measure someone else's work. Gives up waiting for quiet (not
+ * for QEMU) after `quietTimeoutMs` and says so; the monitor's figures then show the load.
+ */
+export async function waitForQuietMachine(log: (line: string) => void, quietTimeoutMs = Number(process.env.LVSPLAY_BENCH_QUIET_WAIT_S ?? 180) * 1000): Promise<void> {
+  await waitForNoOtherLab(log);
+  const deadline = Date.now() + quietTimeoutMs;
+  let said = false;
+  while (loadAverage() >= 1.5) {
+    if (Date.now() > deadline) {
+      log(`the machine is still busy (1-min load ${loadAverage()}) after ${quietTimeoutMs / 60_000} min: going on, figures may be skewed`);
+      return;
+    }
+    if (!said) log(`waiting for a quiet machine (1-min load ${loadAverage()}): the figures need the cores`);
+    said = true;
+    await sleep(10_000);
+    await waitForNoOtherLab(log);
+  }
+}
+
+/**
+ * After the lab has booted and before the first timed figure: other work on the machine (a benchmark that
+ * yields to QEMU finishes its block in flight, then waits) must have settled. This lab's own idle VMs keep
+ * the 1-min load near 1-2 on 2 cores, so wait for it to fall under 2.5, at most `timeoutMs`.
+ */
+export async function waitForSettledLab(log: (line: string) => void, timeoutMs = 5 * 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let said = false;
+  while (loadAverage() >= 2.5) {
+    if (Date.now() > deadline) {
+      log(`1-min load still ${loadAverage()} after ${timeoutMs / 60_000} min with the lab up: going on, figures may be skewed`);
+      return;
+    }
+    if (!said) log(`lab up; waiting for the machine to settle (1-min load ${loadAverage()}) before timing anything`);
+    said = true;
+    await sleep(5_000);
+  }
+}
+
+/** While a tier runs: the load on the machine, and any QEMU that is not this lab's (another lab, against the rule). */
+export class ContentionMonitor {
+  private readonly loads: number[] = [];
+  private readonly foreign = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly labDir: string) {}
+
+  start(): this {
+    const sample = async () => {
+      this.loads.push(loadAverage());
+      for (const pid of await pgrep('qemu-system')) {
+        const line = cmdline(pid);
+        if (line !== '' && !line.includes(this.labDir)) this.foreign.add(`${pid} ${/-name (\S+)/.exec(line)?.[1] ?? ''}`.trim());
+      }
+    };
+    void sample();
+    this.timer = setInterval(() => void sample(), 5_000);
+    return this;
+  }
+
+  stop(): { summary: string; counts: Record<string, number> } {
+    if (this.timer) clearInterval(this.timer);
+    const max = Math.max(0, ...this.loads);
+    const mean = this.loads.length ? this.loads.reduce((a, b) => a + b, 0) / this.loads.length : 0;
+    const foreign = [...this.foreign];
+    const summary = `1-min load average during the tier: mean ${mean.toFixed(1)}, max ${max.toFixed(1)} (this lab's VMs included); ` +
+      (foreign.length === 0 ? 'no other QEMU ran' : `WARNING: other QEMU processes ran meanwhile (${foreign.join(', ')}): figures are skewed`);
+    return { summary, counts: { 'max 1-min load average during the tier': round(max, 1), 'other QEMU processes seen during the tier': foreign.length } };
   }
 }
 
@@ -169,12 +261,15 @@ export async function undoToBare(lab: AnyLab, bare: ReadonlyMap<string, string>)
   );
 }
 
-/** Times `fn` `repeat` times, running `setup` (untimed) before each. */
+/** What a timed repetition may hand back: its peak RSS, and checks to run after the clock stops. */
+export type TimedResult = void | { peakRssMb?: number; verify?: () => Promise<void> };
+
+/** Times `fn` `repeat` times, running `setup` (untimed) before each and the result's `verify` (untimed) after. */
 export async function measureWithSetup(
   name: string,
   repeat: number,
   setup: (rep: number) => Promise<void>,
-  fn: (rep: number) => Promise<void | { peakRssMb?: number }>,
+  fn: (rep: number) => Promise<TimedResult>,
   log: (line: string) => void,
   extra: Partial<Measurement> = {},
 ): Promise<Measurement> {
@@ -188,6 +283,7 @@ export async function measureWithSetup(
     seconds.push(took);
     if (result && result.peakRssMb !== undefined) peak = Math.max(peak ?? 0, result.peakRssMb);
     log(`  ${name} #${rep + 1}: ${took.toFixed(2)} s`);
+    if (result && result.verify) await result.verify();
   }
   return summarize(name, seconds, { ...extra, ...(peak !== undefined && { peakRssMb: round(peak, 0) }) });
 }
@@ -607,12 +703,18 @@ export async function runLabTier(options: TierOptions): Promise<TierReport> {
   const repeat = Math.max(3, options.repeat);
   const log = options.log;
   const tmp = await mkdtemp(join(tmpdir(), 'lvsplay-bench-lab-'));
-  await waitForNoOtherLab(log);
+  await waitForQuietMachine(log);
   log('lab tier: starting the dr lab (5 VMs)');
   const lab = await startLab('dr');
+  const monitor = new ContentionMonitor(lab.dir);
   try {
-    return await labTier(lab, tmp, repeat, log);
+    await waitForSettledLab(log);
+    monitor.start();
+    const report = await labTier(lab, tmp, repeat, log);
+    const contention = monitor.stop();
+    return { ...report, setup: `${report.setup}; ${contention.summary}`, counts: { ...report.counts, ...contention.counts } };
   } finally {
+    monitor.stop();
     await lab.stop();
     await rm(tmp, { recursive: true, force: true });
   }
@@ -687,8 +789,13 @@ async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: str
         const result = await ansiblePlaybook(config, ansibleInv, controlDir, localTmp);
         checkAnsibleRun(result, managed, `ansible ${config} first run`);
         if (ansibleChanged(result.recap) === 0) throw new Error(`ansible ${config} first run changed nothing`);
-        if (rep === 0) differences[config] = await differencesFromLvsplay(lab, run, `after ansible-playbook ${config}'s first run`);
-        if (rep === 0 && differences[config]!.length > 0) log(`  NOT EQUIVALENT after ansible ${config}: ${differences[config]!.join('; ')}`);
+        if (rep > 0) return;
+        return {
+          verify: async () => {
+            differences[config] = await differencesFromLvsplay(lab, run, `after ansible-playbook ${config}'s first run`);
+            if (differences[config]!.length > 0) log(`  NOT EQUIVALENT after ansible ${config}: ${differences[config]!.join('; ')}`);
+          },
+        };
       }, log, { hosts: managed.length, note: 'from bare hosts (same undo as lvsplay), no ControlPersist master alive at start' });
       const noopRun = await measureWithSetup(`ansible-playbook ${config}, no-op`, repeat, async () => {}, async () => {
         const result = await ansiblePlaybook(config, ansibleInv, controlDir, localTmp);

@@ -377,7 +377,7 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
   const sshPhase = noop.median - renderM.median;
   findings.push(
     `N=${n}: lvsplay no-op ${noop.median.toFixed(2)} s (median) = start-up ${helpM.median.toFixed(2)} s (node + jiti + CLI, lvsplay --help) + inventory load/check/roles/templates ${(renderM.median - helpM.median).toFixed(2)} s (lvsplay render − --help) + SSH phase ≈ ${sshPhase.toFixed(2)} s (no-op − render) vs the floor's ${lower.median.toFixed(2)} s (${lower.name}); --forks ${forks}` +
-      `. lvsplay's SSH layer alone (connect() + remote 'timeout … sh -s', every host at once): ${layerTimeout.median.toFixed(2)} s vs node-ssh floor ${layerB.median.toFixed(2)} s in the same interleaving (+${(layerTimeout.median - layerB.median).toFixed(2)} s), of which the remote 'timeout' wrapper ≈ ${(layerTimeout.median - layerPlain.median).toFixed(2)} s; the rest of the SSH phase (HostRun, plan, listr2, report) ≈ ${(sshPhase - layerTimeout.median).toFixed(2)} s` +
+      `. lvsplay's SSH layer alone (connect() + remote 'timeout … sh -s', every host at once): ${layerTimeout.median.toFixed(2)} s vs node-ssh floor ${layerB.median.toFixed(2)} s in the same interleaving (${signed(layerTimeout.median - layerB.median)} s), of which the remote 'timeout' wrapper ≈ ${(layerTimeout.median - layerPlain.median).toFixed(2)} s; the rest of the SSH phase (HostRun, plan, listr2, report) ≈ ${(sshPhase - layerTimeout.median).toFixed(2)} s` +
       (profile ? `. Profiled no-op: JS thread busy ${(profile.busyMs / 1000).toFixed(2)} s of ${(profile.totalMs / 1000).toFixed(2)} s; first SSH connect at ${((profile.firstConnectMs ?? 0) / 1000).toFixed(2)} s; self time: ${profile.byPart.filter((p) => p.part !== 'idle').slice(0, 8).map((p) => `${p.part} ${(p.ms / 1000).toFixed(2)} s`).join(', ')}; top: ${profile.topFunctions.slice(0, 5).map((f) => `${f.fn} ${(f.ms / 1000).toFixed(2)} s`).join('; ')}` : ''),
   );
   const targets: TargetCheck[] = [{
@@ -600,6 +600,10 @@ async function endControlMasters(ctx: Ctx): Promise<void> {
 function fmtSeries(xs: readonly number[]): string {
   const m = summarize('', xs);
   return `min ${m.min.toFixed(2)} s, median ${m.median.toFixed(2)} s`;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 }
 
 function round(value: number, digits = 2): number {

@@ -1,6 +1,7 @@
 // The director tier's pure parts: the generated 2,000 × 10 inventory, the 1% change, the client's count and
 // the CPU profile summary. No VM.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import type { Inventory } from '../../../src/inventory/model.ts';
 import { serviceKey } from '../../../src/ipvs/table.ts';
 import {
   countAnswers,
+  CURL_LOOP,
   deltaLines,
   directorInventorySource,
   directorTable,
@@ -104,8 +106,19 @@ describe('bench director tier: generated inventory', function () {
 
 describe('bench director tier: counting the client\'s requests', () => {
   it('counts anything but rs1 and rs2 as failed: the director\'s own page, time-outs, empty answers', () => {
-    const count = countAnswers('rs1\nrs2\nrs1\nlvs\nFAILED\nEMPTY\nrs2\n\n');
-    assert.deepEqual(count, { requests: 7, failed: 3, answers: { rs1: 2, rs2: 2, lvs: 1, FAILED: 1, EMPTY: 1 } });
+    const count = countAnswers('before rs1\nbefore rs2\nchange rs1\nchange lvs\nchange FAILED\nafter EMPTY\nafter rs2\n\n');
+    assert.deepEqual(count, {
+      requests: 7, failed: 3, duringChange: 3, failedDuringChange: 2, answers: { rs1: 2, rs2: 2, lvs: 1, FAILED: 1, EMPTY: 1 },
+    });
+  });
+});
+
+describe('bench director tier: the client loop', () => {
+  it('is valid sh, bounded in count and time, and curls the untouched service', () => {
+    execFileSync('sh', ['-n'], { input: CURL_LOOP });
+    assert.match(CURL_LOOP, /\$i -lt 6000/);
+    assert.match(CURL_LOOP, /\+ 180/);
+    assert.match(CURL_LOOP, /http:\/\/192\.168\.10\.100:80\//);
   });
 });
 
