@@ -3,7 +3,8 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { ansibleInventory, parseAnsibleRecap, ratioTarget, STATE_SCRIPT, tierArgs, UNDO_SCRIPT } from '../../../bench/tiers/lab.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ansibleInventory, measureWithSetup, parseAnsibleRecap, ratioTarget, STATE_SCRIPT, tierArgs, UNDO_SCRIPT } from '../../../bench/tiers/lab.ts';
 import { summarize } from '../../../bench/lib/measure.ts';
 
 const key = '/root/.cache/lvsplay-lab/x/id_ed25519';
@@ -62,6 +63,24 @@ describe('bench lab tier: targets and arguments', () => {
     assert.deepEqual(tierArgs([]), { repeat: 3 });
     assert.deepEqual(tierArgs(['--repeat', '5', '--json', 'out.json']), { repeat: 5, json: 'out.json' });
     assert.throws(() => tierArgs(['--repeat', '2']), /at least|≥ 3/);
+  });
+});
+
+describe('bench lab tier: timing', () => {
+  it('times only the repetition: setup before and verify after are not counted, and both run each time', async () => {
+    const calls: string[] = [];
+    const m = await measureWithSetup('x', 3, async (rep) => {
+      calls.push(`setup ${rep}`);
+      await sleep(150);
+    }, async (rep) => {
+      calls.push(`run ${rep}`);
+      await sleep(10);
+      return { peakRssMb: 100 + rep, verify: async () => { calls.push(`verify ${rep}`); await sleep(150); } };
+    }, () => {});
+    assert.equal(m.seconds.length, 3);
+    assert.ok(m.seconds.every((s) => s < 0.12), m.seconds.join(', '));
+    assert.equal(m.peakRssMb, 102);
+    assert.deepEqual(calls, ['setup 0', 'run 0', 'verify 0', 'setup 1', 'run 1', 'verify 1', 'setup 2', 'run 2', 'verify 2']);
   });
 });
 
