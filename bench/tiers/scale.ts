@@ -615,8 +615,12 @@ function cpuCount(): number {
   return readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
 }
 
-function pgrep(pattern: string): Promise<string> {
-  return new Promise((resolve) => execFile('pgrep', ['-f', pattern], (_e, stdout) => resolve(stdout.trim())));
+/**
+ * Processes whose command line starts with `name` (or a path ending in it): a real QEMU, not another
+ * tool's `pgrep -f qemu-system` (which a bare `-f name` matches, and which other benches run in loops).
+ */
+function pgrep(name: string): Promise<string> {
+  return new Promise((resolve) => execFile('pgrep', ['-f', `^([^ ]*/)?${name}`], (_e, stdout) => resolve(stdout.trim())));
 }
 
 // ---------------------------------------------------------------------------------------------------------
