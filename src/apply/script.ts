@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import type { Handler } from '../desired/state.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { formatCidr } from '../net/ipv4.ts';
@@ -15,25 +16,28 @@ export interface Step {
 export const BACKUP_ROOT = '/var/lib/lvsplay/backup';
 const EOF_MARK = 'LVSPLAY_EOF';
 
-// Runs each step in a subshell, prints a marker the engine reads, and stops the host at the first failure:
-// what ran before stays (each file was replaced whole), what comes after is reported as not run.
+// Runs each step in a subshell and prints a marker the engine reads. After a failing step the later ones
+// are skipped (reported as not run) but the script goes on to its read-back, so what did change is still
+// checked on the host: what ran before stays (each file was replaced whole).
 const PREAMBLE = `set -u
 export LC_ALL=C
+lvsplay_failed=
 lvsplay_step() {
+  [ -z "$lvsplay_failed" ] || return 0
   if lvsplay_out=$("$2" 2>&1); then echo "@@lvsplay-step $1 ok"; return 0; fi
   lvsplay_rc=$?
+  lvsplay_failed=$1
   echo "@@lvsplay-step $1 failed $lvsplay_rc"
   printf '%s\\n' "$lvsplay_out"
-  exit 1
 }
-# Replace $1 with stdin (base64) as mode $2: a temp file in the same folder, then rename, so no reader ever
-# sees half a file; the replaced file is kept under $lvsplay_backup.
+# Replace $1 with stdin (gzip, base64) as mode $2: a temp file in the same folder, then rename, so no reader
+# ever sees half a file; the replaced file is kept under $lvsplay_backup.
 lvsplay_write() {
   f=$1; d=\${f%/*}
   mkdir -p "$d" || return 1
   if [ -e "$f" ]; then mkdir -p "$lvsplay_backup$d" && cp -p "$f" "$lvsplay_backup$f" || return 1; fi
   t=$(mktemp "$d/.lvsplay.XXXXXX") || return 1
-  if base64 -d > "$t" && chmod "$2" "$t" && mv -f "$t" "$f"; then return 0; fi
+  if base64 -d | gzip -dc > "$t" && chmod "$2" "$t" && mv -f "$t" "$f"; then return 0; fi
   rm -f "$t"
   return 1
 }
@@ -48,24 +52,41 @@ export function applySteps(plan: HostPlan): Step[] {
     ...changed.flatMap((item) => (item.kind === 'module' ? [moduleStep(item)] : [])),
     ...plan.handlers.map((handler) => handlerStep(handler, changed)),
     ...changed.flatMap((item) => (item.kind === 'address' ? [addressStep(item)] : [])),
-    ...changed.flatMap((item) => (item.kind === 'unit' ? [unitStep(item)] : [])),
+    ...unitSteps(changed.flatMap((item) => (item.kind === 'unit' ? [item] : []))),
     ...changed.flatMap((item) => (item.kind === 'ipvs' ? [ipvsStep(item)] : [])),
   ];
   return bodies.map((step, index) => ({ ...step, id: index + 1 }));
 }
 
-export function applyScript(steps: readonly Step[], runId: string): string {
+const DONE = '@@lvsplay-done';
+
+/**
+ * The steps, then `readBack` (the facts script of what they change): apply and its proof in one round trip.
+ * The output splits again with `splitApplyOutput`.
+ */
+export function applyScript(steps: readonly Step[], runId: string, readBack = ''): string {
   const functions = steps.map((step) => `lvsplay_s${step.id}() {\n${step.body}\n}`);
   const calls = steps.map((step) => `lvsplay_step ${step.id} lvsplay_s${step.id}`);
-  return [PREAMBLE, `lvsplay_backup=${quote(`${BACKUP_ROOT}/${runId}`)}`, ...functions, ...calls, 'echo "@@lvsplay-done"', ''].join('\n');
+  return [PREAMBLE, `lvsplay_backup=${quote(`${BACKUP_ROOT}/${runId}`)}`, ...functions, ...calls, `echo '${DONE}'`, readBack].join('\n');
+}
+
+/** The steps' part of an apply script's output and its read-back part; undefined if it stopped before its end. */
+export function splitApplyOutput(stdout: string): { steps: string; readBack: string } | undefined {
+  const at = stdout.indexOf(`${DONE}\n`);
+  return at < 0 ? undefined : { steps: stdout.slice(0, at), readBack: stdout.slice(at + DONE.length + 1) };
+}
+
+// Compressed, since a shell reads a here-document slowly: a 2,000-service rules file is 1.2 MB as base64
+// and 60 kB gzipped, and `sh` on a small VM spent 0.36 s just reading the former.
+function packed(text: string): string {
+  return `${gzipSync(text).toString('base64').replace(/.{1,76}/g, '$&\n')}${EOF_MARK}`;
 }
 
 function fileStep(item: PlannedItem & { kind: 'file' }): Omit<Step, 'id'> {
-  const base64 = Buffer.from(item.content).toString('base64').replace(/.{1,76}/g, '$&\n');
   return {
     title: `write ${item.path}`,
     items: [item],
-    body: `lvsplay_write ${quote(item.path)} ${item.mode.toString(8).padStart(4, '0')} <<'${EOF_MARK}'\n${base64}${EOF_MARK}`,
+    body: `lvsplay_write ${quote(item.path)} ${item.mode.toString(8).padStart(4, '0')} <<'${EOF_MARK}'\n${packed(item.content)}`,
   };
 }
 
@@ -94,9 +115,14 @@ function addressStep(item: PlannedItem & { kind: 'address' }): Omit<Step, 'id'> 
   return { title: command, items: [item], body: command };
 }
 
-function unitStep(item: PlannedItem & { kind: 'unit' }): Omit<Step, 'id'> {
-  const command = `systemctl enable ${item.startNow ? '--now ' : ''}${quote(item.name)}`;
-  return { title: command, items: [item], body: command };
+// One enable for all units and no reload of its own (the daemon-reload handler ran already if a unit file
+// changed, and enabling only adds links): on a small VM each systemd reload costs seconds.
+function unitSteps(units: readonly (PlannedItem & { kind: 'unit' })[]): Omit<Step, 'id'>[] {
+  if (units.length === 0) return [];
+  const enable = `systemctl enable --no-reload ${units.map((u) => quote(u.name)).join(' ')}`;
+  const toStart = units.filter((u) => u.startNow);
+  const start = `systemctl start ${toStart.map((u) => quote(u.name)).join(' ')}`;
+  return [{ title: enable, items: units, body: enable }, ...(toStart.length > 0 ? [{ title: start, items: toStart, body: start }] : [])];
 }
 
 // The whole delta goes to one `ipvsadm -R`: one process, applied on top of the live table, never a flush.
@@ -109,10 +135,11 @@ function ipvsStep(item: PlannedItem & { kind: 'ipvs' }): Omit<Step, 'id'> {
     items: [item],
     body: [
       'modprobe ip_vs || return 1',
-      `lvsplay_err=$(ipvsadm -R 2>&1 >/dev/null <<'${EOF_MARK}'`,
-      ...lines,
-      EOF_MARK,
-      ')',
+      // Decoded whole before ipvsadm starts: a damaged transfer must not apply half a delta.
+      `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
+      packed(`${lines.join('\n')}\n`),
+      ') || return 1',
+      `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
       '[ -z "$lvsplay_err" ] || { printf \'%s\\n\' "$lvsplay_err"; return 1; }',
     ].join('\n'),
   };

@@ -1,5 +1,7 @@
 import type { HostState } from '../desired/state.ts';
 import type { IPv4 } from '../net/ipv4.ts';
+import { sha256 } from '../desired/sha256.ts';
+import { IPVS_RULES_FILE } from '../../roles/parts/ipvs.ts';
 import { addressesFact, type LiveAddress } from './addresses.ts';
 import { FactError, type Fact } from './fact.ts';
 import { filesFact, type FileState } from './files.ts';
@@ -8,6 +10,7 @@ import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
 import { defaultRouteFact } from './route.ts';
 import { sysctlFact } from './sysctl.ts';
+import { systemdVersionFact } from './systemd.ts';
 import { unitsFact, type UnitState } from './units.ts';
 
 /** Everything the plan compares a host's desired state with, read in one round trip. */
@@ -19,6 +22,7 @@ export interface HostFacts {
   readonly addresses: readonly LiveAddress[];
   readonly defaultRoute: IPv4 | undefined;
   readonly units: ReadonlyMap<string, UnitState>;
+  readonly systemdVersion: number | undefined;
   readonly ipvs: IpvsFacts | undefined;
 }
 
@@ -33,6 +37,7 @@ interface FactSet {
   readonly addresses?: Fact<LiveAddress[]>;
   readonly defaultRoute?: Fact<IPv4 | undefined>;
   readonly units?: Fact<Map<string, UnitState>>;
+  readonly systemd?: Fact<number | undefined>;
   readonly ipvs?: Fact<IpvsFacts>;
 }
 
@@ -43,6 +48,9 @@ export function factsScript(state: HostState): { script: string; parse: (output:
   const units = state.items.flatMap((i) => (i.kind === 'unit' ? [i.name] : []));
   const modules = state.items.flatMap((i) => (i.kind === 'module' ? [i.name] : []));
   const kinds = new Set(state.items.map((i) => i.kind));
+  const ipvs = state.items.find((i) => i.kind === 'ipvs');
+  const rules = state.items.find((i) => i.kind === 'file' && i.path === IPVS_RULES_FILE);
+  const rulesSha256 = rules?.kind === 'file' ? sha256(rules.content) : undefined;
   const set: FactSet = {
     os: osReleaseFact,
     ...(paths.length > 0 && { files: filesFact(paths) }),
@@ -50,8 +58,8 @@ export function factsScript(state: HostState): { script: string; parse: (output:
     ...(keys.length > 0 && { sysctl: sysctlFact(keys) }),
     ...(kinds.has('address') && { addresses: addressesFact }),
     ...(kinds.has('default-route') && { defaultRoute: defaultRouteFact }),
-    ...(units.length > 0 && { units: unitsFact(units) }),
-    ...(kinds.has('ipvs') && { ipvs: ipvsFact }),
+    ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact }),
+    ...(ipvs && { ipvs: ipvsFact({ table: ipvs.table, ...(rulesSha256 && { rulesSha256 }) }) }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
   const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');
@@ -72,6 +80,7 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     addresses: read(set.addresses, []),
     defaultRoute: read(set.defaultRoute, undefined),
     units: read(set.units, new Map()),
+    systemdVersion: read(set.systemd, undefined),
     ipvs: read(set.ipvs, undefined),
   };
 }

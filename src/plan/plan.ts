@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { AddressItem, DesiredItem, FileItem, Handler, HostState, IpvsItem, ModuleItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import { sha256 } from '../desired/sha256.ts';
 import type { HostFacts } from '../facts/gather.ts';
 import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged } from '../ipvs/delta.ts';
 import { serviceKey } from '../ipvs/table.ts';
@@ -30,7 +30,7 @@ export interface HostPlan {
 export function planHost(state: HostState, facts: HostFacts): HostPlan {
   const items = state.items.map((item) => planItem(item, facts));
   const unmanaged = unmanagedServices(state, facts);
-  return { state, items, handlers: handlersOf(items), unmanaged };
+  return { state, items, handlers: handlersOf(items, facts), unmanaged };
 }
 
 function planItem(item: DesiredItem, facts: HostFacts): PlannedItem {
@@ -52,10 +52,6 @@ function planItem(item: DesiredItem, facts: HostFacts): PlannedItem {
       return { ...item, verdict: planIpvs(item, changes, facts), ipvsChanges: changes };
     }
   }
-}
-
-export function sha256(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 function planFile(item: FileItem, facts: HostFacts): Verdict {
@@ -138,15 +134,29 @@ function unmanagedServices(state: HostState, facts: HostFacts): string[] {
 
 // Handlers fire once, for the items that changed: a changed unit file needs a daemon-reload before any
 // enable, and a sysctl file or a live value that differs needs that file loaded.
-function handlersOf(items: readonly PlannedItem[]): Handler[] {
+function handlersOf(items: readonly PlannedItem[], facts: HostFacts): Handler[] {
   const handlers = new Map<string, Handler>();
   for (const item of items) {
     if (item.verdict.status !== 'change') continue;
     const fired: readonly Handler[] =
-      item.kind === 'file' ? item.notify : item.kind === 'sysctl' ? [{ kind: 'sysctl-load', file: item.file }] : [];
+      item.kind === 'file' ? item.notify.filter((h) => !(h.kind === 'daemon-reload' && loadsWithoutReload(item, facts))) : item.kind === 'sysctl' ? [{ kind: 'sysctl-load', file: item.file }] : [];
     for (const handler of fired) handlers.set(JSON.stringify(handler), handler);
   }
   return [...handlers.values()];
+}
+
+// systemd 246 and later load a unit file new to the host when asked for it, even one looked up before and
+// found missing (its unit cache sees the folder changed): only a file it has loaded needs the reload, which
+// takes seconds on a small host. Older or unknown versions, or a unit still loaded from a file since
+// deleted, get the reload.
+const LOADS_NEW_UNITS_SINCE = 246;
+
+function loadsWithoutReload(item: FileItem, facts: HostFacts): boolean {
+  if (facts.files.get(item.path)?.exists !== false || (facts.systemdVersion ?? 0) < LOADS_NEW_UNITS_SINCE) return false;
+  const file = item.path.slice(item.path.lastIndexOf('/') + 1);
+  const template = file.endsWith('@.service') ? file.slice(0, -'.service'.length) : undefined;
+  const units = [...facts.units].filter(([name]) => name === file || (template !== undefined && name.startsWith(template)));
+  return units.every(([, unit]) => unit.load === 'not-found');
 }
 
 export function changedItems(plan: HostPlan): PlannedItem[] {

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { HostState } from '../desired/state.ts';
-import { applyScript, applySteps, parseApplyOutput, type Step } from '../apply/script.ts';
+import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step, type StepOutcome } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
@@ -82,13 +82,16 @@ export class HostRun {
     const steps = applySteps(plan);
     if (steps.length === 0) return this.plannedResult();
     try {
-      const result = await this.remote(applyScript(steps, this.options.runId));
-      const outcome = parseApplyOutput(result.stdout);
-      if (!outcome.failed && !result.stdout.includes('@@lvsplay-done')) {
-        throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
-      }
-      const after = planHost(this.state, await this.gatherFacts());
-      const items = plan.items.map((item, index) => this.itemAfterApply(item, after.items[index]!, steps, outcome));
+      // What changed is read back in the same round trip, after the steps: only those items, not the host.
+      const changed = changedItems(plan);
+      const readBack = factsScript({ ...this.state, items: changed });
+      const result = await this.remote(applyScript(steps, this.options.runId, readBack.script));
+      const parts = splitApplyOutput(result.stdout);
+      if (!parts) throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
+      const outcome = parseApplyOutput(parts.steps);
+      const after = planHost({ ...this.state, items: changed }, readBack.parse(parts.readBack));
+      const afterOf = new Map(changed.map((item, index) => [item, after.items[index]!]));
+      const items = plan.items.map((item) => this.itemAfterApply(item, afterOf.get(item), steps, outcome));
       // A failed handler (daemon-reload) fixes no item of its own: the host still failed, and says where.
       const failedStep = outcome.failed && steps.find((step) => step.id === outcome.failed!.id);
       const error = failedStep ? `${failedStep.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` : undefined;
@@ -103,13 +106,12 @@ export class HostRun {
   }
 
   // A change counts only once read back from the host: an exit code alone is not proof.
-  private itemAfterApply(before: PlannedItem, after: PlannedItem, steps: readonly Step[], outcome: ReturnType<typeof parseApplyOutput>): ItemResult {
-    if (before.verdict.status === 'ok') return { item: before, status: 'ok', reason: before.verdict.reason };
-    const step = steps.find((s) => s.items.includes(before));
-    if (outcome.failed && step?.id === outcome.failed.id) {
-      return { item: before, status: 'failed', reason: `${step.title} failed (exit ${outcome.failed.code}): ${outcome.failed.output || 'no output'}` };
-    }
-    if (outcome.failed && step && step.id > outcome.failed.id) return { item: before, status: 'not run', reason: `an earlier step failed` };
+  private itemAfterApply(before: PlannedItem, after: PlannedItem | undefined, steps: readonly Step[], outcome: StepOutcome): ItemResult {
+    if (before.verdict.status === 'ok' || !after) return { item: before, status: 'ok', reason: before.verdict.reason };
+    const mine = steps.filter((s) => s.items.includes(before));
+    const failed = outcome.failed && mine.find((step) => step.id === outcome.failed!.id);
+    if (failed) return { item: before, status: 'failed', reason: `${failed.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` };
+    if (outcome.failed && mine.some((step) => step.id > outcome.failed!.id)) return { item: before, status: 'not run', reason: `an earlier step failed` };
     if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `still differs after apply: ${after.verdict.reason}` };
     return { item: before, status: 'changed', reason: before.verdict.reason };
   }

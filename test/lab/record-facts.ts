@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { filesFact } from '../../src/facts/files.ts';
 import { startLab } from './lab.ts';
 import type { RunResult } from './proc.ts';
 
@@ -63,6 +64,8 @@ const RESTORE_CASES = {
   ],
 };
 
+export const FILES_FACT_PATHS = ['/etc/hostname', '/etc/shadow', '/nonexistent', '/etc/ssh/sshd_config'];
+
 const lab = await startLab('dr');
 try {
   await mkdir(FACTS, { recursive: true });
@@ -112,6 +115,10 @@ try {
   await record('systemctl-show.txt', 'systemctl show -p Id,LoadState,ActiveState,UnitFileState ssh.service nonexistent.service');
   await record('os-release.txt', 'cat /etc/os-release');
   await record('sha256sum.txt', 'sha256sum /etc/hostname /nonexistent 2>&1');
+  await record('systemctl-version.txt', 'systemctl --version | head -n 1');
+  const files = await sh('sh -s', filesFact(FILES_FACT_PATHS).command);
+  await writeFile(join(FACTS, 'files-fact.txt'), files.stdout);
+  console.log(`files-fact.txt: exit ${files.code}${files.stderr ? `, stderr: ${files.stderr.trim()}` : ''}`);
 
   const versions = await sh('uname -r; ipvsadm --version; dpkg-query -W -f="\\${Version}\\n" ipvsadm systemd iproute2');
   console.log(`versions:\n${versions.stdout}`);

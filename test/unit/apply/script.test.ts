@@ -4,14 +4,14 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyScript, applySteps, parseApplyOutput } from '../../../src/apply/script.ts';
+import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../../../src/apply/script.ts';
 import type { DesiredItem, HostState } from '../../../src/desired/state.ts';
 import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
 import { planHost } from '../../../src/plan/plan.ts';
 
 const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [] };
-const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), modules: new Set(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), ipvs: undefined };
+const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), modules: new Set(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), systemdVersion: undefined, ipvs: undefined };
 
 function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve) => {
@@ -54,15 +54,28 @@ describe('the apply script, run by sh', () => {
     assert.deepEqual((await readdir(join(dir, 'etc/sysctl.d'))).sort(), ['90-x.conf'], 'no temp file left behind');
   });
 
-  it('stops at the first failing step, names it, and runs nothing after it', async () => {
+  it('after a failing step runs no later one, names it, and still reaches its read-back', async () => {
     const blocked = join(dir, 'file-not-dir');
     await writeFile(blocked, '');
-    const result = await sh(scriptFor([fileItem(join(dir, 'a'), 'a'), fileItem(join(blocked, 'b'), 'b'), fileItem(join(dir, 'c'), 'c')]));
-    assert.equal(result.code, 1);
-    const outcome = parseApplyOutput(result.stdout);
+    const steps = applySteps(planHost({ host: HOST, roles: ['router'], items: [fileItem(join(dir, 'a'), 'a'), fileItem(join(blocked, 'b'), 'b'), fileItem(join(dir, 'c'), 'c')] }, FACTS));
+    const script = applyScript(steps, 'run-1', 'echo read-back here').replace(/^lvsplay_backup=.*$/m, `lvsplay_backup='${dir}/backup'`);
+    const result = await sh(script);
+    const parts = splitApplyOutput(result.stdout);
+    assert.equal(parts?.readBack, 'read-back here\n');
+    const outcome = parseApplyOutput(parts!.steps);
     assert.deepEqual(outcome.ok, [1]);
     assert.equal(outcome.failed?.id, 2);
     assert.match(outcome.failed!.output, /file-not-dir/);
     assert.deepEqual((await readdir(dir)).sort(), ['a', 'file-not-dir']);
+  });
+
+  it('an output cut short has no read-back part', () => {
+    assert.equal(splitApplyOutput('@@lvsplay-step 1 ok\n'), undefined);
+  });
+
+  it('enables all changed units with one systemctl and no reload of its own, then starts those to start now', () => {
+    const unit = (name: string, startNow: boolean): DesiredItem => ({ kind: 'unit', name, startNow, roles: ['router'] });
+    const steps = applySteps(planHost({ host: HOST, roles: ['router'], items: [unit('a.service', true), unit('b@1.service', false)] }, FACTS));
+    assert.deepEqual(steps.map((s) => [s.body, s.items.length]), [['systemctl enable --no-reload a.service b@1.service', 2], ['systemctl start a.service', 1]]);
   });
 });

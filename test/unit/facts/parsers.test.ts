@@ -1,14 +1,16 @@
 // Fact parsers on output recorded from the lab's real hosts (test/fixtures/facts/README.md says how).
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAddresses } from '../../../src/facts/addresses.ts';
 import { parseFileStates } from '../../../src/facts/files.ts';
-import { parseIpvsFacts } from '../../../src/facts/ipvs.ts';
+import { ipvsFact, parseIpvsFacts, unpackLive } from '../../../src/facts/ipvs.ts';
 import { parseModules } from '../../../src/facts/modules.ts';
 import { parseOsRelease } from '../../../src/facts/os-release.ts';
 import { parseDefaultRoute } from '../../../src/facts/route.ts';
 import { parseSysctl } from '../../../src/facts/sysctl.ts';
+import { parseSystemdVersion } from '../../../src/facts/systemd.ts';
 import { parseUnits } from '../../../src/facts/units.ts';
 import { serviceKey } from '../../../src/ipvs/table.ts';
 
@@ -58,17 +60,44 @@ describe('fact parsers on recorded output', () => {
     assert.equal(none.moduleLoaded, false);
     assert.deepEqual(none.live, []);
   });
+
+  it('systemctl --version: the major version, unknown without systemctl', () => {
+    assert.equal(parseSystemdVersion(recorded('systemctl-version.txt')), 252);
+    assert.equal(parseSystemdVersion(''), undefined);
+    assert.throws(() => parseSystemdVersion('upstart 1.2\n'), /unexpected line 'upstart 1.2'/);
+  });
+
+  it('ipvs fact: the live table as the host packs it (gzip | base64), the rules file skipped when it is as desired', () => {
+    const save = recorded('ipvsadm-save-n.txt');
+    const packed = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: save, encoding: 'utf8' });
+    const desired = parseIpvsFacts(`${save}@@persisted\n`).live.slice(0, 1);
+    const fact = ipvsFact({ table: desired, rulesSha256: 'f'.repeat(64) });
+    assert.match(fact.command, /sha256sum < \/etc\/sysconfig\/ipvsadm/);
+    const facts = fact.parse(`${packed}@@persisted\n@@as-desired\n`);
+    assert.deepEqual(facts.live, parseIpvsFacts(`${save}@@persisted\n`).live);
+    assert.equal(facts.persisted, desired);
+    assert.equal(unpackLive('@@no-ip_vs\n@@persisted\n'), '@@no-ip_vs\n@@persisted\n');
+  });
+
+  it('ipvs fact: a failed ipvsadm-save or a cut stream is an error, never an empty table', () => {
+    const failed = execFileSync('sh', ['-c', 'printf "@@ipvsadm-save-failed 2\\n" | gzip -1 | base64'], { encoding: 'utf8' });
+    assert.throws(() => unpackLive(`${failed}@@persisted\n`), /ipvsadm-save -n failed \(exit 2\)/);
+    const whole = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: recorded('ipvsadm-save-n.txt'), encoding: 'utf8' });
+    assert.throws(() => unpackLive(`${whole.slice(0, 40)}\n@@persisted\n`), /did not arrive whole/);
+  });
 });
 
 describe('fact parsers on the shapes lvsplay prints itself', () => {
   it('files: mode and hash, or missing', () => {
-    const hash = '2bf9106b5ede6fd8d1597288a98d92ffc4cfac3f6e6c7a75803abb385bc88626';
-    const states = parseFileStates(`/etc/hostname\t644\t${hash}\n/etc/sysconfig/ipvsadm\tmissing\n`);
+    const states = parseFileStates(recorded('files-fact.txt'));
     assert.deepEqual(Object.fromEntries(states), {
-      '/etc/hostname': { exists: true, mode: 0o644, sha256: hash },
-      '/etc/sysconfig/ipvsadm': { exists: false },
+      '/etc/hostname': { exists: true, mode: 0o755, sha256: '2bf9106b5ede6fd8d1597288a98d92ffc4cfac3f6e6c7a75803abb385bc88626' },
+      '/etc/shadow': { exists: true, mode: 0o640, sha256: '94ae9fbca0d28d8dba18ee4aa3639dc258aa5df480063b4ed519d5c09d20f88e' },
+      '/etc/ssh/sshd_config': { exists: true, mode: 0o644, sha256: '160f305635ece2300959616ab840adeb028dfc3a986bc14859675aaf55e70bbe' },
+      '/nonexistent': { exists: false },
     });
     assert.throws(() => parseFileStates('garbage\n'), /unexpected line 'garbage'/);
+    assert.throws(() => parseFileStates('644 /etc/a\n'), /\/etc\/a has a mode but no SHA-256/);
   });
 
   it('modules: which are loaded', () => {

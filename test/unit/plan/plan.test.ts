@@ -3,7 +3,8 @@ import type { DesiredItem, HostState, ItemSpec } from '../../../src/desired/stat
 import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
-import { planHost, sha256 } from '../../../src/plan/plan.ts';
+import { sha256 } from '../../../src/desired/sha256.ts';
+import { planHost } from '../../../src/plan/plan.ts';
 
 const HOST: Host = {
   name: 'rs1',
@@ -21,12 +22,14 @@ const NO_FACTS: HostFacts = {
   addresses: [],
   defaultRoute: undefined,
   units: new Map(),
+  systemdVersion: undefined,
   ipvs: undefined,
 };
 
 const SYSCTL_FILE = '/etc/sysctl.d/90-lvsplay-realserver-dr.conf';
 const FILE: ItemSpec = { kind: 'file', path: SYSCTL_FILE, content: 'net.ipv4.conf.all.arp_ignore = 1\n', mode: 0o644, notify: [{ kind: 'sysctl-load', file: SYSCTL_FILE }] };
-const UNIT_FILE: ItemSpec = { kind: 'file', path: '/etc/systemd/system/lvsplay-vip@.service', content: '[Unit]\n', mode: 0o644, notify: [{ kind: 'daemon-reload' }] };
+const UNIT_PATH = '/etc/systemd/system/lvsplay-vip@.service';
+const UNIT_FILE: ItemSpec = { kind: 'file', path: UNIT_PATH, content: '[Unit]\n', mode: 0o644, notify: [{ kind: 'daemon-reload' }] };
 const SYSCTL: ItemSpec = { kind: 'sysctl', key: 'net.ipv4.conf.all.arp_ignore', value: '1', file: SYSCTL_FILE };
 const VIP: ItemSpec = { kind: 'address', device: 'lo', cidr: { address: '192.168.10.100' as IPv4, prefix: 32 }, label: 'lo:1' };
 const UNIT: ItemSpec = { kind: 'unit', name: 'lvsplay-vip@1.service', startNow: true };
@@ -62,7 +65,39 @@ const CASES: { name: string; item: ItemSpec; facts: Partial<HostFacts>; status: 
     status: 'change',
     reason: 'mode 0600 → 0644',
   },
-  { name: 'a changed unit file', item: UNIT_FILE, facts: {}, status: 'change', reason: 'missing', handlers: ['daemon-reload'] },
+  { name: 'a new unit file, systemd version unknown', item: UNIT_FILE, facts: {}, status: 'change', reason: 'missing', handlers: ['daemon-reload'] },
+  {
+    name: 'a new unit file on systemd 252: loaded on demand, no reload',
+    item: UNIT_FILE,
+    facts: { systemdVersion: 252, files: new Map([[UNIT_PATH, { exists: false }]]), units: new Map([['lvsplay-vip@1.service', { load: 'not-found', active: 'inactive', unitFile: '' }]]) },
+    status: 'change',
+    reason: 'missing',
+    handlers: [],
+  },
+  {
+    name: 'a new unit file on systemd 245: reload',
+    item: UNIT_FILE,
+    facts: { systemdVersion: 245, files: new Map([[UNIT_PATH, { exists: false }]]) },
+    status: 'change',
+    reason: 'missing',
+    handlers: ['daemon-reload'],
+  },
+  {
+    name: 'a unit file deleted while its unit stays loaded: reload',
+    item: UNIT_FILE,
+    facts: { systemdVersion: 252, files: new Map([[UNIT_PATH, { exists: false }]]), units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'active', unitFile: 'enabled' }]]) },
+    status: 'change',
+    reason: 'missing',
+    handlers: ['daemon-reload'],
+  },
+  {
+    name: 'a changed unit file on systemd 252: reload',
+    item: UNIT_FILE,
+    facts: { systemdVersion: 252, files: new Map([[UNIT_PATH, { exists: true, mode: 0o644, sha256: '0'.repeat(64) }]]) },
+    status: 'change',
+    reason: 'content differs',
+    handlers: ['daemon-reload'],
+  },
   { name: 'a module not loaded', item: { kind: 'module', name: 'ip_vs' }, facts: {}, status: 'change', reason: 'ip_vs is not loaded' },
   { name: 'a loaded module', item: { kind: 'module', name: 'ip_vs' }, facts: { modules: new Set(['ip_vs']) }, status: 'ok', reason: 'ip_vs is loaded' },
   { name: 'a sysctl already set', item: SYSCTL, facts: { sysctl: new Map([['net.ipv4.conf.all.arp_ignore', '1']]) }, status: 'ok', reason: 'net.ipv4.conf.all.arp_ignore is 1', handlers: [] },
