@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { desiredState } from '../../roles/index.ts';
 import { ipvsTableOf, renderIpvsRules } from '../../roles/parts/ipvs.ts';
-import { applyScript, applySteps } from '../../src/apply/script.ts';
+import { applyScript, applySteps, splitApplyOutput } from '../../src/apply/script.ts';
 import { factsScript } from '../../src/facts/gather.ts';
 import { loadInventory } from '../../src/inventory/load.ts';
 import type { Inventory } from '../../src/inventory/model.ts';
@@ -22,7 +22,8 @@ import { sameTable } from '../../src/ipvs/equal.ts';
 import { formatChanges } from '../../src/ipvs/format.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { serviceKey, type IpvsTable } from '../../src/ipvs/table.ts';
-import { planHost } from '../../src/plan/plan.ts';
+import { procShowsChanges } from '../../src/plan/ipvs-read-back.ts';
+import { changedItems as plannedChanges, planHost, readBackItems } from '../../src/plan/plan.ts';
 import { connect } from '../../src/ssh/connection.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
@@ -486,9 +487,9 @@ async function persistedEqualsLive(lab: DrLab, want: IpvsTable): Promise<boolean
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /**
- * lvsplay's stages for lvs, run in this process with lvsplay's own modules (load, desired state, connect,
- * facts, parse, plan, apply, read-back), once for a no-op (A on A) and once for the change (A → B, then back
- * to A by lvsplay); and the remote commands timed on the VM itself.
+ * Where lvsplay's time goes, phase by phase, as HostRun does it (connect, facts, parse, plan, one round trip
+ * for apply and its read-back), for the change (A → B, then back to A by lvsplay); and the remote commands
+ * timed on the VM itself.
  */
 async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => void): Promise<{ measurements: Measurement[]; sizes: Record<string, number>; noopWhy: string; changeWhy: string }> {
   const phases: Record<string, number> = {};
@@ -509,15 +510,18 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
   try {
     const facts1 = await time('facts: exec (remote + transfer)', () => connection.exec('timeout -k 5 300 sh -s', script));
     sizes['facts output, bytes'] = facts1.stdout.length;
-    const facts = await time('facts: parse (2 × 22,000 lines)', () => parse(facts1.stdout));
+    const facts = await time('facts: parse', () => parse(facts1.stdout));
     const plan = await time('plan (delta of 2,000 services)', () => planHost(state, facts));
-    const steps = applySteps(plan);
-    const apply = await time('apply script: build', () => applyScript(steps, 'bench'));
+    const changed = plannedChanges(plan);
+    const ipvsChanges = changed.flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
+    const readBack = factsScript({ ...state, items: changed }, { ipvsFromProc: procShowsChanges(ipvsChanges) });
+    const apply = await time('apply script: build', () => applyScript(applySteps(plan), 'bench', readBack.script));
     sizes['apply script, bytes'] = apply.length;
-    await time('apply: exec (rules file in a heredoc + ipvsadm -R)', () => connection.exec('timeout -k 5 300 sh -s', apply));
-    const again = await time('read-back: facts exec', () => connection.exec('timeout -k 5 300 sh -s', script));
-    const after = await time('read-back: parse', () => parse(again.stdout));
-    await time('read-back: plan', () => planHost(state, after));
+    const applied = await time('apply + read-back: exec (one round trip)', () => connection.exec('timeout -k 5 300 sh -s', apply));
+    sizes['apply + read-back output, bytes'] = applied.stdout.length;
+    const after = await time('read-back: parse + check', () => readBackItems(changed, readBack.parse(splitApplyOutput(applied.stdout)!.readBack)));
+    const notOk = after.filter((item) => item.verdict.status !== 'ok');
+    if (notOk.length > 0) throw new Error(`breakdown: the change did not read back: ${notOk.map((i) => i.verdict.reason).join('; ')}`);
   } finally {
     await connection.close();
   }
@@ -525,7 +529,7 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
   const remote = await lab.ssh('lvs', [
     't() { s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo "$((e - s)) $*"; }',
     't ipvsadm-save -n',
-    't cat /etc/sysconfig/ipvsadm',
+    't cat /proc/net/ip_vs',
     't sha256sum /etc/sysconfig/ipvsadm',
   ].join('\n'));
   for (const line of remote.stdout.trim().split('\n')) {
@@ -534,10 +538,6 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
   }
   const remoteFacts = await lab.ssh('lvs', `s=$(date +%s%N); sh -s > /dev/null; e=$(date +%s%N); echo $((e - s))`, { input: script });
   phases['on the VM: the whole facts script'] = Number(remoteFacts.stdout.trim()) / 1e9;
-  const heredoc = await lab.ssh('lvs', `s=$(date +%s%N); sh -s > /dev/null; e=$(date +%s%N); echo $((e - s))`, {
-    input: `f() {\ncat > /dev/null <<'LVSPLAY_EOF'\n${Buffer.from(renderIpvsRules(directorTable(invB))).toString('base64').replace(/.{1,76}/g, '$&\n')}LVSPLAY_EOF\n}\nf\n`,
-  });
-  phases['on the VM: sh reading the rules file as a base64 heredoc'] = Number(heredoc.stdout.trim()) / 1e9;
 
   // Each fact of lvsplay's own facts script timed on the VM (output to /dev/null, stamps to stderr).
   const stamped = script.replace(/^echo '@@lvsplay-fact (\S+)'$/gm, 'echo "@@t $1 $(date +%s%N)" >&2');
@@ -546,36 +546,21 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
   stamps.slice(0, -1).forEach((st, i) => {
     phases[`on the VM: fact ${st.name}`] = (stamps[i + 1]!.ns - st.ns) / 1e9;
   });
-  // What a targeted read-back would cost: `ipvsadm -Ln -t` of each service the change touched, on the VM.
-  const touched = [...new Set(deltaLines(directorTable(await loadInventory(files.a)), directorTable(invB)).split('\n').filter(Boolean)
-    .map((line) => / -t (\S+)/.exec(line)?.[1]).filter((x): x is string => x !== undefined))];
-  const targeted = await lab.ssh('lvs', `s=$(date +%s%N); for t in ${touched.join(' ')}; do ipvsadm -Ln -t "$t" > /dev/null 2>&1; done; e=$(date +%s%N); echo $((e - s))`);
-  phases[`on the VM: ipvsadm -Ln -t for each of the ${touched.length} services the change touched`] = Number(targeted.stdout.trim()) / 1e9;
 
   for (const [name, s] of Object.entries(phases)) log(`  breakdown: ${name}: ${s.toFixed(3)} s`);
   for (const [name, n] of Object.entries(sizes)) log(`  breakdown: ${name}: ${n}`);
 
-  // The facts round trip without the persisted rules file (a hash-only check would not send it), timed as the floors are.
-  const withoutRules = script.replace('cat /etc/sysconfig/ipvsadm 2>/dev/null || true', 'true');
-  if (withoutRules === script) throw new Error('the facts script no longer reads /etc/sysconfig/ipvsadm as the bench expects');
-  const lvsAccess = (lab.access as Readonly<Record<string, SshAccess>>).lvs!;
-  const hashOnly = await measure('node-ssh, lvsplay facts script without the persisted rules file', 3, () => nodeSshFloor([{ ...lvsAccess, script: withoutRules }]), {
-    hosts: 1, note: 'what the no-op\'s round trip would cost if the rules file were compared by its hash (already gathered) instead of sent',
-  });
-  log(`  breakdown: ${hashOnly.name}: ${fmt(hashOnly)}`);
-
-  const measurements = [...Object.entries(phases).map(([name, s]): Measurement => ({
+  const measurements = Object.entries(phases).map(([name, s]): Measurement => ({
     name: `breakdown (1% change, once): ${name}`, seconds: [round(s, 3)], min: round(s, 3), median: round(s, 3),
-  })), hashOnly];
+  }));
   const p = (name: string) => (phases[name] ?? 0).toFixed(2);
   const factList = Object.entries(phases).filter(([n]) => n.startsWith('on the VM: fact ')).map(([n, v]) => `${n.slice('on the VM: fact '.length)} ${v.toFixed(2)} s`).join(', ');
-  const targetedName = Object.keys(phases).find((n) => n.includes('services the change touched')) ?? '';
-  const noopWhy = `the no-op's round trip runs lvsplay's whole facts script, not only ipvsadm-save -n: ${p('facts: exec (remote + transfer)')} s in-process ` +
-    `(on the VM ${p('on the VM: the whole facts script')} s, per fact: ${factList}; ${sizes['facts output, bytes']} bytes come back, half of them the persisted rules file); ` +
-    `without the rules file the same round trip takes ${hashOnly.median.toFixed(2)} s (median). The rest is Node: start-up, jiti, loading the inventory (${p('load inventory B (jiti, checks)')} s warm) and parsing 2 × 22,000 lines (${p('facts: parse (2 × 22,000 lines)')} s warm)`;
-  const changeWhy = `lvsplay's change is three round trips where the floor has one: facts (${p('facts: exec (remote + transfer)')} s), apply (${p('apply: exec (rules file in a heredoc + ipvsadm -R)')} s; ` +
-    `sh alone takes ${p('on the VM: sh reading the rules file as a base64 heredoc')} s to read the 1.2 MB rules file as a base64 heredoc) and a full facts read-back (${p('read-back: facts exec')} s + parse ${p('read-back: parse')} s). ` +
-    `Reading back only what the delta touched would take ${p(targetedName)} s on the VM (${targetedName.replace('on the VM: ', '')}) and could ride in the apply round trip`;
+  const noopWhy = `the no-op's round trip runs lvsplay's whole facts script, of which ipvsadm-save -n is one part: ${p('facts: exec (remote + transfer)')} s in-process ` +
+    `(on the VM ${p('on the VM: the whole facts script')} s, per fact: ${factList}; ${sizes['facts output, bytes']} bytes come back). ` +
+    `The rest is Node: start-up, jiti, loading the inventory (${p('load inventory B (jiti, checks)')} s warm), parsing (${p('facts: parse')} s warm)`;
+  const changeWhy = `lvsplay's change is two round trips where the floor has two: facts (${p('facts: exec (remote + transfer)')} s) and apply with its read-back ` +
+    `(${p('apply + read-back: exec (one round trip)')} s; /proc/net/ip_vs read on the VM in ${p('on the VM: cat /proc/net/ip_vs')} s against ${p('on the VM: ipvsadm-save -n')} s for ipvsadm-save -n), ` +
+    `plus Node start-up and loading the inventory (${p('load inventory B (jiti, checks)')} s warm)`;
   return { measurements, sizes, noopWhy, changeWhy };
 }
 

@@ -6,6 +6,7 @@ import { addressesFact, type LiveAddress } from './addresses.ts';
 import { FactError, type Fact } from './fact.ts';
 import { filesFact, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
+import { ipvsProcFact, type ProcTable } from './ipvs-proc.ts';
 import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
 import { defaultRouteFact } from './route.ts';
@@ -24,6 +25,8 @@ export interface HostFacts {
   readonly units: ReadonlyMap<string, UnitState>;
   readonly systemdVersion: number | undefined;
   readonly ipvs: IpvsFacts | undefined;
+  /** Gathered instead of `ipvs` to read back changes /proc/net/ip_vs can prove (`procShowsChanges`). */
+  readonly ipvsProc?: { readonly table: ProcTable };
 }
 
 const MARK = '@@lvsplay-fact';
@@ -39,10 +42,14 @@ interface FactSet {
   readonly units?: Fact<Map<string, UnitState>>;
   readonly systemd?: Fact<number | undefined>;
   readonly ipvs?: Fact<IpvsFacts>;
+  readonly ipvsProc?: Fact<ProcTable>;
 }
 
-/** The facts a host's desired state needs, as one script, and the parser that splits its output again. */
-export function factsScript(state: HostState): { script: string; parse: (output: string) => HostFacts } {
+/**
+ * The facts a host's desired state needs, as one script, and the parser that splits its output again;
+ * `ipvsFromProc` reads the IPVS table from /proc/net/ip_vs instead (a read-back it can prove).
+ */
+export function factsScript(state: HostState, options: { readonly ipvsFromProc?: boolean } = {}): { script: string; parse: (output: string) => HostFacts } {
   const paths = state.items.flatMap((i) => (i.kind === 'file' ? [i.path] : []));
   const keys = state.items.flatMap((i) => (i.kind === 'sysctl' ? [i.key] : []));
   const units = state.items.flatMap((i) => (i.kind === 'unit' ? [i.name] : []));
@@ -59,7 +66,8 @@ export function factsScript(state: HostState): { script: string; parse: (output:
     ...(kinds.has('address') && { addresses: addressesFact }),
     ...(kinds.has('default-route') && { defaultRoute: defaultRouteFact }),
     ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact }),
-    ...(ipvs && { ipvs: ipvsFact({ table: ipvs.table, ...(rulesSha256 && { rulesSha256 }) }) }),
+    ...(ipvs && !options.ipvsFromProc && { ipvs: ipvsFact({ table: ipvs.table, ...(rulesSha256 && { rulesSha256 }) }) }),
+    ...(ipvs && options.ipvsFromProc && { ipvsProc: ipvsProcFact }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
   const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');
@@ -82,5 +90,6 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     units: read(set.units, new Map()),
     systemdVersion: read(set.systemd, undefined),
     ipvs: read(set.ipvs, undefined),
+    ...(set.ipvsProc && { ipvsProc: { table: set.ipvsProc.parse(sections.get(set.ipvsProc.name) ?? '') } }),
   };
 }

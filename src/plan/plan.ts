@@ -1,5 +1,6 @@
 import type { AddressItem, DesiredItem, FileItem, Handler, HostState, IpvsItem, ModuleItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import { sha256 } from '../desired/sha256.ts';
+import { verifyIpvsChanges } from './ipvs-read-back.ts';
 import type { HostFacts } from '../facts/gather.ts';
 import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged } from '../ipvs/delta.ts';
 import { serviceKey } from '../ipvs/table.ts';
@@ -31,6 +32,16 @@ export function planHost(state: HostState, facts: HostFacts): HostPlan {
   const items = state.items.map((item) => planItem(item, facts));
   const unmanaged = unmanagedServices(state, facts);
   return { state, items, handlers: handlersOf(items, facts), unmanaged };
+}
+
+/**
+ * The changed items again, against facts read after the apply: the proof a change holds. IPVS changes read
+ * back from /proc/net/ip_vs are checked service by service, for the services they touched.
+ */
+export function readBackItems(changed: readonly PlannedItem[], facts: HostFacts): PlannedItem[] {
+  return changed.map((item) =>
+    item.kind === 'ipvs' && facts.ipvsProc ? { ...item, verdict: verifyIpvsChanges(item, item.ipvsChanges ?? [], facts.ipvsProc.table) } : planItem(item, facts),
+  );
 }
 
 function planItem(item: DesiredItem, facts: HostFacts): PlannedItem {

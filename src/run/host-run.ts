@@ -3,7 +3,8 @@ import type { HostState } from '../desired/state.ts';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step, type StepOutcome } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { formatChange } from '../ipvs/format.ts';
-import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import { procShowsChanges } from '../plan/ipvs-read-back.ts';
+import { changedItems, planHost, readBackItems, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
@@ -84,13 +85,14 @@ export class HostRun {
     try {
       // What changed is read back in the same round trip, after the steps: only those items, not the host.
       const changed = changedItems(plan);
-      const readBack = factsScript({ ...this.state, items: changed });
+      const ipvsChanges = changed.flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
+      const readBack = factsScript({ ...this.state, items: changed }, { ipvsFromProc: procShowsChanges(ipvsChanges) });
       const result = await this.remote(applyScript(steps, this.options.runId, readBack.script));
       const parts = splitApplyOutput(result.stdout);
       if (!parts) throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
       const outcome = parseApplyOutput(parts.steps);
-      const after = planHost({ ...this.state, items: changed }, readBack.parse(parts.readBack));
-      const afterOf = new Map(changed.map((item, index) => [item, after.items[index]!]));
+      const after = readBackItems(changed, readBack.parse(parts.readBack));
+      const afterOf = new Map(changed.map((item, index) => [item, after[index]!]));
       const items = plan.items.map((item) => this.itemAfterApply(item, afterOf.get(item), steps, outcome));
       // A failed handler (daemon-reload) fixes no item of its own: the host still failed, and says where.
       const failedStep = outcome.failed && steps.find((step) => step.id === outcome.failed!.id);

@@ -27,6 +27,15 @@ const SERVICES = [
   '-a -u 192.168.10.100:53 -r 192.168.10.72:53 -g -w 0',
 ];
 
+/** Services lvsplay never writes, for what /proc/net/ip_vs shows of them (proc-net-ip_vs.txt). */
+const PROC_EXTRA_SERVICES = [
+  '-A -t 10.9.9.1:8080 -s sh -b sh-port -p 60 -M 255.255.255.0',
+  '-a -t 10.9.9.1:8080 -r 192.168.10.73:8080 -i -w 5',
+  '-A -f 7 -s rr',
+  '-a -f 7 -r 192.168.10.74:0 -g -w 1',
+  '-A -u 10.9.9.2:53 -s rr -o',
+];
+
 /** Two -R inputs with one failing line in the middle of good ones. */
 const RESTORE_CASES = {
   'add-to-missing-service': [
@@ -106,6 +115,11 @@ try {
     console.log(`ipvsadm -R ${name}: exit ${result.code}, stderr ${JSON.stringify(result.stderr)}\n${table.stdout}`);
   }
   await writeFile(join(FACTS, 'ipvsadm-R-errors.json'), `${JSON.stringify(restore, null, 2)}\n`);
+  await sh('ipvsadm -C');
+
+  const proc = await sh('ipvsadm -R', `${[...SERVICES, ...PROC_EXTRA_SERVICES].join('\n')}\n`);
+  if (proc.code !== 0) throw new Error(`loading services failed: ${proc.stderr}`);
+  await record('proc-net-ip_vs.txt', 'cat /proc/net/ip_vs');
   await sh('ipvsadm -C');
 
   await record('sysctl.txt', 'sysctl net.ipv4.ip_forward net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');
