@@ -81,24 +81,38 @@ export function markdown(runs: readonly TierRun[]): string {
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2'];
 
-/** A line per measurement name, median wall time against host count. */
-export function plot(measurements: readonly Measurement[]): string {
+/** What the plot shows: the floors, lvsplay's runs and Ansible's no-ops (the rest is in the table). */
+const PLOTTED = [
+  'floor: OpenSSH, facts script',
+  'floor: node-ssh, facts script',
+  'lvsplay first converge',
+  'lvsplay no-op',
+  'ansible-playbook defaults, no-op',
+  'ansible-playbook tuned, no-op',
+];
+
+/**
+ * A line per plotted measurement, median wall time against host count, on a log scale: Ansible's minutes
+ * and lvsplay's seconds would not both be readable on a linear one.
+ */
+export function plot(measurements: readonly Measurement[], plotted: readonly string[] = PLOTTED): string {
   const series = new Map<string, Measurement[]>();
-  for (const m of measurements) if (m.hosts !== undefined) series.set(m.name, [...(series.get(m.name) ?? []), m]);
+  for (const m of measurements) if (m.hosts !== undefined && plotted.includes(m.name)) series.set(m.name, [...(series.get(m.name) ?? []), m]);
   const points = [...series.values()].flat();
   const maxX = Math.max(...points.map((m) => m.hosts!), 1);
-  const maxY = Math.max(...points.map((m) => m.median), 0.1) * 1.1;
-  const [w, h, left, bottom, top, right] = [720, 420, 60, 50, 20, 230];
+  const ticks = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+  const lowY = [...ticks].reverse().find((t) => t <= Math.min(...points.map((m) => m.median))) ?? 0.1;
+  const highY = ticks.find((t) => t >= Math.max(...points.map((m) => m.median))) ?? 1000;
+  const [w, h, left, bottom, top, right] = [760, 420, 60, 50, 20, 270];
   const x = (v: number) => left + (v / maxX) * (w - left - right);
-  const y = (v: number) => h - bottom - (v / maxY) * (h - bottom - top);
+  const y = (v: number) => h - bottom - (Math.log10(v / lowY) / Math.log10(highY / lowY)) * (h - bottom - top);
   const out = [`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif" font-size="12">`, `<rect width="${w}" height="${h}" fill="white"/>`];
-  out.push(`<line x1="${left}" y1="${y(0)}" x2="${x(maxX)}" y2="${y(0)}" stroke="black"/>`, `<line x1="${left}" y1="${y(0)}" x2="${left}" y2="${top}" stroke="black"/>`);
-  for (let i = 0; i <= 5; i++) {
-    const v = (maxY / 5) * i;
-    out.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v.toFixed(1)}</text>`, `<line x1="${left}" y1="${y(v)}" x2="${x(maxX)}" y2="${y(v)}" stroke="#ddd"/>`);
+  out.push(`<line x1="${left}" y1="${y(lowY)}" x2="${x(maxX)}" y2="${y(lowY)}" stroke="black"/>`, `<line x1="${left}" y1="${y(lowY)}" x2="${left}" y2="${top}" stroke="black"/>`);
+  for (const v of ticks.filter((t) => t >= lowY && t <= highY)) {
+    out.push(`<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end">${v}</text>`, `<line x1="${left}" y1="${y(v)}" x2="${x(maxX)}" y2="${y(v)}" stroke="#ddd"/>`);
   }
-  for (const hosts of [...new Set(points.map((m) => m.hosts!))]) out.push(`<text x="${x(hosts)}" y="${y(0) + 18}" text-anchor="middle">${hosts}</text>`);
-  out.push(`<text x="${(left + x(maxX)) / 2}" y="${h - 12}" text-anchor="middle">hosts</text>`, `<text x="16" y="${top + 10}" >seconds (median)</text>`);
+  for (const hosts of [...new Set(points.map((m) => m.hosts!))]) out.push(`<text x="${x(hosts)}" y="${y(lowY) + 18}" text-anchor="middle">${hosts}</text>`);
+  out.push(`<text x="${(left + x(maxX)) / 2}" y="${h - 12}" text-anchor="middle">hosts</text>`, `<text x="16" y="${top - 6}" >seconds (median, log scale)</text>`);
   [...series].forEach(([name, ms], i) => {
     const color = COLORS[i % COLORS.length]!;
     const sorted = [...ms].sort((a, b) => a.hosts! - b.hosts!);

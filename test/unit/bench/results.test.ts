@@ -34,10 +34,12 @@ describe('benchmark results', () => {
     assert.match(md, /!\[wall time against host count\]\(scale.svg\)/);
   });
 
-  it('plots a line per measurement against host count', () => {
-    const svg = plot(MEASUREMENTS);
+  it('plots a line per chosen measurement against host count, on a log scale', () => {
+    const svg = plot(MEASUREMENTS, ['floor: OpenSSH', 'floor: node-ssh', 'lvsplay no-op']);
     assert.match(svg, /^<svg /);
     assert.equal((svg.match(/<polyline /g) ?? []).length, 3);
     assert.match(svg, />floor: node-ssh</);
+    assert.match(svg, />1<\/text>.*\n.*\n.*>2<\/text>.*\n.*\n.*>5<\/text>/);
+    assert.equal((plot(MEASUREMENTS, ['lvsplay no-op']).match(/<polyline /g) ?? []).length, 1);
   });
 });
