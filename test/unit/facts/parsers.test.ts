@@ -79,6 +79,14 @@ describe('fact parsers on recorded output', () => {
     assert.equal(unpackLive('@@no-ip_vs\n@@persisted\n'), '@@no-ip_vs\n@@persisted\n');
   });
 
+  it('ipvs fact: a persisted rules file that differs arrives gzipped too', () => {
+    const save = recorded('ipvsadm-save-n.txt');
+    const packed = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: save, encoding: 'utf8' });
+    const facts = ipvsFact({ table: [] }).parse(`${packed}@@persisted\n${packed}`);
+    assert.deepEqual(facts.persisted, facts.live);
+    assert.equal(facts.persisted.length, 3);
+  });
+
   it('ipvs fact: a failed ipvsadm-save or a cut stream is an error, never an empty table', () => {
     const failed = execFileSync('sh', ['-c', 'printf "@@ipvsadm-save-failed 2\\n" | gzip -1 | base64'], { encoding: 'utf8' });
     assert.throws(() => unpackLive(`${failed}@@persisted\n`), /ipvsadm-save -n failed \(exit 2\)/);
