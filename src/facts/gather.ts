@@ -55,6 +55,7 @@ export function factsScript(state: HostState, options: { readonly ipvsFromProc?:
   const keys = state.items.flatMap((i) => (i.kind === 'sysctl' ? [i.key] : []));
   const units = state.items.flatMap((i) => (i.kind === 'unit' ? [i.name] : []));
   const modules = state.items.flatMap((i) => (i.kind === 'module' ? [i.name] : []));
+  const unitFiles = state.items.flatMap((i) => (i.kind === 'file' && i.notify.some((h) => h.kind === 'daemon-reload') ? [i.path] : []));
   const kinds = new Set(state.items.map((i) => i.kind));
   const ipvs = state.items.find((i) => i.kind === 'ipvs');
   const rules = state.items.find((i) => i.kind === 'file' && i.path === IPVS_RULES_FILE);
@@ -66,7 +67,7 @@ export function factsScript(state: HostState, options: { readonly ipvsFromProc?:
     ...(keys.length > 0 && { sysctl: sysctlFact(keys) }),
     ...(kinds.has('address') && { addresses: addressesFact }),
     ...(kinds.has('default-route') && { defaultRoute: defaultRouteFact }),
-    ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact }),
+    ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact(unitFiles) }),
     ...(ipvs && !options.ipvsFromProc && { ipvs: ipvsFact({ table: ipvs.table, ...(rulesSha256 && { rulesSha256 }) }) }),
     ...(ipvs && options.ipvsFromProc && { ipvsProc: ipvsProcFact(options.ipvsFromProc) }),
   };
