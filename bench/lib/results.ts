@@ -65,14 +65,14 @@ export function markdown(runs: readonly TierRun[]): string {
       const floor = floorFor(tier.measurements, m);
       const ratio = floor && !m.name.startsWith('floor') ? `${(m.min / floor).toFixed(2)}x` : '';
       const rss = m.peakRssMb !== undefined ? `${m.peakRssMb.toFixed(0)} MB` : '';
-      lines.push(`| ${m.name}${m.note ? ` (${m.note})` : ''} | ${m.hosts ?? ''} | ${m.seconds.length} | ${s(m.min)} | ${s(m.median)} | ${ratio} | ${rss} |`);
+      lines.push(`| ${cell(`${m.name}${m.note ? ` (${m.note})` : ''}`)} | ${m.hosts ?? ''} | ${m.seconds.length} | ${s(m.min)} | ${s(m.median)} | ${ratio} | ${rss} |`);
     }
     if (tier.counts) {
       lines.push('', '| count | value |', '|---|---|');
-      for (const [name, value] of Object.entries(tier.counts)) lines.push(`| ${name} | ${value} |`);
+      for (const [name, value] of Object.entries(tier.counts)) lines.push(`| ${cell(name)} | ${value} |`);
     }
     lines.push('', '| target | measured | met |', '|---|---|---|');
-    for (const t of tier.targets) lines.push(`| ${t.target} | ${t.measured}${t.note ? ` — ${t.note}` : ''} | ${t.met ? 'yes' : '**no**'} |`);
+    for (const t of tier.targets) lines.push(`| ${cell(t.target)} | ${cell(`${t.measured}${t.note ? ` — ${t.note}` : ''}`)} | ${t.met ? 'yes' : '**no**'} |`);
     lines.push('');
     if (tier.tier === 'scale') lines.push('![wall time against host count](scale.svg)', '');
   }
@@ -122,6 +122,11 @@ export function plot(measurements: readonly Measurement[], plotted: readonly str
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** A table cell: a `|` in a figure's name (a shell pipe) would end the cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
 }
 
 function escape(text: string): string {

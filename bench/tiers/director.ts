@@ -22,7 +22,7 @@ import { sameTable } from '../../src/ipvs/equal.ts';
 import { formatChanges } from '../../src/ipvs/format.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { serviceKey, type IpvsTable } from '../../src/ipvs/table.ts';
-import { procShowsChanges } from '../../src/plan/ipvs-read-back.ts';
+import { procReadBack } from '../../src/plan/ipvs-read-back.ts';
 import { changedItems as plannedChanges, planHost, readBackItems } from '../../src/plan/plan.ts';
 import { connect } from '../../src/ssh/connection.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
@@ -514,7 +514,8 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
     const plan = await time('plan (delta of 2,000 services)', () => planHost(state, facts));
     const changed = plannedChanges(plan);
     const ipvsChanges = changed.flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
-    const readBack = factsScript({ ...state, items: changed }, { ipvsFromProc: procShowsChanges(ipvsChanges) });
+    const fromProc = procReadBack(ipvsChanges);
+    const readBack = factsScript({ ...state, items: changed }, fromProc ? { ipvsFromProc: fromProc } : {});
     const apply = await time('apply script: build', () => applyScript(applySteps(plan), 'bench', readBack.script));
     sizes['apply script, bytes'] = apply.length;
     const applied = await time('apply + read-back: exec (one round trip)', () => connection.exec('timeout -k 5 300 sh -s', apply));

@@ -30,14 +30,19 @@ lvsplay_step() {
   echo "@@lvsplay-step $1 failed $lvsplay_rc"
   printf '%s\\n' "$lvsplay_out"
 }
-# Replace $1 with stdin (gzip, base64) as mode $2: a temp file in the same folder, then rename, so no reader
-# ever sees half a file; the replaced file is kept under $lvsplay_backup.
+# Replace $1 with $4 (or, without $4, stdin as gzip and base64) as mode $2: a temp file in the same folder,
+# then rename, so no reader ever sees half a file; the replaced file is kept under $lvsplay_backup. $3 is
+# the umask that creates the file with that mode, or '-' for a chmod. Each step runs in its own subshell,
+# so the umask set here ends with it. Shell built-ins where they do: on a small VM each process costs.
 lvsplay_write() {
-  f=$1; d=\${f%/*}
-  mkdir -p "$d" || return 1
-  if [ -e "$f" ]; then mkdir -p "$lvsplay_backup$d" && cp -p "$f" "$lvsplay_backup$f" || return 1; fi
-  t=$(mktemp "$d/.lvsplay.XXXXXX") || return 1
-  if base64 -d | gzip -dc > "$t" && chmod "$2" "$t" && mv -f "$t" "$f"; then return 0; fi
+  f=$1; d=\${f%/*}; t="$d/.lvsplay.$$"
+  [ -d "$d" ] || mkdir -p "$d" || return 1
+  if [ -e "$f" ]; then { [ -d "$lvsplay_backup$d" ] || mkdir -p "$lvsplay_backup$d"; } && cp -p "$f" "$lvsplay_backup$f" || return 1; fi
+  # A temp file left by a run killed midway would keep its old mode: the umask acts on new files only.
+  [ ! -e "$t" ] || rm -f "$t" || return 1
+  [ "$3" = - ] || umask "$3"
+  if [ $# -ge 4 ]; then printf '%s' "$4" > "$t"; else base64 -d | gzip -dc > "$t"; fi &&
+    { [ "$3" != - ] || chmod "$2" "$t"; } && mv -f "$t" "$f" && return 0
   rm -f "$t"
   return 1
 }
@@ -82,11 +87,20 @@ function packed(text: string): string {
   return `${gzipSync(text).toString('base64').replace(/.{1,76}/g, '$&\n')}${EOF_MARK}`;
 }
 
+// Up to this size a file travels as one quoted word written by the shell's own printf; a larger one
+// (a 2,000-service rules file) gzipped, since the shell reads a big script slowly.
+const INLINE_MAX = 16 * 1024;
+
 function fileStep(item: PlannedItem & { kind: 'file' }): Omit<Step, 'id'> {
+  const mode = item.mode.toString(8).padStart(4, '0');
+  // A umask gives the mode at creation, without a chmod process, unless the mode has exec or special bits.
+  const umask = (item.mode & 0o7111) === 0 ? (0o777 & ~item.mode).toString(8).padStart(4, '0') : '-';
+  const head = `lvsplay_write ${quote(item.path)} ${mode} ${umask}`;
+  const inline = Buffer.byteLength(item.content) <= INLINE_MAX;
   return {
     title: `write ${item.path}`,
     items: [item],
-    body: `lvsplay_write ${quote(item.path)} ${item.mode.toString(8).padStart(4, '0')} <<'${EOF_MARK}'\n${packed(item.content)}`,
+    body: inline ? `${head} ${quote(item.content)}` : `${head} <<'${EOF_MARK}'\n${packed(item.content)}`,
   };
 }
 

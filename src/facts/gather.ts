@@ -1,4 +1,5 @@
 import type { HostState } from '../desired/state.ts';
+import type { IpvsServiceId } from '../ipvs/table.ts';
 import type { IPv4 } from '../net/ipv4.ts';
 import { sha256 } from '../desired/sha256.ts';
 import { IPVS_RULES_FILE } from '../../roles/parts/ipvs.ts';
@@ -47,13 +48,14 @@ interface FactSet {
 
 /**
  * The facts a host's desired state needs, as one script, and the parser that splits its output again;
- * `ipvsFromProc` reads the IPVS table from /proc/net/ip_vs instead (a read-back it can prove).
+ * `ipvsFromProc` reads those IPVS services from /proc/net/ip_vs instead (a read-back it can prove).
  */
-export function factsScript(state: HostState, options: { readonly ipvsFromProc?: boolean } = {}): { script: string; parse: (output: string) => HostFacts } {
+export function factsScript(state: HostState, options: { readonly ipvsFromProc?: readonly IpvsServiceId[] } = {}): { script: string; parse: (output: string) => HostFacts } {
   const paths = state.items.flatMap((i) => (i.kind === 'file' ? [i.path] : []));
   const keys = state.items.flatMap((i) => (i.kind === 'sysctl' ? [i.key] : []));
   const units = state.items.flatMap((i) => (i.kind === 'unit' ? [i.name] : []));
   const modules = state.items.flatMap((i) => (i.kind === 'module' ? [i.name] : []));
+  const unitFiles = state.items.flatMap((i) => (i.kind === 'file' && i.notify.some((h) => h.kind === 'daemon-reload') ? [i.path] : []));
   const kinds = new Set(state.items.map((i) => i.kind));
   const ipvs = state.items.find((i) => i.kind === 'ipvs');
   const rules = state.items.find((i) => i.kind === 'file' && i.path === IPVS_RULES_FILE);
@@ -65,9 +67,9 @@ export function factsScript(state: HostState, options: { readonly ipvsFromProc?:
     ...(keys.length > 0 && { sysctl: sysctlFact(keys) }),
     ...(kinds.has('address') && { addresses: addressesFact }),
     ...(kinds.has('default-route') && { defaultRoute: defaultRouteFact }),
-    ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact }),
+    ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact(unitFiles) }),
     ...(ipvs && !options.ipvsFromProc && { ipvs: ipvsFact({ table: ipvs.table, ...(rulesSha256 && { rulesSha256 }) }) }),
-    ...(ipvs && options.ipvsFromProc && { ipvsProc: ipvsProcFact }),
+    ...(ipvs && options.ipvsFromProc && { ipvsProc: ipvsProcFact(options.ipvsFromProc) }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
   const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');

@@ -1,3 +1,4 @@
+import type { IpvsServiceId } from '../ipvs/table.ts';
 import { FactError, type Fact } from './fact.ts';
 
 /**
@@ -16,11 +17,30 @@ export type ProcTable = ReadonlyMap<string, ProcService> | undefined;
 
 const NO_MODULE = '@@no-ip_vs';
 
-export const ipvsProcFact: Fact<ProcTable> = {
-  name: 'ipvs-proc',
-  command: `cat /proc/net/ip_vs 2>/dev/null || echo ${NO_MODULE}`,
-  parse: parseProcIpvs,
-};
+/**
+ * /proc/net/ip_vs filtered on the host to the given services (their real servers follow them), so that
+ * only what a change touched travels: all of it is 1.2 MB for 2,000 services.
+ */
+export function ipvsProcFact(services: readonly IpvsServiceId[]): Fact<ProcTable> {
+  const keys = services.map((s) => `${s.protocol.toUpperCase()} ${hex(s.vip, 8)}:${s.port.toString(16).toUpperCase().padStart(4, '0')}`);
+  return {
+    name: 'ipvs-proc',
+    command: [
+      'if [ -e /proc/net/ip_vs ]; then',
+      // The wanted keys come first, from the here-document; a service line then switches printing on or off.
+      `awk 'NR == FNR { keep[$1 " " $2] = 1; next } /^[A-Z]/ { show = (($1 " " $2) in keep) } show' - /proc/net/ip_vs <<'LVSPLAY_KEYS'`,
+      '@@ @@',
+      ...keys,
+      'LVSPLAY_KEYS',
+      `else echo ${NO_MODULE}; fi`,
+    ].join('\n'),
+    parse: parseProcIpvs,
+  };
+}
+
+function hex(address: string, width: number): string {
+  return address.split('.').map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, '0')).join('').padStart(width, '0');
+}
 
 const FORWARDING: Record<string, string> = { Masq: 'masq', Route: 'route', Tunnel: 'tunnel' };
 

@@ -25,9 +25,11 @@ const SAVE_FAILED = '@@ipvsadm-save-failed';
  * persisted services are then the desired ones.
  */
 export function ipvsFact(desired: { readonly table: IpvsTable; readonly rulesSha256?: string }): Fact<IpvsFacts> {
+  // Gzipped too when sent (1.2 MB of text for 2,000 services), and nothing at all when there is no file.
+  const send = `if [ -f ${IPVS_RULES_FILE} ]; then gzip -1c ${IPVS_RULES_FILE} | base64; fi`;
   const persisted = desired.rulesSha256
-    ? `if [ "$(sha256sum < ${IPVS_RULES_FILE} 2>/dev/null)" = '${desired.rulesSha256}  -' ]; then echo ${AS_DESIRED}; else cat ${IPVS_RULES_FILE} 2>/dev/null || true; fi`
-    : `cat ${IPVS_RULES_FILE} 2>/dev/null || true`;
+    ? `if [ "$(sha256sum < ${IPVS_RULES_FILE} 2>/dev/null)" = '${desired.rulesSha256}  -' ]; then echo ${AS_DESIRED}; else ${send}; fi`
+    : send;
   // The live table travels gzipped (a 2,000-service table: 1.1 MB as text, 67 kB gzipped, 0.04 s of gzip on
   // a small VM); a failing ipvsadm-save says so inside the stream rather than passing for an empty table.
   const live = `if [ -e /proc/net/ip_vs ]; then { ipvsadm-save -n || echo "${SAVE_FAILED} $?"; } | gzip -1 | base64; else echo ${NO_MODULE}; fi`;
@@ -38,20 +40,25 @@ export function ipvsFact(desired: { readonly table: IpvsTable; readonly rulesSha
   };
 }
 
-/** The fact's output with its live part decoded again: `ipvsadm-save -n` as printed, then the persisted part. */
+/** The fact's output with both parts decoded again: `ipvsadm-save -n` as printed, then the rules file. */
 export function unpackLive(output: string): string {
   const at = output.indexOf(`${PERSISTED}\n`);
   const packed = at < 0 ? output : output.slice(0, at);
-  if (packed.trim() === NO_MODULE) return output;
-  let live: string;
-  try {
-    live = gunzipSync(Buffer.from(packed, 'base64')).toString('utf8');
-  } catch (error) {
-    throw new FactError('ipvs', `the live table did not arrive whole (${(error as Error).message})`);
-  }
+  const persisted = at < 0 ? '' : output.slice(at + PERSISTED.length + 1);
+  const rules = persisted.trim() === AS_DESIRED || persisted.trim() === '' ? persisted : gunzip(persisted, 'the persisted rules file');
+  if (packed.trim() === NO_MODULE) return `${packed}${PERSISTED}\n${rules}`;
+  const live = gunzip(packed, 'the live table');
   const failed = new RegExp(`^${SAVE_FAILED} (\\d+)$`, 'm').exec(live);
   if (failed) throw new FactError('ipvs', `ipvsadm-save -n failed (exit ${failed[1]}): ${live.slice(0, failed.index).trim() || 'no output'}`);
-  return `${live}${at < 0 ? '' : output.slice(at)}`;
+  return `${live}${PERSISTED}\n${rules}`;
+}
+
+function gunzip(base64: string, what: string): string {
+  try {
+    return gunzipSync(Buffer.from(base64, 'base64')).toString('utf8');
+  } catch (error) {
+    throw new FactError('ipvs', `${what} did not arrive whole (${(error as Error).message})`);
+  }
 }
 
 /** `ipvsadm-save -n` as printed, a `@@persisted` line, and the rules file (or `@@as-desired`). */

@@ -1,7 +1,7 @@
 import type { IpvsItem } from '../desired/state.ts';
 import type { ProcService, ProcTable } from '../facts/ipvs-proc.ts';
 import type { IpvsChange } from '../ipvs/delta.ts';
-import { destinationKey, serviceKey, type IpvsService } from '../ipvs/table.ts';
+import { destinationKey, serviceKey, type IpvsService, type IpvsServiceId } from '../ipvs/table.ts';
 import type { Verdict } from './plan.ts';
 
 /**
@@ -10,6 +10,13 @@ import type { Verdict } from './plan.ts';
  */
 export function procShowsChanges(changes: readonly IpvsChange[]): boolean {
   return changes.every((c) => !((c.op === 'add-service' || c.op === 'edit-service') && (c.service.persistence !== undefined || (c.op === 'edit-service' && c.before.persistence !== undefined))));
+}
+
+/** The services to read back from /proc/net/ip_vs for these changes, or undefined if it cannot prove them. */
+export function procReadBack(changes: readonly IpvsChange[]): IpvsServiceId[] | undefined {
+  if (!procShowsChanges(changes)) return undefined;
+  const touched = new Map(changes.map((c) => [serviceKey(c.service), { protocol: c.service.protocol, vip: c.service.vip, port: c.service.port }]));
+  return [...touched.values()];
 }
 
 /** The services the changes touched, as /proc/net/ip_vs shows them after the apply, against the desired table. */

@@ -3,7 +3,7 @@ import type { HostState } from '../desired/state.ts';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step, type StepOutcome } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { formatChange } from '../ipvs/format.ts';
-import { procShowsChanges } from '../plan/ipvs-read-back.ts';
+import { procReadBack } from '../plan/ipvs-read-back.ts';
 import { changedItems, planHost, readBackItems, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
@@ -86,7 +86,8 @@ export class HostRun {
       // What changed is read back in the same round trip, after the steps: only those items, not the host.
       const changed = changedItems(plan);
       const ipvsChanges = changed.flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
-      const readBack = factsScript({ ...this.state, items: changed }, { ipvsFromProc: procShowsChanges(ipvsChanges) });
+      const fromProc = procReadBack(ipvsChanges);
+      const readBack = factsScript({ ...this.state, items: changed }, fromProc ? { ipvsFromProc: fromProc } : {});
       const result = await this.remote(applyScript(steps, this.options.runId, readBack.script));
       const parts = splitApplyOutput(result.stdout);
       if (!parts) throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);

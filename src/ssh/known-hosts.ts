@@ -127,7 +127,11 @@ function hashedNameMatches(hashed: string, name: string): boolean {
 }
 
 function globMatches(pattern: string, name: string): boolean {
-  const source = [...pattern.toLowerCase()]
+  const lower = pattern.toLowerCase();
+  // Most lines name one host: compare strings rather than build a RegExp per line and host (a run over
+  // 200 hosts with 200 known lines spent 0.6 s here).
+  if (!lower.includes('*') && !lower.includes('?')) return lower === name;
+  const source = [...lower]
     .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');
   return new RegExp(`^${source}$`, 's').test(name);

@@ -44,12 +44,19 @@ describe('the apply script, run by sh', () => {
     await mkdir(join(dir, 'etc/sysctl.d'), { recursive: true });
     await writeFile(target, 'old\n');
     const content = "net.ipv4.ip_forward = 1\n# quotes ' \" $HOME `x` and no trailing newline";
-    const result = await sh(scriptFor([fileItem(target, content, 0o600), fileItem(join(dir, 'new/dir/file'), 'x\n')]));
+    // Past 16 kB a file travels gzipped instead of as a quoted word; a mode with exec bits needs a chmod.
+    const big = `${'-a -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 1\n'.repeat(2000)}# ' \\ $x\n`;
+    const items = [fileItem(target, content, 0o600), fileItem(join(dir, 'new/dir/file'), 'x\n'), fileItem(join(dir, 'big'), big, 0o640), fileItem(join(dir, 'run.sh'), '#!/bin/sh\n', 0o755)];
+    const result = await sh(scriptFor(items));
     assert.equal(result.code, 0, result.stdout);
-    assert.deepEqual(parseApplyOutput(result.stdout), { ok: [1, 2] });
+    assert.deepEqual(parseApplyOutput(result.stdout), { ok: [1, 2, 3, 4] });
     assert.equal(await readFile(target, 'utf8'), content);
     assert.equal((await stat(target)).mode & 0o777, 0o600);
     assert.equal(await readFile(join(dir, 'new/dir/file'), 'utf8'), 'x\n');
+    assert.equal((await stat(join(dir, 'new/dir/file'))).mode & 0o777, 0o644);
+    assert.equal(await readFile(join(dir, 'big'), 'utf8'), big);
+    assert.equal((await stat(join(dir, 'big'))).mode & 0o777, 0o640);
+    assert.equal((await stat(join(dir, 'run.sh'))).mode & 0o777, 0o755);
     assert.equal(await readFile(join(dir, 'backup', target), 'utf8'), 'old\n');
     assert.deepEqual((await readdir(join(dir, 'etc/sysctl.d'))).sort(), ['90-x.conf'], 'no temp file left behind');
   });

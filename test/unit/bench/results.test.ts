@@ -32,6 +32,8 @@ describe('benchmark results', () => {
     assert.match(md, /\| lvsplay no-op \| 150 \| 3 \| 4.80 \| 5.00 \| 1.26x \| 98 MB \|/);
     assert.match(md, /\| no-op ≤ 1.5x floor at 150 \| 1.26x \| yes \|/);
     assert.match(md, /!\[wall time against host count\]\(scale.svg\)/);
+    const piped = markdown([{ date: 'd', machine: 'm', report: { tier: 'director', setup: 's', measurements: [summarize('save + delta | ipvsadm -R', [1], {})], targets: [] } }]);
+    assert.match(piped, /\| save \+ delta \\\| ipvsadm -R \| /);
   });
 
   it('plots a line per chosen measurement against host count, on a log scale', () => {

@@ -1,16 +1,16 @@
 // Fact parsers on output recorded from the lab's real hosts (test/fixtures/facts/README.md says how).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAddresses } from '../../../src/facts/addresses.ts';
 import { parseFileStates } from '../../../src/facts/files.ts';
 import { ipvsFact, parseIpvsFacts, unpackLive } from '../../../src/facts/ipvs.ts';
 import { parseModules } from '../../../src/facts/modules.ts';
-import { parseOsRelease } from '../../../src/facts/os-release.ts';
+import { osReleaseFact, parseOsRelease } from '../../../src/facts/os-release.ts';
 import { parseDefaultRoute } from '../../../src/facts/route.ts';
-import { parseSysctl } from '../../../src/facts/sysctl.ts';
-import { parseSystemdVersion } from '../../../src/facts/systemd.ts';
+import { parseSysctl, sysctlFact } from '../../../src/facts/sysctl.ts';
+import { parseSystemdVersion, systemdVersionFact } from '../../../src/facts/systemd.ts';
 import { parseUnits } from '../../../src/facts/units.ts';
 import { serviceKey } from '../../../src/ipvs/table.ts';
 
@@ -67,6 +67,19 @@ describe('fact parsers on recorded output', () => {
     assert.throws(() => parseSystemdVersion('upstart 1.2\n'), /unexpected line 'upstart 1.2'/);
   });
 
+  it('systemd version: asked only when a unit file is missing', () => {
+    const run = (paths: string[]) => execFileSync('sh', ['-s'], { input: systemdVersionFact(paths).command, encoding: 'utf8' });
+    assert.equal(run(['/etc/os-release']), '', 'every unit file there: no systemctl');
+    assert.equal(run([]), '');
+    assert.match(systemdVersionFact(['/etc/os-release', '/nonexistent']).command, /\[ ! -e \/nonexistent \]; then systemctl --version/);
+  });
+
+  it('os-release: the fact run on this machine reads the file as cat would', () => {
+    const output = execFileSync('sh', ['-s'], { input: osReleaseFact.command, encoding: 'utf8' });
+    const file = existsSync('/etc/os-release') ? '/etc/os-release' : '/usr/lib/os-release';
+    assert.equal(output.trimEnd(), readFileSync(file, 'utf8').trimEnd());
+  });
+
   it('ipvs fact: the live table as the host packs it (gzip | base64), the rules file skipped when it is as desired', () => {
     const save = recorded('ipvsadm-save-n.txt');
     const packed = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: save, encoding: 'utf8' });
@@ -77,6 +90,14 @@ describe('fact parsers on recorded output', () => {
     assert.deepEqual(facts.live, parseIpvsFacts(`${save}@@persisted\n`).live);
     assert.equal(facts.persisted, desired);
     assert.equal(unpackLive('@@no-ip_vs\n@@persisted\n'), '@@no-ip_vs\n@@persisted\n');
+  });
+
+  it('ipvs fact: a persisted rules file that differs arrives gzipped too', () => {
+    const save = recorded('ipvsadm-save-n.txt');
+    const packed = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: save, encoding: 'utf8' });
+    const facts = ipvsFact({ table: [] }).parse(`${packed}@@persisted\n${packed}`);
+    assert.deepEqual(facts.persisted, facts.live);
+    assert.equal(facts.persisted.length, 3);
   });
 
   it('ipvs fact: a failed ipvsadm-save or a cut stream is an error, never an empty table', () => {
@@ -105,8 +126,14 @@ describe('fact parsers on the shapes lvsplay prints itself', () => {
     assert.throws(() => parseModules('ip_vs maybe\n'), /unexpected line/);
   });
 
-  it('sysctl: values by key, and keys the kernel does not have', () => {
-    const values = parseSysctl('net.ipv4.ip_forward\t1\nnet.ipv4.vs.expire_nodest_conn\t@@missing\n');
-    assert.deepEqual(Object.fromEntries(values), { 'net.ipv4.ip_forward': '1', 'net.ipv4.vs.expire_nodest_conn': undefined });
+  it('sysctl: values by key, and keys the kernel does not have (the fact run on this machine\'s own /proc/sys)', () => {
+    const keys = ['kernel.ostype', 'net.ipv4.tcp_rmem', 'net.ipv4.vs.expire_nodest_conn_not_here'];
+    const fact = sysctlFact(keys);
+    const values = fact.parse(execFileSync('sh', ['-s'], { input: fact.command, encoding: 'utf8' }));
+    assert.equal(values.get('kernel.ostype'), 'Linux');
+    assert.match(values.get('net.ipv4.tcp_rmem')!, /^\d+ \d+ \d+$/, 'the whole value, not its first byte');
+    assert.equal(values.get('net.ipv4.vs.expire_nodest_conn_not_here'), undefined);
+    assert.equal(values.size, 3);
+    assert.throws(() => parseSysctl('/proc/sys/other:1\n', keys), /unexpected line/);
   });
 });

@@ -1,10 +1,11 @@
 // Reading IPVS changes back from /proc/net/ip_vs: the parser on output recorded from a lab director, and
 // the check of the services a delta touched.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { IpvsItem } from '../../../src/desired/state.ts';
-import { parseProcIpvs } from '../../../src/facts/ipvs-proc.ts';
+import { ipvsProcFact, parseProcIpvs } from '../../../src/facts/ipvs-proc.ts';
 import { ipvsDelta } from '../../../src/ipvs/delta.ts';
 import { serviceKey, type IpvsTable } from '../../../src/ipvs/table.ts';
 import { procShowsChanges, verifyIpvsChanges } from '../../../src/plan/ipvs-read-back.ts';
@@ -23,6 +24,21 @@ describe('/proc/net/ip_vs, recorded on a lab director', () => {
     assert.equal(table.get('tcp 192.168.10.100:80')!.persistent, false);
     assert.deepEqual(table.get('udp 192.168.10.100:53')!.destinations.get('192.168.10.72:53'), { forwarding: 'route', weight: 0 });
     assert.deepEqual(table.get('tcp 10.9.9.1:8080')!.destinations.get('192.168.10.73:8080'), { forwarding: 'tunnel', weight: 5 });
+  });
+
+  it('the fact filters the file on the host to the services asked for, with their real servers', () => {
+    const fixture = fileURLToPath(new URL('../../fixtures/facts/proc-net-ip_vs.txt', import.meta.url));
+    const fact = ipvsProcFact([svc('tcp 172.16.10.81:443 wrr'), svc('udp 192.168.10.100:53 wlc'), svc('tcp 10.1.1.1:80 rr')]);
+    const output = execFileSync('sh', ['-s'], { input: fact.command.replaceAll('/proc/net/ip_vs', fixture), encoding: 'utf8' });
+    assert.deepEqual(output.split('\n').filter(Boolean), [
+      'TCP  AC100A51:01BB wrr  persistent 75000 FFFFFFFF',
+      '  -> C0A80A48:01BB      Masq    2      0          0         ',
+      '  -> C0A80A47:01BB      Masq    1      0          0         ',
+      'UDP  C0A80A64:0035 wlc  ',
+      '  -> C0A80A48:0035      Route   0      0          0         ',
+      '  -> C0A80A47:0035      Route   1      0          0         ',
+    ]);
+    assert.deepEqual([...fact.parse(output)!.keys()], ['tcp 172.16.10.81:443', 'udp 192.168.10.100:53']);
   });
 
   it('no ip_vs module: nothing live; anything else unexpected is an error', () => {
