@@ -22,8 +22,8 @@ import { sameTable } from '../../src/ipvs/equal.ts';
 import { formatChanges } from '../../src/ipvs/format.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { serviceKey, type IpvsTable } from '../../src/ipvs/table.ts';
-import { procReadBack } from '../../src/plan/ipvs-read-back.ts';
-import { changedItems as plannedChanges, planHost, readBackItems } from '../../src/plan/plan.ts';
+import { planHost } from '../../src/plan/plan.ts';
+import { readBackOf } from '../../src/run/read-back.ts';
 import { connect } from '../../src/ssh/connection.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
@@ -512,15 +512,12 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
     sizes['facts output, bytes'] = facts1.stdout.length;
     const facts = await time('facts: parse', () => parse(facts1.stdout));
     const plan = await time('plan (delta of 2,000 services)', () => planHost(state, facts));
-    const changed = plannedChanges(plan);
-    const ipvsChanges = changed.flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
-    const fromProc = procReadBack(ipvsChanges);
-    const readBack = factsScript({ ...state, items: changed }, fromProc ? { ipvsFromProc: fromProc } : {});
+    const readBack = readBackOf(plan);
     const apply = await time('apply script: build', () => applyScript(applySteps(plan), 'bench', readBack.script));
     sizes['apply script, bytes'] = apply.length;
     const applied = await time('apply + read-back: exec (one round trip)', () => connection.exec('timeout -k 5 300 sh -s', apply));
     sizes['apply + read-back output, bytes'] = applied.stdout.length;
-    const after = await time('read-back: parse + check', () => readBackItems(changed, readBack.parse(splitApplyOutput(applied.stdout)!.readBack)));
+    const after = await time('read-back: parse + check', () => readBack.check(splitApplyOutput(applied.stdout)!.readBack));
     const notOk = after.filter((item) => item.verdict.status !== 'ok');
     if (notOk.length > 0) throw new Error(`breakdown: the change did not read back: ${notOk.map((i) => i.verdict.reason).join('; ')}`);
   } finally {

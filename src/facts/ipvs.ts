@@ -36,12 +36,12 @@ export function ipvsFact(desired: { readonly table: IpvsTable; readonly rulesSha
   return {
     name: 'ipvs',
     command: [live, `echo ${PERSISTED}`, persisted].join('\n'),
-    parse: (output) => parseIpvsFacts(unpackLive(output), desired.table),
+    parse: (output) => parseIpvsFacts(unpackIpvsOutput(output), desired.table),
   };
 }
 
 /** The fact's output with both parts decoded again: `ipvsadm-save -n` as printed, then the rules file. */
-export function unpackLive(output: string): string {
+export function unpackIpvsOutput(output: string): string {
   const at = output.indexOf(`${PERSISTED}\n`);
   const packed = at < 0 ? output : output.slice(0, at);
   const persisted = at < 0 ? '' : output.slice(at + PERSISTED.length + 1);

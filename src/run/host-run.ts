@@ -3,11 +3,11 @@ import type { HostState } from '../desired/state.ts';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step, type StepOutcome } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { formatChange } from '../ipvs/format.ts';
-import { procReadBack } from '../plan/ipvs-read-back.ts';
-import { changedItems, planHost, readBackItems, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
+import { readBackOf } from './read-back.ts';
 import { hostStatus, type HostResult, type ItemResult } from './outcome.ts';
 
 export interface HostRunOptions {
@@ -84,16 +84,13 @@ export class HostRun {
     if (steps.length === 0) return this.plannedResult();
     try {
       // What changed is read back in the same round trip, after the steps: only those items, not the host.
-      const changed = changedItems(plan);
-      const ipvsChanges = changed.flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
-      const fromProc = procReadBack(ipvsChanges);
-      const readBack = factsScript({ ...this.state, items: changed }, fromProc ? { ipvsFromProc: fromProc } : {});
+      const readBack = readBackOf(plan);
       const result = await this.remote(applyScript(steps, this.options.runId, readBack.script));
       const parts = splitApplyOutput(result.stdout);
       if (!parts) throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
       const outcome = parseApplyOutput(parts.steps);
-      const after = readBackItems(changed, readBack.parse(parts.readBack));
-      const afterOf = new Map(changed.map((item, index) => [item, after[index]!]));
+      const after = readBack.check(parts.readBack);
+      const afterOf = new Map(readBack.changed.map((item, index) => [item, after[index]!]));
       const items = plan.items.map((item) => this.itemAfterApply(item, afterOf.get(item), steps, outcome));
       // A failed handler (daemon-reload) fixes no item of its own: the host still failed, and says where.
       const failedStep = outcome.failed && steps.find((step) => step.id === outcome.failed!.id);

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAddresses } from '../../../src/facts/addresses.ts';
 import { parseFileStates } from '../../../src/facts/files.ts';
-import { ipvsFact, parseIpvsFacts, unpackLive } from '../../../src/facts/ipvs.ts';
+import { ipvsFact, parseIpvsFacts, unpackIpvsOutput } from '../../../src/facts/ipvs.ts';
 import { parseModules } from '../../../src/facts/modules.ts';
 import { osReleaseFact, parseOsRelease } from '../../../src/facts/os-release.ts';
 import { parseDefaultRoute } from '../../../src/facts/route.ts';
@@ -89,7 +89,7 @@ describe('fact parsers on recorded output', () => {
     const facts = fact.parse(`${packed}@@persisted\n@@as-desired\n`);
     assert.deepEqual(facts.live, parseIpvsFacts(`${save}@@persisted\n`).live);
     assert.equal(facts.persisted, desired);
-    assert.equal(unpackLive('@@no-ip_vs\n@@persisted\n'), '@@no-ip_vs\n@@persisted\n');
+    assert.equal(unpackIpvsOutput('@@no-ip_vs\n@@persisted\n'), '@@no-ip_vs\n@@persisted\n');
   });
 
   it('ipvs fact: a persisted rules file that differs arrives gzipped too', () => {
@@ -102,9 +102,9 @@ describe('fact parsers on recorded output', () => {
 
   it('ipvs fact: a failed ipvsadm-save or a cut stream is an error, never an empty table', () => {
     const failed = execFileSync('sh', ['-c', 'printf "@@ipvsadm-save-failed 2\\n" | gzip -1 | base64'], { encoding: 'utf8' });
-    assert.throws(() => unpackLive(`${failed}@@persisted\n`), /ipvsadm-save -n failed \(exit 2\)/);
+    assert.throws(() => unpackIpvsOutput(`${failed}@@persisted\n`), /ipvsadm-save -n failed \(exit 2\)/);
     const whole = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: recorded('ipvsadm-save-n.txt'), encoding: 'utf8' });
-    assert.throws(() => unpackLive(`${whole.slice(0, 40)}\n@@persisted\n`), /did not arrive whole/);
+    assert.throws(() => unpackIpvsOutput(`${whole.slice(0, 40)}\n@@persisted\n`), /did not arrive whole/);
   });
 });
 
