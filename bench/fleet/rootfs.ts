@@ -88,7 +88,6 @@ printf '127.0.0.1 localhost\\n::1 localhost ip6-localhost ip6-loopback\\n' > "$r
 
 const RECIPE = {
   suite: 'bookworm',
-  mirror: 'http://deb.debian.org/debian',
   variant: 'minbase',
   packages: PACKAGES,
   dpkgOptions: ['path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/doc/*', 'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*'],
@@ -156,7 +155,7 @@ async function build(finalDir: string): Promise<void> {
       ...RECIPE.aptOptions.map((o) => `--aptopt=${o}`),
       ...RECIPE.dpkgOptions.map((o) => `--dpkgopt=${o}`),
       `--customize-hook=sh ${shq(join(files, 'customize.sh'))} "$1" ${shq(files)}`,
-      RECIPE.suite, tarball, RECIPE.mirror,
+      RECIPE.suite, tarball,
     ], { timeoutMs: 15 * 60_000 });
     const root = join(work, 'rootfs');
     await mkdir(root, { mode: 0o755 });

@@ -27,7 +27,6 @@ const GUEST_DIR = join(dirname(fileURLToPath(import.meta.url)), 'guest');
 
 const RECIPE = {
   suite: 'bookworm',
-  mirror: 'http://deb.debian.org/debian',
   variant: 'minbase',
   packages: [
     'systemd-sysv', 'openssh-server', 'ipvsadm', 'iproute2', 'curl', 'busybox', 'kmod',
@@ -111,7 +110,7 @@ async function build(finalDir: string): Promise<void> {
       ...RECIPE.aptOptions.map((option) => `--aptopt=${option}`),
       ...RECIPE.dpkgOptions.map((option) => `--dpkgopt=${option}`),
       `--customize-hook=sh ${shq(join(GUEST_DIR, 'customize.sh'))} "$1" ${shq(GUEST_DIR)} ${shq(`${key}.pub`)}`,
-      RECIPE.suite, rootDir, RECIPE.mirror,
+      RECIPE.suite, rootDir,
     ], { onLine: (line) => log(`image: mmdebstrap: ${line}`) });
 
     const boot = await readdir(join(rootDir, 'boot'));
