@@ -76,7 +76,10 @@ export class HostRun {
     }
   }
 
-  /** The result as planned: for --check, for a host with nothing to change, or one that failed early. */
+  /**
+   * The result as planned: for --check, for a host with nothing to change, or one that failed early.
+   * Without a plan or a failure, prepare() returned at once: the run was interrupted first.
+   */
   plannedResult(): HostResult {
     if (this.failure) return this.failure;
     if (!this.plan) return this.interrupted([], 'not started (facts not gathered)');
@@ -97,10 +100,7 @@ export class HostRun {
     }
     const steps = applySteps(plan);
     if (steps.length === 0) return this.plannedResult();
-    if (this.options.interrupt.aborted) {
-      const items = plan.items.map((item): ItemResult => (item.verdict.status === 'ok' ? { item, status: 'ok', reason: item.verdict.reason } : { item, status: 'not run', reason: `interrupted before apply: ${item.verdict.reason}` }));
-      return this.interrupted(items, 'facts gathered, changes not applied');
-    }
+    if (this.options.interrupt.aborted) return this.interrupted(plan.items.map(notApplied), 'facts gathered, changes not applied');
     try {
       // What changed is read back in the same round trip, after the steps: only those items, not the host.
       const readBack = readBackOf(plan);
@@ -190,5 +190,12 @@ export class HostRun {
   private failed(status: 'failed' | 'unreachable', error: string): HostResult {
     return { host: this.name, status, items: [], error, unmanaged: [], diffs: [] };
   }
+}
+
+/** An item of a host whose apply the interrupt kept from starting. */
+function notApplied(item: PlannedItem): ItemResult {
+  return item.verdict.status === 'ok'
+    ? { item, status: 'ok', reason: item.verdict.reason }
+    : { item, status: 'not run', reason: `interrupted before apply: ${item.verdict.reason}` };
 }
 
