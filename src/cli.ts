@@ -1,24 +1,34 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { InventoryError, InventoryLoadError } from './inventory/issues.ts';
+import type { RunEnd } from './commands/run.ts';
+import { OutDirError } from './commands/out-dir.ts';
+import { signalExitCode } from './commands/interruption.ts';
+import { InventoryError, InventoryLoadError, type Issue } from './inventory/issues.ts';
 import { SelectionError } from './select.ts';
+import { CredentialError } from './ssh/errors.ts';
 import { TemplateError } from './templates.ts';
 
-/** Exit codes: 0 done, 1 the inventory or a host failed, 2 the command line itself was wrong. */
+/** Exit codes: 0 done, 1 the inventory or a host failed, 2 the command line itself was wrong (130/143: a signal stopped a run). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-const EXPECTED_ERRORS = [InventoryError, InventoryLoadError, SelectionError, TemplateError];
+/**
+ * Remote scripts run under `timeout N` and the SSH side waits N + 15 s in a Node timer, which holds
+ * at most 2^31-1 ms (about 24.8 days): past that it fires at once and fails every host.
+ */
+const TIMEOUT_LIMITS = { '--connect-timeout': 3_600, '--command-timeout': 86_400 } as const;
 
-const print = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
-
-const write = (text: string): void => {
+const stdout = (text: string): void => {
   process.stdout.write(text);
 };
 
+const stderr = (text: string): void => {
+  process.stderr.write(text);
+};
+
+const print = (line: string): void => stdout(`${line}\n`);
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function program(): Command {
+function program(onRunEnd: (end: RunEnd) => void): Command {
   const cli = new Command('lvsplay')
     .description('Build Linux Virtual Server (LVS/IPVS) clusters from a typed inventory, over plain SSH.')
     .exitOverride()
@@ -53,16 +63,15 @@ function program(): Command {
     .addOption(limitOption())
     .option('--check', 'connect and report what would change, changing nothing', false)
     .option('--diff', 'show unified diffs of files and the IPVS delta', false)
-    .addOption(new Option('--forks <n>', 'hosts worked on at once').argParser(positiveInteger('--forks')).default(20))
+    .addOption(new Option('--forks <n>', 'hosts worked on at once').argParser(wholeNumber('--forks')).default(20))
     .option('--json', 'print the results as JSON instead of live progress', false)
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', "trust and record the key of a host not yet in known_hosts (never a changed key)", false)
-    .addOption(new Option('--connect-timeout <s>', 'seconds to wait for an SSH connection').argParser(positiveInteger('--connect-timeout')).default(15))
-    .addOption(new Option('--command-timeout <s>', 'seconds a remote script may run').argParser(positiveInteger('--command-timeout')).default(300))
+    .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
+    .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
     .action(async (inventory: string, options: RunOptions) => {
       const { runCommand } = await import('./commands/run.ts');
-      const ok = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, write);
-      if (!ok) throw new RunFailed();
+      onRunEnd(await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }));
     });
 
   return cli;
@@ -81,15 +90,20 @@ interface RunOptions {
   commandTimeout: number;
 }
 
-/** Some host failed; the recap has said which and why. */
-class RunFailed extends Error {}
-
-function positiveInteger(flag: string): (value: string) => number {
+function wholeNumber(flag: string, max?: number, unit = ''): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} takes a whole number from 1 up, got '${value}'`);
+    if (!Number.isInteger(n) || n < 1 || (max !== undefined && n > max)) {
+      const range = max === undefined ? 'from 1 up' : `from 1 to ${max}`;
+      throw new InvalidArgumentError(`${flag} takes a whole number${unit} ${range}, got '${value}'`);
+    }
     return n;
   };
+}
+
+function timeoutOption(flag: keyof typeof TIMEOUT_LIMITS, description: string, seconds: number): Option {
+  const max = TIMEOUT_LIMITS[flag];
+  return new Option(`${flag} <s>`, `${description} (1 to ${max})`).argParser(wholeNumber(flag, max, ' of seconds')).default(seconds);
 }
 
 function roleOption(): Option {
@@ -100,19 +114,61 @@ function limitOption(): Option {
   return new Option('--limit <host>', 'only this host (repeatable)').argParser(collect).default([]);
 }
 
+/** An error lvsplay expects (bad input, an unusable --out or key): reported in a line or a few, never as a stack. */
+interface Failure {
+  readonly kind: 'usage' | 'inventory' | 'template' | 'output' | 'credentials';
+  readonly exit: number;
+  readonly message: string;
+  readonly issues?: readonly Issue[];
+}
+
+function expectedFailure(error: unknown): Failure | undefined {
+  if (error instanceof SelectionError) return { kind: 'usage', exit: EXIT.usage, message: error.message };
+  if (error instanceof OutDirError) return { kind: 'output', exit: error.usage ? EXIT.usage : EXIT.failed, message: error.message };
+  if (error instanceof InventoryError) return { kind: 'inventory', exit: EXIT.failed, message: error.message, issues: error.issues };
+  if (error instanceof InventoryLoadError) return { kind: 'inventory', exit: EXIT.failed, message: error.message };
+  if (error instanceof TemplateError) return { kind: 'template', exit: EXIT.failed, message: error.message };
+  if (error instanceof CredentialError) return { kind: 'credentials', exit: EXIT.failed, message: error.message, issues: error.issues };
+  return undefined;
+}
+
+/** `{"error": {...}}` for --json: a script reading stdout gets an object whatever went wrong. */
+function jsonError(failure: Failure): string {
+  const { kind, message, issues } = failure;
+  // With issues, the message's first line is the summary and the issues are the rest.
+  const summary = issues ? message.split('\n')[0]! : message;
+  return `${JSON.stringify({ error: { kind, message: summary, ...(issues && { issues }) } }, null, 2)}\n`;
+}
+
+/**
+ * Whether the command line asks for JSON. Read from the words themselves: a usage error stops
+ * commander before it has parsed the options, and the JSON error is owed then too.
+ */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  let end: RunEnd = 'ok';
   try {
-    await program().parseAsync(argv, { from: 'user' });
-    return EXIT.ok;
+    await program((runEnd) => (end = runEnd)).parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof RunFailed) return EXIT.failed;
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      process.stderr.write(`lvsplay: ${(error as Error).message}\n`);
-      return EXIT.failed;
-    }
-    throw error;
+    return failed(error, wantsJson(argv));
   }
+  return end === 'ok' ? EXIT.ok : end === 'failed' ? EXIT.failed : signalExitCode(end);
+}
+
+function failed(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end this way too; commander has already printed the message.
+    if (error.exitCode === 0) return EXIT.ok;
+    if (json) stdout(jsonError({ kind: 'usage', exit: EXIT.usage, message: error.message.replace(/^error: /, '') }));
+    return EXIT.usage;
+  }
+  const failure = expectedFailure(error);
+  if (!failure) throw error;
+  stderr(`lvsplay: ${failure.message}\n`);
+  if (json) stdout(jsonError(failure));
+  return failure.exit;
 }

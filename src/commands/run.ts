@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { desiredState } from '../../roles/index.ts';
@@ -6,6 +7,8 @@ import { jsonReport, recap } from '../report/recap.ts';
 import { runTasks } from '../report/tasks.ts';
 import { HostRun } from '../run/host-run.ts';
 import { selectHosts, type Selection } from '../select.ts';
+import { checkCredentials } from '../ssh/auth.ts';
+import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
 
 export interface RunCommandOptions extends Selection {
   readonly check: boolean;
@@ -18,20 +21,35 @@ export interface RunCommandOptions extends Selection {
   readonly commandTimeout: number;
 }
 
+/** Where a run's words go: the report on stdout, notes on stderr. */
+export interface RunOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** How a run ended: every host done, some host failed, or a signal stopped it. */
+export type RunEnd = 'ok' | 'failed' | StopSignal;
+
 /** Makes every selected host match the inventory (or, with --check, says what that would change). */
-export async function runCommand(path: string, options: RunCommandOptions, print: (text: string) => void): Promise<boolean> {
+export async function runCommand(path: string, options: RunCommandOptions, output: RunOutput): Promise<RunEnd> {
   const inventory = await loadInventory(path);
   const selected = selectHosts(inventory, options);
-  // Every state is computed, and so every template rendered, before the first connection.
+  // Every state is computed, and so every template rendered, before the first connection; so are the keys read.
   const states = selected.map(({ host, roles }) => desiredState(inventory, host, roles));
+  for (const warning of await checkCredentials(selected.map(({ host }) => host))) output.stderr(`lvsplay: warning: ${warning}\n`);
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
-  const runs = states.map(
+  const interruption: Interruption = new Interruption({
+    first: (signal) => output.stderr(`lvsplay: ${signal}: starting nothing new, waiting for the scripts already running on hosts (${signal} again to stop at once)\n`),
+    second: (signal): never => stopAtOnce(signal, runs, options.json),
+  });
+  const runs: HostRun[] = states.map(
     (state) =>
       new HostRun(state, {
         check: options.check,
         diff: options.diff,
         runId,
         commandTimeoutSeconds: options.commandTimeout,
+        interrupt: interruption.signal,
         ssh: {
           knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
           acceptNewHostKeys: options.acceptNewHostKeys,
@@ -43,13 +61,42 @@ export async function runCommand(path: string, options: RunCommandOptions, print
   try {
     const byHost = await runTasks(runs, { check: options.check, forks: options.forks, silent: options.json });
     const results = runs.map((run) => byHost.get(run.name)!);
-    if (options.json) print(jsonReport(results, options.check, runId));
+    const interrupted = interruption.received;
+    if (options.json) output.stdout(jsonReport(results, options.check, runId, interrupted));
     else {
-      for (const diff of results.flatMap((r) => r.diffs.map((d) => `--- ${r.host}\n${d}`))) print(diff);
-      print(recap(results, options.check));
+      for (const diff of results.flatMap((r) => r.diffs.map((d) => `--- ${r.host}\n${d}`))) output.stdout(diff);
+      output.stdout(recap(results, options.check, interrupted));
     }
-    return results.every((r) => r.status === 'ok' || r.status === 'changed');
+    return interrupted ?? (results.every((r) => r.status === 'ok' || r.status === 'changed') ? 'ok' : 'failed');
   } finally {
+    interruption.dispose();
     await Promise.all(runs.map((run) => run.close()));
+  }
+}
+
+/**
+ * The second signal: no recap, no waiting. The hosts whose apply script was running may be left
+ * part-way (their script goes on, or not, on its own); say which, then exit.
+ */
+function stopAtOnce(signal: StopSignal, runs: readonly HostRun[], json: boolean): never {
+  const partWay = runs.filter((run) => run.applying).map((run) => run.name);
+  const message = stoppedMessage(signal, partWay);
+  // Synchronous writes: process.exit() would drop a write still queued on a pipe.
+  writeNow(2, `lvsplay: ${message}\n`);
+  if (json) writeNow(1, `${JSON.stringify({ error: { kind: 'interrupted', message, partWay } }, null, 2)}\n`);
+  process.exit(signalExitCode(signal));
+}
+
+export function stoppedMessage(signal: StopSignal, partWay: readonly string[]): string {
+  return partWay.length === 0
+    ? `${signal} again: stopped at once; no host was applying changes, none is part-way`
+    : `${signal} again: stopped at once; these hosts were applying changes and may be part-way: ${partWay.join(', ')} (run again, or --check them)`;
+}
+
+function writeNow(fd: number, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch {
+    // A full or closed pipe: exiting matters more than this line.
   }
 }

@@ -18,15 +18,19 @@ export function tally(result: HostResult): Tally {
   };
 }
 
-/** Ansible's closing table: one line per host, then what failed and why. */
-export function recap(results: readonly HostResult[], check: boolean): string {
+/**
+ * Ansible's closing table: one line per host, then what failed and why. A run a signal stopped says
+ * so in its heading, and each line says whether that host's work was cut short (`interrupted=1`).
+ */
+export function recap(results: readonly HostResult[], check: boolean, interruptedBy?: string): string {
   const width = Math.max(...results.map((r) => r.host.length));
-  const lines = [check ? 'RECAP (check: nothing was changed)' : 'RECAP'];
+  const lines = [heading(check, interruptedBy)];
   for (const result of results) {
     const t = tally(result);
     const unreachable = result.status === 'unreachable' ? 1 : 0;
+    const interrupted = interruptedBy ? ` interrupted=${result.status === 'interrupted' ? 1 : 0}` : '';
     lines.push(
-      `${result.host.padEnd(width)} : ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} unreachable=${unreachable} failed=${t.failed} not-run=${t.notRun}`,
+      `${result.host.padEnd(width)} : ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} unreachable=${unreachable} failed=${t.failed} not-run=${t.notRun}${interrupted}`,
     );
   }
   for (const result of results) {
@@ -37,11 +41,20 @@ export function recap(results: readonly HostResult[], check: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function jsonReport(results: readonly HostResult[], check: boolean, runId: string): string {
+function heading(check: boolean, interruptedBy: string | undefined): string {
+  const notes = [
+    ...(check ? ['check: nothing was changed'] : []),
+    ...(interruptedBy ? [`interrupted by ${interruptedBy}: nothing new was started after it`] : []),
+  ];
+  return notes.length > 0 ? `RECAP (${notes.join('; ')})` : 'RECAP';
+}
+
+export function jsonReport(results: readonly HostResult[], check: boolean, runId: string, interruptedBy?: string): string {
   return `${JSON.stringify(
     {
       runId,
       check,
+      ...(interruptedBy && { interrupted: interruptedBy }),
       hosts: results.map((r) => ({
         host: r.host,
         status: r.status,

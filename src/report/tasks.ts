@@ -38,6 +38,8 @@ export async function runTasks(runs: readonly HostRun[], options: TaskOptions): 
     {
       exitOnError: false,
       concurrent: false,
+      // Its handler exits 127 at once; the run command owns SIGINT and winds the run down itself.
+      registerSignalListeners: false,
       renderer: options.silent ? 'silent' : 'default',
       fallbackRenderer: options.silent ? 'silent' : 'simple',
       rendererOptions: { collapseSubtasks: false, collapseErrors: false, showErrorMessage: true },
@@ -53,6 +55,7 @@ function factsTask(run: HostRun, results: Map<string, HostResult>): ListrTask {
     task: async (_, task) => {
       await run.prepare();
       const planned = run.plannedResult();
+      if (planned.status === 'interrupted') return task.skip(`${run.name}: interrupted`);
       if (planned.error) {
         results.set(run.name, planned);
         throw new Error(`${run.name}: ${planned.status}: ${planned.error}`);
@@ -69,6 +72,7 @@ function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>
     task: async (_, task) => {
       const result = check ? run.plannedResult() : await run.apply();
       results.set(run.name, result);
+      if (result.status === 'interrupted') return task.skip(`${run.name}: interrupted`);
       const t = tally(result);
       task.title = `${run.name}: ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} failed=${t.failed}`;
       const hostError: ListrTask[] = result.error

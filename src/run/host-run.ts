@@ -17,6 +17,11 @@ export interface HostRunOptions {
   readonly ssh: ConnectOptions;
   /** How long one remote script may run on the host; the SSH side waits a little longer. */
   readonly commandTimeoutSeconds: number;
+  /**
+   * Aborted when the operator interrupts the run: from then on this host starts nothing new (no
+   * connection, no facts, no apply), while a script already running on it is left to finish.
+   */
+  readonly interrupt: AbortSignal;
 }
 
 /** A remote command that did not do what it must; the message names what and why. */
@@ -33,6 +38,7 @@ export class HostRun {
   private plan?: HostPlan;
   private diffs: string[] = [];
   private failure?: HostResult;
+  private applyRunning = false;
 
   constructor(
     readonly state: HostState,
@@ -47,13 +53,21 @@ export class HostRun {
     return this.plan ? changedItems(this.plan).length : 0;
   }
 
+  /** True while the apply script runs on the host: stopped now, the host may be left part-way. */
+  get applying(): boolean {
+    return this.applyRunning;
+  }
+
   async prepare(): Promise<void> {
+    if (this.options.interrupt.aborted) return;
     try {
       this.connection = await connect(this.state.host.ssh, this.options.ssh);
     } catch (error) {
       this.failure = this.failed('unreachable', error instanceof ConnectError ? error.message : String(error));
       return;
     }
+    // A connection that was already under way when the run was interrupted is not used.
+    if (this.options.interrupt.aborted) return;
     try {
       this.plan = planHost(this.state, await this.gatherFacts());
       if (this.options.diff) this.diffs = await this.diffsOf(this.plan);
@@ -62,10 +76,14 @@ export class HostRun {
     }
   }
 
-  /** The result as planned: for --check, for a host with nothing to change, or one that failed early. */
+  /**
+   * The result as planned: for --check, for a host with nothing to change, or one that failed early.
+   * Without a plan or a failure, prepare() returned at once: the run was interrupted first.
+   */
   plannedResult(): HostResult {
     if (this.failure) return this.failure;
-    const plan = this.plan!;
+    if (!this.plan) return this.interrupted([], 'not started (facts not gathered)');
+    const plan = this.plan;
     const items = plan.items.map((item): ItemResult => {
       const status = item.verdict.status === 'ok' ? 'ok' : item.verdict.status === 'fail' ? 'failed' : 'would change';
       return { item, status, reason: item.verdict.reason };
@@ -74,18 +92,19 @@ export class HostRun {
   }
 
   async apply(): Promise<HostResult> {
-    if (this.failure) return this.failure;
-    const plan = this.plan!;
+    if (this.failure || !this.plan) return this.plannedResult();
+    const plan = this.plan;
     if (plan.items.some((item) => item.verdict.status === 'fail')) {
       // A precondition lvsplay must not fix (a NAT real server's route): change nothing on this host.
       return this.result(plan.items.map((item) => ({ item, status: item.verdict.status === 'fail' ? 'failed' : 'not run', reason: item.verdict.reason })));
     }
     const steps = applySteps(plan);
     if (steps.length === 0) return this.plannedResult();
+    if (this.options.interrupt.aborted) return this.interrupted(plan.items.map(notApplied), 'facts gathered, changes not applied');
     try {
       // What changed is read back in the same round trip, after the steps: only those items, not the host.
       const readBack = readBackOf(plan);
-      const result = await this.remote(applyScript(steps, this.options.runId, readBack.script));
+      const result = await this.applyRemote(applyScript(steps, this.options.runId, readBack.script));
       const parts = splitApplyOutput(result.stdout);
       if (!parts) throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
       const outcome = parseApplyOutput(parts.steps);
@@ -141,6 +160,15 @@ export class HostRun {
     return contents;
   }
 
+  private async applyRemote(script: string) {
+    this.applyRunning = true;
+    try {
+      return await this.remote(script);
+    } finally {
+      this.applyRunning = false;
+    }
+  }
+
   // sshd does not pass signals to a root session, so a script that outlives the time-out would go on
   // running after the channel closes: the remote `timeout` ends it (and what it started) itself.
   private async remote(script: string) {
@@ -155,8 +183,19 @@ export class HostRun {
     return { host: this.name, status, items, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs, ...(error && { error }) };
   }
 
+  private interrupted(items: readonly ItemResult[], stage: string): HostResult {
+    return { host: this.name, status: 'interrupted', items, error: `${stage}; nothing was changed`, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs };
+  }
+
   private failed(status: 'failed' | 'unreachable', error: string): HostResult {
     return { host: this.name, status, items: [], error, unmanaged: [], diffs: [] };
   }
+}
+
+/** An item of a host whose apply the interrupt kept from starting. */
+function notApplied(item: PlannedItem): ItemResult {
+  return item.verdict.status === 'ok'
+    ? { item, status: 'ok', reason: item.verdict.reason }
+    : { item, status: 'not run', reason: `interrupted before apply: ${item.verdict.reason}` };
 }
 

@@ -9,13 +9,14 @@ export interface ItemResult {
   readonly reason: string;
 }
 
-export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
+/** `interrupted`: a signal stopped the run before this host's work was done (nothing was changed on it). */
+export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable' | 'interrupted';
 
 export interface HostResult {
   readonly host: string;
   readonly status: HostStatus;
   readonly items: readonly ItemResult[];
-  /** Why the host failed or was unreachable, as one operator-readable sentence. */
+  /** Why the host failed, was unreachable or was interrupted, as one operator-readable sentence. */
   readonly error?: string;
   readonly unmanaged: readonly string[];
   /** Unified diffs of files (and the IPVS delta), when asked for with --diff. */

@@ -2,9 +2,12 @@
  * Which credentials a connection offers, decided before any connection is made, so that a missing or
  * unusable key file is reported by path instead of as "all authentication methods failed".
  */
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Host } from '../inventory/model.ts';
+import { CredentialError } from './errors.ts';
 import { parsePrivateKey } from './ssh2.ts';
 
 export type AuthMethod =
@@ -12,7 +15,14 @@ export type AuthMethod =
   | { readonly type: 'agent'; readonly label: string; readonly socket: string };
 
 export type AuthPlan =
-  | { readonly ok: true; readonly methods: readonly AuthMethod[]; readonly notes: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly methods: readonly AuthMethod[];
+      /** What was left out and why, for an authentication failure's message. */
+      readonly notes: readonly string[];
+      /** What the operator should hear even when the connection works (a key left out as too open). */
+      readonly warnings: readonly string[];
+    }
   | { readonly ok: false; readonly reason: 'private-key' | 'auth'; readonly detail: string };
 
 /** OpenSSH's default identities, in its order. */
@@ -33,29 +43,35 @@ export async function planAuth(
 
 async function explicitPlan(path: string, agent: string | undefined): Promise<AuthPlan> {
   const key = await loadKey(path);
-  if (key.ok) return { ok: true, methods: [{ type: 'publickey', label: `key ${path}`, key: key.text }], notes: [] };
-  if (key.encrypted && agent) {
+  if (key.ok) return { ok: true, methods: [{ type: 'publickey', label: `key ${path}`, key: key.text }], notes: [], warnings: [] };
+  if (key.problem.kind === 'encrypted' && agent) {
     // ssh would ask for the passphrase; we cannot, but the agent may hold the key already.
-    return { ok: true, methods: [agentMethod(agent)], notes: [`${path} is passphrase-protected`] };
+    return { ok: true, methods: [agentMethod(agent)], notes: [`${path} is passphrase-protected`], warnings: [] };
   }
-  const hint = key.encrypted ? ': lvsplay cannot ask for a passphrase; load it into ssh-agent (ssh-add) and set SSH_AUTH_SOCK' : '';
-  return { ok: false, reason: 'private-key', detail: `private key file ${path} ${key.problem}${hint}` };
+  const hint = key.problem.kind === 'encrypted' ? ': lvsplay cannot ask for a passphrase; load it into ssh-agent (ssh-add) and set SSH_AUTH_SOCK' : '';
+  return { ok: false, reason: 'private-key', detail: `${describeKeyProblem(path, key.problem)}${hint}` };
 }
 
 async function defaultPlan(agent: string | undefined, home: string): Promise<AuthPlan> {
   const methods: AuthMethod[] = [];
   const notes: string[] = [];
+  const warnings: string[] = [];
   for (const name of DEFAULT_KEYS) {
     const path = join(home, '.ssh', name);
     const key = await loadKey(path);
-    if (!key.ok && key.missing) continue;
+    if (!key.ok && key.problem.kind === 'missing') continue;
     // Only the first existing one, as asked of lvsplay: each refused key counts against MaxAuthTries.
     if (key.ok) methods.push({ type: 'publickey', label: `key ${path}`, key: key.text });
-    else notes.push(`${path} skipped: it ${key.problem}`);
+    else {
+      const note = key.problem.kind === 'too-open' ? `${path} skipped: ${describeKeyProblem(path, key.problem)}` : `${path} skipped: it ${phrase(key.problem)}`;
+      notes.push(note);
+      // As OpenSSH, which warns of an exposed key each time it leaves one out.
+      if (key.problem.kind === 'too-open') warnings.push(note);
+    }
     break;
   }
   if (agent) methods.push(agentMethod(agent));
-  if (methods.length > 0) return { ok: true, methods, notes };
+  if (methods.length > 0) return { ok: true, methods, notes, warnings };
   const tried = DEFAULT_KEYS.map((name) => `~/.ssh/${name}`).join(', ');
   const found = notes.length > 0 ? notes.join('; ') : `none of ${tried} exists`;
   return { ok: false, reason: 'auth', detail: `no way to authenticate: no privateKey is set for this host, SSH_AUTH_SOCK is not set, and ${found}` };
@@ -65,34 +81,112 @@ function agentMethod(socket: string): AuthMethod {
   return { type: 'agent', label: `ssh-agent (${socket})`, socket };
 }
 
-type LoadedKey =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly missing: boolean; readonly encrypted: boolean; readonly problem: string };
+/** Why a key file cannot be used. */
+export type KeyProblem =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'unreadable'; readonly code: string }
+  | { readonly kind: 'folder' }
+  | { readonly kind: 'not-a-file' }
+  | { readonly kind: 'too-open'; readonly mode: number }
+  | { readonly kind: 'encrypted' }
+  | { readonly kind: 'not-a-key'; readonly message: string }
+  | { readonly kind: 'public-key' };
+
+type LoadedKey = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly problem: KeyProblem };
 
 async function loadKey(path: string): Promise<LoadedKey> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT', encrypted: false, problem: readProblem(code) };
-  }
-  const parsed = parsePrivateKey(text);
+  const read = await readKeyFile(path);
+  if (!read.ok) return read;
+  const parsed = parsePrivateKey(read.text);
   if (parsed instanceof Error) {
-    const encrypted = /passphrase/i.test(parsed.message);
-    return { ok: false, missing: false, encrypted, problem: encrypted ? 'is passphrase-protected' : `is not a private key (${parsed.message})` };
+    return { ok: false, problem: /passphrase/i.test(parsed.message) ? { kind: 'encrypted' } : { kind: 'not-a-key', message: parsed.message } };
   }
-  if (!parsed.isPrivateKey()) return { ok: false, missing: false, encrypted: false, problem: 'is a public key, not a private key' };
-  return { ok: true, text };
+  if (!parsed.isPrivateKey()) return { ok: false, problem: { kind: 'public-key' } };
+  // Judged once it is known to be a private key: a .pub named by mistake is "a public key", not "too open".
+  if (tooOpen(read.stats)) return { ok: false, problem: { kind: 'too-open', mode: read.stats.mode & 0o777 } };
+  return { ok: true, text: read.text };
 }
 
-function readProblem(code: string | undefined): string {
-  switch (code) {
-    case 'ENOENT': return 'does not exist';
-    case 'EACCES': case 'EPERM': return 'cannot be read (permission denied)';
-    case 'EISDIR': return 'is a folder, not a key file';
-    default: return `cannot be read (${code ?? 'unknown error'})`;
+type ReadKey = { readonly ok: true; readonly text: string; readonly stats: Stats } | { readonly ok: false; readonly problem: KeyProblem };
+
+/** The file's text and the permissions it had when read (from one descriptor: no race with a chmod). */
+async function readKeyFile(path: string): Promise<ReadKey> {
+  let file;
+  try {
+    // Non-blocking: a FIFO named as the key must not hold the run waiting for a writer.
+    file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return { ok: false, problem: openProblem((error as NodeJS.ErrnoException).code) };
   }
+  try {
+    const stats = await file.stat();
+    if (stats.isDirectory()) return { ok: false, problem: { kind: 'folder' } };
+    if (!stats.isFile()) return { ok: false, problem: { kind: 'not-a-file' } };
+    return { ok: true, text: await file.readFile('utf8'), stats };
+  } catch (error) {
+    return { ok: false, problem: openProblem((error as NodeJS.ErrnoException).code) };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * OpenSSH's rule (sshkey_perm_ok): a key of our own that group or others may access is refused. A
+ * key another user owns is that user's to protect, and OpenSSH does not judge it either.
+ */
+function tooOpen(stats: Stats): boolean {
+  return stats.uid === process.getuid?.() && (stats.mode & 0o077) !== 0;
+}
+
+function openProblem(code: string | undefined): KeyProblem {
+  switch (code) {
+    case 'ENOENT': return { kind: 'missing' };
+    case 'EISDIR': return { kind: 'folder' };
+    default: return { kind: 'unreadable', code: code ?? 'unknown error' };
+  }
+}
+
+/** The operator's sentence for a key file that cannot be used, naming the file. */
+export function describeKeyProblem(path: string, problem: KeyProblem): string {
+  if (problem.kind === 'too-open') {
+    const mode = `0${problem.mode.toString(8).padStart(3, '0')}`;
+    return `permissions ${mode} for ${path} are too open: it must not be readable by others (chmod 600 ${path})`;
+  }
+  return `private key file ${path} ${phrase(problem)}`;
+}
+
+function phrase(problem: Exclude<KeyProblem, { kind: 'too-open' }>): string {
+  switch (problem.kind) {
+    case 'missing': return 'does not exist';
+    case 'unreadable': return problem.code === 'EACCES' || problem.code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${problem.code})`;
+    case 'folder': return 'is a folder, not a key file';
+    case 'not-a-file': return 'is not a regular file';
+    case 'encrypted': return 'is passphrase-protected';
+    case 'not-a-key': return `is not a private key (${problem.message})`;
+    case 'public-key': return 'is a public key, not a private key';
+  }
+}
+
+/**
+ * The credentials of every host a run will connect to, checked before the first connection, so that
+ * an unusable key is a configuration error naming the host, not an "unreachable" host halfway through
+ * a run. Throws CredentialError listing every such host; returns the warnings to show (each once).
+ */
+export async function checkCredentials(
+  hosts: readonly Pick<Host, 'name' | 'ssh'>[],
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+): Promise<string[]> {
+  // Hosts mostly share a key or two: each is read once.
+  const byKey = new Map<string | undefined, Promise<AuthPlan>>();
+  const planOf = (key: string | undefined): Promise<AuthPlan> => {
+    if (!byKey.has(key)) byKey.set(key, planAuth(key, env, home));
+    return byKey.get(key)!;
+  };
+  const plans = await Promise.all(hosts.map(async (host) => ({ host, plan: await planOf(host.ssh.privateKey) })));
+  const issues = plans.flatMap(({ host, plan }) => (plan.ok ? [] : [{ subject: `host ${host.name}`, field: 'ssh.privateKey', message: plan.detail }]));
+  if (issues.length > 0) throw new CredentialError(issues);
+  return [...new Set(plans.flatMap(({ plan }) => (plan.ok ? plan.warnings : [])))];
 }
 
 /** `~/x` as the shell would expand it: inventories and options often name keys that way. */

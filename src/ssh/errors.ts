@@ -1,8 +1,10 @@
 /**
- * The SSH stage's one error type, and the translation of ssh2/node-ssh/socket errors into reasons an
- * operator can act on. The original error is not kept as `cause`: printing one would print an ssh2
+ * The SSH stage's errors (a connection's ConnectError; CredentialError for keys found unusable before
+ * any connection), and the translation of ssh2/node-ssh/socket errors into reasons an operator can
+ * act on. The original error is not kept as `cause`: printing one would print an ssh2
  * stack trace, and everything it says that matters is in the message.
  */
+import { formatIssue, type Issue } from '../inventory/issues.ts';
 
 export type ConnectFailure =
   | 'dns'
@@ -106,4 +108,13 @@ function authFailure(context: FailureContext, agentProblem: string | undefined):
   const agent = agentProblem ? `; ssh-agent: ${agentProblem}` : '';
   const notes = (context.authNotes ?? []).map((note) => `; ${note}`).join('');
   return `authentication failed for user ${context.user} (tried ${tried}${accepts}${agent}${notes})`;
+}
+
+/** Some selected hosts have no usable credentials; found before any host was connected to. */
+export class CredentialError extends Error {
+  constructor(readonly issues: readonly Issue[]) {
+    const hosts = `${issues.length} host${issues.length === 1 ? '' : 's'}`;
+    super(`cannot authenticate to ${hosts}; no host was connected to\n${issues.map(formatIssue).join('\n')}`);
+    this.name = 'CredentialError';
+  }
 }

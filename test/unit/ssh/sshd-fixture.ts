@@ -52,13 +52,18 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startSshd(): Promise<TestSshd> {
+export interface SshdOptions {
+  /** sshd_config lines added after the fixture's own (a ForceCommand, say). */
+  readonly config?: readonly string[];
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   ensureSshd();
   // freePort() closes its probe before sshd binds: another process may take the port in between.
   for (let attempt = 1; ; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'lvsplay-sshd-'));
     try {
-      return await launch(dir);
+      return await launch(dir, options.config ?? []);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       if (attempt === 3 || !/Bind to port|Address already in use/.test((error as Error).message)) throw error;
@@ -66,7 +71,7 @@ export async function startSshd(): Promise<TestSshd> {
   }
 }
 
-async function launch(dir: string): Promise<TestSshd> {
+async function launch(dir: string, config: readonly string[]): Promise<TestSshd> {
   const keygen = (type: string, file: string): void => {
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'lvsplay-test', '-f', join(dir, file)], { stdio: 'pipe' });
   };
@@ -97,6 +102,7 @@ async function launch(dir: string): Promise<TestSshd> {
       'KbdInteractiveAuthentication no',
       `AllowUsers ${user}`,
       'MaxStartups 50',
+      ...config,
       '',
     ].join('\n'),
   );
