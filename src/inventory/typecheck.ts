@@ -1,8 +1,15 @@
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import ts from 'typescript';
 import { PACKAGE_ENTRY } from './load.ts';
 
 const PACKAGE_DIR = dirname(dirname(PACKAGE_ENTRY));
+
+/**
+ * The folder holding @types/node, found as Node finds lvsplay's own dependencies: npm hoists it out of
+ * lvsplay's folder into the project that installed lvsplay, so no path relative to lvsplay is right.
+ */
+const NODE_TYPES_ROOT = dirname(dirname(createRequire(import.meta.url).resolve('@types/node/package.json')));
 
 /**
  * Type-checks an inventory file as an editor would, so that `validate` reports `file:line:col` for a
@@ -19,7 +26,7 @@ export function typecheckInventory(file: string): string[] {
     allowImportingTsExtensions: true,
     lib: ['lib.es2023.d.ts'],
     types: ['node'],
-    typeRoots: [`${PACKAGE_DIR}/node_modules/@types`],
+    typeRoots: [NODE_TYPES_ROOT],
     paths: { lvsplay: [PACKAGE_ENTRY] },
   };
   const program = ts.createProgram([file], options);
