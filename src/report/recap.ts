@@ -1,5 +1,6 @@
 import type { HostResult, ItemStatus } from '../run/outcome.ts';
 import { describeItem } from '../run/describe.ts';
+import type { UnmanagedService } from '../plan/plan.ts';
 
 export interface Tally {
   readonly ok: number;
@@ -32,9 +33,15 @@ export function recap(results: readonly HostResult[], check: boolean): string {
   for (const result of results) {
     if (result.error) lines.push(`${result.host}: ${result.status}: ${result.error}`);
     for (const item of result.items.filter((i) => i.status === 'failed')) lines.push(`${result.host}: failed: ${describeItem(item.item)}: ${item.reason}`);
-    for (const key of result.unmanaged) lines.push(`${result.host}: left alone: IPVS service ${key} is not lvsplay's (not in its inventory or rules file)`);
+    for (const unmanaged of result.unmanaged) lines.push(`${result.host}: left alone: ${leftAlone(unmanaged)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function leftAlone(unmanaged: UnmanagedService): string {
+  return unmanaged.kind === 'not-owned'
+    ? `IPVS service ${unmanaged.service} is not lvsplay's (not in its inventory or rules file)`
+    : `IPVS service ${unmanaged.service} (${unmanaged.reason}): lvsplay cannot express it, so never edits or deletes it`;
 }
 
 export function jsonReport(results: readonly HostResult[], check: boolean, runId: string): string {

@@ -37,7 +37,7 @@ describe('ipvsDelta', () => {
     const foreign = ['tcp 1.2.3.4:80', 'fwmark 1'];
     const lines = ipvsDelta([], desired, ownedOf(foreign, desired), new Set(foreign)).map(formatChange);
     assert.deepEqual(lines, ['-A -t 1.2.3.5:80 -s rr']);
-    assert.deepEqual(blockedServices(desired, foreign), ['tcp 1.2.3.4:80']);
+    assert.deepEqual(blockedServices(desired, new Set(foreign)), ['tcp 1.2.3.4:80']);
   });
 
   it('names the live services it neither wants nor owns as unmanaged', () => {

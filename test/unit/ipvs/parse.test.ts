@@ -8,9 +8,9 @@ describe('parseIpvsSave', () => {
     it(`reads ${testCase.name}`, () => {
       const result = parseIpvsSave(testCase.text);
       assert.deepEqual(result.table, testCase.table);
-      assert.deepEqual(result.foreign, testCase.foreign ?? []);
+      assert.deepEqual([...result.foreign.keys()], testCase.foreign ?? []);
       for (const [key, reason] of Object.entries(testCase.reasons ?? {})) {
-        assert.equal(result.foreignReasons.get(key), reason, key);
+        assert.equal(result.foreign.get(key), reason, key);
       }
     });
   }
