@@ -141,12 +141,9 @@ function planIpvs(item: IpvsItem, changes: readonly IpvsChange[], facts: HostFac
   const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
   const blocked = blockedServices(item.table, foreign).map((key) => `${key} (${foreign.get(key)})`);
   if (blocked.length > 0) {
-    const one = blocked.length === 1;
-    const what = one ? ['is', 'the service', 'it'] : ['are', 'those services', 'them'];
-    return {
-      status: 'fail',
-      reason: `${blocked.join(', ')} ${what[0]} live with settings lvsplay cannot express; undo those settings or delete ${what[1]} by hand, or rename ${what[2]} in the inventory`,
-    };
+    const [are, them] = blocked.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    const reason = `${blocked.join(', ')} ${are} live with settings lvsplay cannot express; undo those settings or delete ${them} by hand, or rename ${them} in the inventory`;
+    return { status: 'fail', reason };
   }
   const services = `${item.table.length} service${item.table.length === 1 ? '' : 's'}`;
   if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services}` };

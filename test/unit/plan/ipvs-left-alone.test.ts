@@ -104,12 +104,16 @@ describe('IPVS services left alone, and why', () => {
         'RECAP (check: nothing was changed)',
         'lvs : ok=0 would-change=0 unreachable=0 failed=1 not-run=0',
         'lvs: failed: IPVS table (2 services): tcp 10.0.0.8:80 (-x 100 on 192.168.10.71:80), tcp 10.0.0.5:80 (-M 255.255.0.0) are live with settings ' +
-          'lvsplay cannot express; undo those settings or delete those services by hand, or rename them in the inventory',
+          'lvsplay cannot express; undo those settings or delete them by hand, or rename them in the inventory',
         "lvs: left alone: IPVS service tcp 172.16.10.81:443 is not lvsplay's (not in its inventory or rules file)",
         `lvs: left alone: IPVS service udp 10.0.0.5:5060 (--pe sip): ${WHY}`,
         `lvs: left alone: IPVS service tcp 10.0.0.6:80 (-b sh-port): ${WHY}`,
         '',
       ].join('\n'),
     );
+    assert.deepEqual(plan([svc('tcp 10.0.0.6:80 sh')]).items[0]!.verdict, {
+      status: 'fail',
+      reason: 'tcp 10.0.0.6:80 (-b sh-port) is live with settings lvsplay cannot express; undo those settings or delete it by hand, or rename it in the inventory',
+    });
   });
 });
