@@ -24,8 +24,10 @@ export LC_ALL=C
 lvsplay_failed=
 lvsplay_step() {
   [ -z "$lvsplay_failed" ] || return 0
-  if lvsplay_out=$("$2" 2>&1); then echo "@@lvsplay-step $1 ok"; return 0; fi
+  # $? right after the assignment is the step's status; read after an if ... fi it would be the if's (0).
+  lvsplay_out=$("$2" 2>&1)
   lvsplay_rc=$?
+  if [ "$lvsplay_rc" -eq 0 ]; then echo "@@lvsplay-step $1 ok"; return 0; fi
   lvsplay_failed=$1
   echo "@@lvsplay-step $1 failed $lvsplay_rc"
   printf '%s\\n' "$lvsplay_out"

@@ -24,6 +24,9 @@ export type IpvsChange =
     }
   | { readonly op: 'delete-destination'; readonly service: IpvsServiceId; readonly destination: IpvsDestination };
 
+/** Service keys, as a set or the keys of a map (foreign services, with why). */
+type Keys = { has(key: string): boolean };
+
 interface Delta {
   readonly addServices: IpvsChange[];
   readonly editServices: IpvsChange[];
@@ -47,7 +50,7 @@ export function ipvsDelta(
   live: IpvsTable,
   desired: IpvsTable,
   owned: ReadonlySet<string>,
-  foreign: ReadonlySet<string> = new Set(),
+  foreign: Keys = new Set(),
 ): IpvsChange[] {
   const delta: Delta = { addServices: [], editServices: [], deleteDestinations: [], putDestinations: [], deleteServices: [] };
   const liveByKey = indexBy(live, serviceKey);
@@ -74,9 +77,8 @@ export function unmanagedServices(live: IpvsTable, desired: IpvsTable, owned: Re
 }
 
 /** Desired services that are live in a form lvsplay cannot represent, so `ipvsDelta` leaves them alone. */
-export function blockedServices(desired: IpvsTable, foreign: readonly string[]): string[] {
-  const foreignKeys = new Set(foreign);
-  return desired.map(serviceKey).filter((key) => foreignKeys.has(key));
+export function blockedServices(desired: IpvsTable, foreign: Keys): string[] {
+  return desired.map(serviceKey).filter((key) => foreign.has(key));
 }
 
 function addService(want: IpvsService, delta: Delta): void {

@@ -28,12 +28,11 @@ export interface IpvsSave {
   /** The services lvsplay can represent, in the order the text lists them. */
   readonly table: IpvsTable;
   /**
-   * Keys of the services it cannot (fwmark, IPv6, sctp, -M, --pe, -o, -b, thresholds, gue/gre tunnels, a
-   * scheduler lvsplay does not know): live, but not to be touched. `fwmark 1`, `tcp [::1]:80`, or a serviceKey.
+   * The services it cannot (fwmark, IPv6, sctp, -M, --pe, -o, -b, thresholds, gue/gre tunnels, a scheduler
+   * lvsplay does not know), in the order the text lists them: live, but not to be touched. Keyed `fwmark 1`,
+   * `tcp [::1]:80` or by serviceKey, each with why, for reports: `-M 255.255.255.0`.
    */
-  readonly foreign: string[];
-  /** Why each foreign service is foreign, for reports: `-M 255.255.255.0`. */
-  readonly foreignReasons: ReadonlyMap<string, string>;
+  readonly foreign: ReadonlyMap<string, string>;
 }
 
 /** ipvsadm's MAX_TIMEOUT: 31 days. */
@@ -96,7 +95,7 @@ export function parseIpvsSave(text: string): IpvsSave {
   const table = [...services.values()].map(
     ({ settings, destinations }): IpvsService => ({ ...settings, destinations: [...destinations.values()] }),
   );
-  return { table, foreign: [...foreign.keys()], foreignReasons: foreign };
+  return { table, foreign };
 }
 
 function readRule(
@@ -143,11 +142,11 @@ function readDestination(service: ServiceEndpoint, options: Options): Reading<Ip
   const { key } = service;
   if ('reason' in service) return { key, reason: service.reason };
   if (!real.address) return { key, reason: `IPv6 real server ${real.host}` };
-  const reason =
+  const option =
     unmodelled(options, ['u-threshold', 'l-threshold', 'tun-port', 'tun-csum']) ??
-    (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined) ??
-    (port === 0 ? 'real server port 0' : undefined);
-  if (reason !== undefined) return { key, reason };
+    (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined);
+  if (option !== undefined) return { key, reason: `${option} on ${real.address}:${port}` };
+  if (port === 0) return { key, reason: `real server ${real.address} with port 0` };
   return { key, value: { address: real.address, port: port as Port, forwarding, weight: weight as Weight } };
 }
 

@@ -23,9 +23,18 @@ export interface HostPlan {
   readonly items: readonly PlannedItem[];
   /** Run once each, after the items, because an item they watch changed. */
   readonly handlers: readonly Handler[];
-  /** Live IPVS services lvsplay leaves alone because it does not own them. */
-  readonly unmanaged: readonly string[];
+  /** Live IPVS services lvsplay leaves alone, and why. */
+  readonly unmanaged: readonly UnmanagedService[];
 }
+
+/**
+ * A live IPVS service lvsplay leaves alone: someone else's (neither in the inventory nor in the rules file it
+ * last wrote), or one with settings it cannot express (`reason`: `-M 255.255.0.0`, `-x 100 on
+ * 192.168.10.71:80`), which it never edits or deletes, even its own.
+ */
+export type UnmanagedService =
+  | { readonly service: string; readonly kind: 'not-owned' }
+  | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string };
 
 /** Desired state against facts: the plan `--check` prints and `run` executes. Pure. */
 export function planHost(state: HostState, facts: HostFacts): HostPlan {
@@ -120,27 +129,35 @@ function ownedServices(item: IpvsItem, facts: HostFacts): Set<string> {
   return new Set([...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey));
 }
 
+const NO_FOREIGN: ReadonlyMap<string, string> = new Map();
+
 function ipvsChanges(item: IpvsItem, facts: HostFacts): IpvsChange[] {
-  return ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), new Set(facts.ipvs?.foreign ?? []));
+  return ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), facts.ipvs?.foreign ?? NO_FOREIGN);
 }
 
 function planIpvs(item: IpvsItem, changes: readonly IpvsChange[], facts: HostFacts): Verdict {
-  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, …) is someone else's:
-  // changing it could break them, leaving it would not be what the inventory says.
-  const blocked = blockedServices(item.table, facts.ipvs?.foreign ?? []);
+  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, thresholds, …) is
+  // someone else's: changing it could break them, leaving it would not be what the inventory says.
+  const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
+  const blocked = blockedServices(item.table, foreign).map((key) => `${key} (${foreign.get(key)})`);
   if (blocked.length > 0) {
-    return { status: 'fail', reason: `${blocked.join(', ')} live with settings lvsplay does not manage; remove by hand or rename in the inventory` };
+    const [are, them] = blocked.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    const reason = `${blocked.join(', ')} ${are} live with settings lvsplay cannot express; undo those settings or delete ${them} by hand, or rename ${them} in the inventory`;
+    return { status: 'fail', reason };
   }
   const services = `${item.table.length} service${item.table.length === 1 ? '' : 's'}`;
   if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services}` };
   return { status: 'change', reason: `${changes.length} change${changes.length === 1 ? '' : 's'} to reach the ${services}` };
 }
 
-function unmanagedServices(state: HostState, facts: HostFacts): string[] {
+// A wanted service with settings lvsplay cannot express is not listed: its item fails, and says why.
+function unmanagedServices(state: HostState, facts: HostFacts): UnmanagedService[] {
   const item = state.items.find((i): i is IpvsItem & DesiredItem => i.kind === 'ipvs');
   if (!facts.ipvs || !item) return [];
-  const foreignWanted = new Set(blockedServices(item.table, facts.ipvs.foreign));
-  return [...liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts)), ...facts.ipvs.foreign.filter((key) => !foreignWanted.has(key))];
+  const wanted = new Set(item.table.map(serviceKey));
+  const notOwned = liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts)).map((service): UnmanagedService => ({ service, kind: 'not-owned' }));
+  const unsupported = [...facts.ipvs.foreign].filter(([service]) => !wanted.has(service)).map(([service, reason]): UnmanagedService => ({ service, kind: 'unsupported', reason }));
+  return [...notOwned, ...unsupported];
 }
 
 // Handlers fire once, for the items that changed: a changed unit file needs a daemon-reload before any

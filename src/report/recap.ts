@@ -1,5 +1,6 @@
 import type { HostResult, ItemStatus } from '../run/outcome.ts';
 import { describeItem } from '../run/describe.ts';
+import type { UnmanagedService } from '../plan/plan.ts';
 
 export interface Tally {
   readonly ok: number;
@@ -36,7 +37,7 @@ export function recap(results: readonly HostResult[], check: boolean, interrupte
   for (const result of results) {
     if (result.error) lines.push(`${result.host}: ${result.status}: ${result.error}`);
     for (const item of result.items.filter((i) => i.status === 'failed')) lines.push(`${result.host}: failed: ${describeItem(item.item)}: ${item.reason}`);
-    for (const key of result.unmanaged) lines.push(`${result.host}: left alone: IPVS service ${key} is not lvsplay's (not in its inventory or rules file)`);
+    for (const unmanaged of result.unmanaged) lines.push(`${result.host}: left alone: ${leftAlone(unmanaged)}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -47,6 +48,12 @@ function heading(check: boolean, interruptedBy: string | undefined): string {
     ...(interruptedBy ? [`interrupted by ${interruptedBy}: nothing new was started after it`] : []),
   ];
   return notes.length > 0 ? `RECAP (${notes.join('; ')})` : 'RECAP';
+}
+
+function leftAlone(unmanaged: UnmanagedService): string {
+  return unmanaged.kind === 'not-owned'
+    ? `IPVS service ${unmanaged.service} is not lvsplay's (not in its inventory or rules file)`
+    : `IPVS service ${unmanaged.service} (${unmanaged.reason}): lvsplay cannot express it, so never edits or deletes it`;
 }
 
 export function jsonReport(results: readonly HostResult[], check: boolean, runId: string, interruptedBy?: string): string {

@@ -1,4 +1,4 @@
-import type { PlannedItem } from '../plan/plan.ts';
+import type { PlannedItem, UnmanagedService } from '../plan/plan.ts';
 
 /** What happened to one item: the words the report and the recap use. */
 export type ItemStatus = 'ok' | 'changed' | 'would change' | 'failed' | 'not run';
@@ -18,7 +18,8 @@ export interface HostResult {
   readonly items: readonly ItemResult[];
   /** Why the host failed, was unreachable or was interrupted, as one operator-readable sentence. */
   readonly error?: string;
-  readonly unmanaged: readonly string[];
+  /** Live IPVS services left alone, and why. */
+  readonly unmanaged: readonly UnmanagedService[];
   /** Unified diffs of files (and the IPVS delta), when asked for with --diff. */
   readonly diffs: readonly string[];
 }

@@ -36,6 +36,14 @@ const PROC_EXTRA_SERVICES = [
   '-A -u 10.9.9.2:53 -s rr -o',
 ];
 
+/**
+ * Thresholds on one real server of the table loaded for proc-net-ip_vs.txt, for ipvsadm-save-n-thresholds.txt
+ * (which should not show them) and ipvsadm-Ln-thresholds.txt (which does).
+ */
+const THRESHOLD_EDIT = '-e -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 1 -x 100 -y 50';
+/** What lvsplay's own -e of that real server is: forwarding and weight only. */
+const WEIGHT_EDIT = '-e -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 2';
+
 /** Two -R inputs with one failing line in the middle of good ones. */
 const RESTORE_CASES = {
   'add-to-missing-service': [
@@ -120,6 +128,17 @@ try {
   const proc = await sh('ipvsadm -R', `${[...SERVICES, ...PROC_EXTRA_SERVICES].join('\n')}\n`);
   if (proc.code !== 0) throw new Error(`loading services failed: ${proc.stderr}`);
   await record('proc-net-ip_vs.txt', 'cat /proc/net/ip_vs');
+  const thresholds = await sh(`ipvsadm ${THRESHOLD_EDIT}`);
+  if (thresholds.code !== 0) throw new Error(`setting thresholds failed: ${thresholds.stderr}`);
+  const withThresholds = await record('ipvsadm-save-n-thresholds.txt', 'ipvsadm-save -n');
+  await record('ipvsadm-Ln-thresholds.txt', 'ipvsadm -Ln --thresholds');
+  const plain = await sh('ipvsadm -C; ipvsadm -R; ipvsadm-save -n', `${[...SERVICES, ...PROC_EXTRA_SERVICES].join('\n')}\n`);
+  console.log(`ipvsadm-save -n with thresholds set is ${withThresholds.stdout === plain.stdout ? '' : 'NOT '}the same as without them`);
+  // Does an -e without -x/-y (what lvsplay writes) clear them? For the README's findings.
+  await sh(`ipvsadm ${THRESHOLD_EDIT}`);
+  await sh(`ipvsadm ${WEIGHT_EDIT}`);
+  const afterEdit = await sh('ipvsadm -Ln --thresholds -t 192.168.10.100:80');
+  console.log(`after ipvsadm ${WEIGHT_EDIT}:\n${afterEdit.stdout}`);
   await sh('ipvsadm -C');
 
   await record('sysctl.txt', 'sysctl net.ipv4.ip_forward net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');

@@ -1,10 +1,11 @@
-// The apply script run by a real local `sh`, on files in a temp folder: the same script lvsplay sends.
+// The apply script run by a real local dash (Debian's sh) and bash (sh on others), on files in a temp folder:
+// the same script lvsplay sends to `sh -s`.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../../../src/apply/script.ts';
+import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step } from '../../../src/apply/script.ts';
 import type { DesiredItem, HostState } from '../../../src/desired/state.ts';
 import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
@@ -13,9 +14,12 @@ import { planHost } from '../../../src/plan/plan.ts';
 const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [] };
 const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), modules: new Set(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), systemdVersion: undefined, ipvs: undefined };
 
-function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = execFile('sh', ['-s'], { env: { ...process.env, ...env } }, (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
+function run(shell: string, script: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(shell, ['-s'], (error, stdout) => {
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ code: error ? Number(error.code) : 0, stdout });
+    });
     child.stdin!.end(script);
   });
 }
@@ -24,7 +28,8 @@ function fileItem(path: string, content: string, mode = 0o644): DesiredItem {
   return { kind: 'file', path, content, mode, notify: [], roles: ['router'] };
 }
 
-describe('the apply script, run by sh', () => {
+for (const shell of ['dash', 'bash']) describe(`the apply script, run by ${shell}`, () => {
+  const sh = (script: string) => run(shell, script);
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lvsplay-apply-'));
@@ -72,10 +77,26 @@ describe('the apply script, run by sh', () => {
     const outcome = parseApplyOutput(parts!.steps);
     assert.deepEqual(outcome.ok, [1]);
     assert.equal(outcome.failed?.id, 2);
+    assert.equal(outcome.failed?.code, 1, 'lvsplay_write returns 1');
     assert.match(outcome.failed!.output, /file-not-dir/);
     assert.deepEqual((await readdir(dir)).sort(), ['a', 'file-not-dir']);
   });
 
+  it("reports a failing step's own exit status and output, and runs no later step", async () => {
+    const step = (id: number, body: string): Step => ({ id, title: `step ${id}`, items: [], body });
+    const steps = [step(1, 'echo one'), step(2, 'echo partial; return 3'), step(3, 'echo three')];
+    const result = await sh(applyScript(steps, 'run-1', 'echo read-back here'));
+    const parts = splitApplyOutput(result.stdout);
+    assert.equal(parts?.readBack, 'read-back here\n');
+    assert.deepEqual(parseApplyOutput(parts!.steps), { ok: [1], failed: { id: 2, code: 3, output: 'partial' } });
+    assert.doesNotMatch(result.stdout, /three/);
+    // A step that ends its subshell with exit rather than return.
+    const exited = await sh(applyScript([step(1, 'exit 7')], 'run-1'));
+    assert.deepEqual(parseApplyOutput(exited.stdout), { ok: [], failed: { id: 1, code: 7, output: '' } });
+  });
+});
+
+describe('the apply script, pure parts', () => {
   it('an output cut short has no read-back part', () => {
     assert.equal(splitApplyOutput('@@lvsplay-step 1 ok\n'), undefined);
   });

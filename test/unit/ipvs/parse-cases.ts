@@ -129,9 +129,9 @@ export const PARSE_CASES: readonly ParseCase[] = [
     table: [svc('tcp 10.0.0.14:80 rr', '10.0.1.1:80 route 1')],
     foreign: ['tcp 10.0.0.10:80', 'tcp 10.0.0.11:80', 'tcp 10.0.0.12:80', 'tcp 10.0.0.13:80'],
     reasons: {
-      'tcp 10.0.0.10:80': '--tun-port 6080',
-      'tcp 10.0.0.11:80': '--tun-csum',
-      'tcp 10.0.0.12:80': '-x 100',
+      'tcp 10.0.0.10:80': '--tun-port 6080 on 10.0.1.2:80',
+      'tcp 10.0.0.11:80': '--tun-csum on 10.0.1.1:80',
+      'tcp 10.0.0.12:80': '-x 100 on 10.0.1.1:80',
       'tcp 10.0.0.13:80': 'IPv6 real server [2001:db8::1]',
     },
   },

@@ -5,6 +5,7 @@ import type { Host, Port } from '../../../src/inventory/model.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
 import { sha256 } from '../../../src/desired/sha256.ts';
 import { planHost } from '../../../src/plan/plan.ts';
+import { NO_FACTS } from './no-facts.ts';
 
 const HOST: Host = {
   name: 'rs1',
@@ -14,17 +15,6 @@ const HOST: Host = {
   extraAddresses: [],
 };
 
-const NO_FACTS: HostFacts = {
-  os: { id: 'debian', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
-  files: new Map(),
-  modules: new Set(),
-  sysctl: new Map(),
-  addresses: [],
-  defaultRoute: undefined,
-  units: new Map(),
-  systemdVersion: undefined,
-  ipvs: undefined,
-};
 
 const SYSCTL_FILE = '/etc/sysctl.d/90-lvsplay-realserver-dr.conf';
 const FILE: ItemSpec = { kind: 'file', path: SYSCTL_FILE, content: 'net.ipv4.conf.all.arp_ignore = 1\n', mode: 0o644, notify: [{ kind: 'sysctl-load', file: SYSCTL_FILE }] };

@@ -11,7 +11,7 @@ function item(key: string, status: ItemStatus, reason: string) {
 
 const RESULTS: HostResult[] = [
   { host: 'router', status: 'changed', items: [item('net.ipv4.ip_forward', 'changed', 'is 0, wants 1'), item('a', 'ok', 'is 1')], unmanaged: [], diffs: [] },
-  { host: 'lvs', status: 'ok', items: [item('b', 'ok', 'is 1')], unmanaged: ['tcp 10.0.0.1:80'], diffs: [] },
+  { host: 'lvs', status: 'ok', items: [item('b', 'ok', 'is 1')], unmanaged: [{ service: 'tcp 10.0.0.1:80', kind: 'not-owned' }], diffs: [] },
   { host: 'rs1', status: 'unreachable', items: [], error: 'rs1 (127.0.0.1:1): connection refused', unmanaged: [], diffs: [] },
   { host: 'rs2', status: 'failed', items: [item('c', 'failed', 'still differs after apply: is 0, wants 1'), item('d', 'not run', 'an earlier step failed')], unmanaged: [], diffs: [] },
 ];

@@ -1,0 +1,14 @@
+import type { HostFacts } from '../../../src/facts/gather.ts';
+
+/** A Debian host with nothing of lvsplay's yet: no files, modules, sysctls, addresses, route, units or IPVS. */
+export const NO_FACTS: HostFacts = {
+  os: { id: 'debian', prettyName: 'Debian GNU/Linux 12 (bookworm)' },
+  files: new Map(),
+  modules: new Set(),
+  sysctl: new Map(),
+  addresses: [],
+  defaultRoute: undefined,
+  units: new Map(),
+  systemdVersion: undefined,
+  ipvs: undefined,
+};
