@@ -114,11 +114,8 @@ function parseSshSettings(reader: FieldReader): SshSettings {
 
 /** The host's own settings over `defaults.ssh`; by default root@NAME:22, so NAME must then be an address too. */
 function sshTarget(reader: FieldReader, name: string, own: SshSettings | undefined, defaults: SshSettings | undefined): SshTarget | undefined {
-  const pick = <T>(field: keyof SshSettings): Setting<T> => (own?.[field] !== undefined ? own[field] : defaults?.[field]) as Setting<T>;
-  const host = pick<string>('host');
-  const port = pick<Port>('port');
-  const user = pick<string>('user');
-  const privateKey = pick<string>('privateKey');
+  const setting = <K extends keyof SshSettings>(field: K): SshSettings[K] => (own?.[field] !== undefined ? own[field] : defaults?.[field]);
+  const [host, port, user, privateKey] = [setting('host'), setting('port'), setting('user'), setting('privateKey')];
   if (host === null || port === null || user === null || privateKey === null) return undefined;
   const nameAsAddress = host === undefined ? sshAddressProblem(name) : undefined;
   if (nameAsAddress) return reader.problem('ssh.host', `is not set, so it would be the host's name, which ${nameAsAddress}: give ssh.host`);

@@ -152,6 +152,12 @@ function checkVipPlacement(
     problem('vip', `${draft.vip} is host ${owner.host.name}'s own address (${owner.field}): a DR VIP goes on lo:1 and must not be an interface address`);
     return false;
   }
+  // Packets to a subnet's broadcast address reach every host on it, not the director.
+  const onEdge = owned.map((entry) => ({ entry, edge: subnetEdgeOf(draft.vip, entry.cidr) })).find(({ edge }) => edge);
+  if (onEdge) {
+    problem('vip', `${draft.vip} is the ${onEdge.edge} address of ${networkOf(onEdge.entry.cidr)} (host ${onEdge.entry.host.name}'s ${onEdge.entry.field}), which no VIP can be`);
+    return false;
+  }
   return true;
 }
 

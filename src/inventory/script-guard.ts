@@ -37,7 +37,8 @@ export async function guardLoading<T>(file: string, load: () => Promise<T>, time
     onEmptyLoop = () => reject(new InventoryLoadError(file, NEVER_SETTLES));
     process.once('beforeExit', onEmptyLoop);
     const seconds = timeoutMs / 1000;
-    timer = setTimeout(() => reject(new InventoryLoadError(file, `${NEVER_SETTLES} (waited ${seconds} s)`)), timeoutMs);
+    const slow = `did not finish loading within ${seconds} s (a top-level await that never settles?)`;
+    timer = setTimeout(() => reject(new InventoryLoadError(file, slow)), timeoutMs);
     // Unreferenced, so that the timer alone does not keep the loop busy and 'beforeExit' can still come.
     timer.unref();
   });

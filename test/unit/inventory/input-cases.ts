@@ -235,6 +235,12 @@ const ADDRESSES: readonly BadInventoryCase[] = [
   vip('255.255.255.255', 'a broadcast address (255.255.255.255/32)'),
   vip('240.0.0.1', 'a reserved address (240.0.0.0/4)'),
   {
+    name: "a VIP that is the broadcast address of the hosts' subnet",
+    base: 'dr',
+    mutate: (inv) => { inv.services[0].vip = '192.168.10.255'; },
+    expect: ["service tcp 192.168.10.255:80, vip: 192.168.10.255 is the broadcast address of 192.168.10.0/24 (host router's interfaces.eth0), which no VIP can be"],
+  },
+  {
     name: 'a loopback interface listed as an interface',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1.interfaces.lo = '127.0.0.1/8'; },
