@@ -81,8 +81,8 @@ export class FieldReader {
     for (const text of texts as string[]) {
       const parsed = parseCidr(text, MIN_INTERFACE_PREFIX);
       const unusable = parsed.ok ? interfaceAddressProblem(parsed.value) : `${show(text)} ${parsed.reason}`;
-      if (parsed.ok && !unusable) cidrs.push(parsed.value);
-      else this.problem(field, unusable!);
+      if (unusable !== undefined) this.problem(field, unusable);
+      else if (parsed.ok) cidrs.push(parsed.value);
     }
     return cidrs.length === texts.length ? cidrs : undefined;
   }

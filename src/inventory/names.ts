@@ -7,12 +7,13 @@ import { describeSpecialRange, parseIPv4, specialRangeOf } from '../net/ipv4.ts'
  */
 
 /** A host's name in `hosts`: a folder of its own under render's --out, and its SSH address by default. */
-export const HOST_NAME_RULE = "1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit, without '..'";
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const MAX_HOST_NAME = 63;
+const HOST_NAME_RULE = `1 to ${MAX_HOST_NAME} letters, digits, '-', '_' or '.', starting with a letter or digit, without '..'`;
+const HOST_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,${MAX_HOST_NAME - 1}}$`);
 
 export function hostNameProblem(name: string): string | undefined {
   if (HOST_NAME.test(name) && !name.includes('..')) return undefined;
-  const what = name === '' ? 'is empty' : name.length > 63 ? `is ${name.length} characters long` : 'is not a host name';
+  const what = name === '' ? 'is empty' : name.length > MAX_HOST_NAME ? `is ${name.length} characters long` : 'is not a host name';
   return `${what} (${HOST_NAME_RULE}): a host's name is a folder in render's output and its default SSH address`;
 }
 
