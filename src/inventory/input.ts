@@ -73,7 +73,27 @@ export interface InventoryInput {
   services: readonly ServiceInput[];
 }
 
-/** Identity at run time; in an editor it completes and checks every field of the inventory. */
-export function defineInventory<const T extends InventoryInput>(inventory: T): T {
+/**
+ * `T` with every field the inventory's types do not have turned into a type no value has, named after
+ * the field: `gatway: 'x'` then fails with "not assignable to ... { 'is not a field lvsplay knows': 'gatway' }"
+ * at the misspelt field itself. Known fields keep T's own (literal) types.
+ */
+export type OnlyKnownFields<T, Shape> = T extends readonly unknown[]
+  ? { [K in keyof T]: OnlyKnownFields<T[K], ElementOf<NonNullable<Shape>>> }
+  : T extends object
+    ? { [K in keyof T]: K extends keyof NonNullable<Shape> ? OnlyKnownFields<T[K], NonNullable<Shape>[K]> : UnknownField<K> }
+    : T;
+
+type ElementOf<S> = S extends readonly (infer E)[] ? E : never;
+type UnknownField<K> = { readonly 'is not a field lvsplay knows': K };
+
+/**
+ * Identity at run time; in an editor it completes and checks every field of the inventory. `const T` keeps
+ * literal types (roles, `dr.services[0]` for an inventory built from another), which defeats TypeScript's
+ * own excess-property check; `OnlyKnownFields` restores it, at any depth and for values built elsewhere.
+ * (An intersection, not a conditional parameter type, so that `const` inference still applies; NoInfer, so
+ * that the check takes no part in inferring T.)
+ */
+export function defineInventory<const T extends InventoryInput>(inventory: T & NoInfer<OnlyKnownFields<T, InventoryInput>>): T {
   return inventory;
 }

@@ -1,7 +1,9 @@
 import type { IPv4 } from '../net/ipv4.ts';
-import { FieldReader, isRecord, show } from './fields.ts';
+import { FieldReader, isRecord } from './fields.ts';
 import { FORWARDING_METHODS, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type RoleName } from './input.ts';
-import { IssueList } from './issues.ts';
+import type { IssueList } from './issues.ts';
+import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
+import { fieldPath, label, listed, show } from './show.ts';
 import type { Host, Interface, PersistenceTimeout, Port, Protocol, Scheduler, SshTarget, Weight } from './model.ts';
 
 /** A service as written: its real servers are still host names, resolved to addresses by `resolve.ts`. */
@@ -29,62 +31,95 @@ export interface Draft {
   readonly services: readonly DraftService[];
 }
 
+const TOP_FIELDS = ['defaults', 'hosts', 'services'];
+const DEFAULTS_FIELDS = ['ssh'];
 const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'dip', 'extraAddresses'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey'];
 const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'realServers'];
 const REAL_SERVER_FIELDS = ['host', 'port', 'weight'];
 const MAX_PERSISTENCE = 86400 * 31;
 
-/** Checks the shape and the value of every field; relations between hosts and services are `rules.ts`'s. */
+/** One SSH setting as given: undefined when absent, null when given but refused (the problem is recorded). */
+type Setting<T> = T | null | undefined;
+
+interface SshSettings {
+  readonly host: Setting<string>;
+  readonly port: Setting<Port>;
+  readonly user: Setting<string>;
+  readonly privateKey: Setting<string>;
+}
+
+/** Checks the shape and the value of every field; relations between hosts and services are `resolve.ts`'s. */
 export function parseInventory(input: unknown, issues: IssueList): Draft | undefined {
-  const top = new FieldReader(issues, 'inventory', isRecord(input) ? input : {});
   if (!isRecord(input)) {
-    top.problem('default export', `must be an object made with defineInventory({ hosts, services }), got ${show(input)}`);
-    return undefined;
+    return issues.add('inventory', 'default export', `must be an object made with defineInventory({ hosts, services }), got ${show(input)}`);
   }
-  top.rejectUnknown(['defaults', 'hosts', 'services']);
-  const defaults = top.object('defaults', false);
-  const defaultSsh = defaults ? new FieldReader(issues, 'inventory', defaults, 'defaults.').object('ssh', false) : undefined;
+  const top = new FieldReader(issues, 'inventory', input);
+  top.rejectUnknown(TOP_FIELDS);
+  const defaultSsh = parseDefaults(top);
   const hostRecords = top.object('hosts', true);
-  const serviceList = top.raw('services');
-  if (!Array.isArray(serviceList)) top.problem('services', `must be a list of virtual services, got ${show(serviceList)}`);
-  if (!hostRecords || !Array.isArray(serviceList)) return undefined;
+  const serviceList = top.list('services', 'virtual services');
+  if (!hostRecords || !serviceList) return undefined;
 
   const hosts = Object.entries(hostRecords).flatMap(([name, record]) => {
-    const host = parseHost(issues, name, record, defaultSsh ?? {});
+    const host = parseHost(issues, name, record, defaultSsh);
     return host ? [host] : [];
   });
   const services = serviceList.flatMap((record, index) => {
     const service = parseService(issues, index, record);
     return service ? [service] : [];
   });
-  if (hosts.length === 0) top.problem('hosts', 'names no host');
+  if (Object.keys(hostRecords).length === 0) top.problem('hosts', 'names no host');
   return { hosts, services };
 }
 
-function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh: Record<string, unknown>): Host | undefined {
+function parseDefaults(top: FieldReader): SshSettings | undefined {
+  const defaults = top.object('defaults', false);
+  if (!defaults) return undefined;
+  const reader = top.child('defaults', defaults);
+  reader.rejectUnknown(DEFAULTS_FIELDS);
+  const ssh = reader.object('ssh', false);
+  return ssh ? parseSshSettings(reader.child('ssh', ssh)) : undefined;
+}
+
+function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh: SshSettings | undefined): Host | undefined {
   const before = issues.items.length;
-  const reader = new FieldReader(issues, `host ${name}`, isRecord(record) ? record : {});
-  if (!isRecord(record)) return reader.problem('', `must be an object, got ${show(record)}`);
+  const nameProblem = hostNameProblem(name);
+  if (nameProblem) issues.add('inventory', fieldPath('hosts', name), nameProblem);
+  if (!isRecord(record)) return issues.add('inventory', fieldPath('hosts', name), `must be an object, got ${show(record)}`);
+  const reader = new FieldReader(issues, `host ${label(name)}`, record);
   reader.rejectUnknown(HOST_FIELDS);
-  const ssh = parseSsh(reader, name, { ...defaultSsh, ...(reader.object('ssh', false) ?? {}) });
+  const sshRecord = reader.object('ssh', false);
+  const ownSsh = sshRecord ? parseSshSettings(reader.child('ssh', sshRecord)) : undefined;
+  const ssh = nameProblem ? undefined : sshTarget(reader, name, ownSsh, defaultSsh);
   const interfaces = parseInterfaces(reader, 'interfaces', true);
   const extraAddresses = parseInterfaces(reader, 'extraAddresses', false);
-  const gateway = reader.ipv4('gateway', false);
-  const dip = reader.ipv4('dip', false);
+  const gateway = reader.ipv4('gateway', false, 'gateway');
+  const dip = reader.ipv4('dip', false, 'dip');
   const roles = parseRoles(reader);
   if (issues.items.length > before || !ssh || !interfaces || !extraAddresses || !roles) return undefined;
   return { name, ssh, interfaces, roles, extraAddresses, ...(gateway && { gateway }), ...(dip && { dip }) };
 }
 
-function parseSsh(host: FieldReader, name: string, record: Record<string, unknown>): SshTarget | undefined {
-  const reader = host.child('ssh', record);
+function parseSshSettings(reader: FieldReader): SshSettings {
   reader.rejectUnknown(SSH_FIELDS);
-  const address = reader.string('host', false) ?? name;
-  const port = reader.integer('port', 1, 65535, false) ?? 22;
-  const user = reader.string('user', false) ?? 'root';
-  const privateKey = reader.string('privateKey', false);
-  return { host: address, port: port as Port, user, ...(privateKey && { privateKey }) };
+  const given = (field: string): null | undefined => (reader.has(field) ? null : undefined);
+  return {
+    host: reader.string('host', false, sshAddressProblem) ?? given('host'),
+    port: (reader.integer('port', 1, 65535, false) as Port | undefined) ?? given('port'),
+    user: reader.string('user', false, sshUserProblem) ?? given('user'),
+    privateKey: reader.string('privateKey', false, keyPathProblem) ?? given('privateKey'),
+  };
+}
+
+/** The host's own settings over `defaults.ssh`; by default root@NAME:22, so NAME must then be an address too. */
+function sshTarget(reader: FieldReader, name: string, own: SshSettings | undefined, defaults: SshSettings | undefined): SshTarget | undefined {
+  const setting = <K extends keyof SshSettings>(field: K): SshSettings[K] => (own?.[field] !== undefined ? own[field] : defaults?.[field]);
+  const [host, port, user, privateKey] = [setting('host'), setting('port'), setting('user'), setting('privateKey')];
+  if (host === null || port === null || user === null || privateKey === null) return undefined;
+  const nameAsAddress = host === undefined ? sshAddressProblem(name) : undefined;
+  if (nameAsAddress) return reader.problem('ssh.host', `is not set, so it would be the host's name, which ${nameAsAddress}: give ssh.host`);
+  return { host: host ?? name, port: port ?? (22 as Port), user: user ?? 'root', ...(privateKey && { privateKey }) };
 }
 
 function parseInterfaces(reader: FieldReader, field: string, required: boolean): Interface[] | undefined {
@@ -93,11 +128,13 @@ function parseInterfaces(reader: FieldReader, field: string, required: boolean):
   if (required && Object.keys(record).length === 0) return reader.problem(field, 'names no interface');
   const interfaces: Interface[] = [];
   for (const [name, value] of Object.entries(record)) {
-    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(name)) {
-      reader.problem(`${field}.${name}`, 'is not a Linux interface name (1 to 15 letters, digits, . _ -)');
+    const path = fieldPath(field, name);
+    const badName = interfaceNameProblem(name);
+    if (badName) {
+      reader.problem(path, badName);
       continue;
     }
-    const addresses = reader.cidrs(`${field}.${name}`, value);
+    const addresses = reader.interfaceAddresses(path, value);
     if (addresses) interfaces.push({ name, addresses });
   }
   return interfaces;
@@ -109,19 +146,20 @@ function parseRoles(reader: FieldReader): RoleName[] | undefined {
     return reader.problem('roles', `is empty: give the host at least one role (${ROLE_NAMES.join(', ')})`);
   }
   if (!Array.isArray(value)) return reader.problem('roles', `must be a list of roles, got ${show(value)}`);
-  const unknown = value.filter((role) => !(ROLE_NAMES as readonly unknown[]).includes(role));
+  const unknown = Array.from(value).filter((role) => !(ROLE_NAMES as readonly unknown[]).includes(role));
   if (unknown.length > 0) {
-    return reader.problem('roles', `${unknown.map(show).join(', ')} is not a role (known: ${ROLE_NAMES.join(', ')})`);
+    const verb = unknown.length === 1 ? 'is not a role' : 'are not roles';
+    return reader.problem('roles', `${listed(unknown.map(show))} ${verb} (known: ${ROLE_NAMES.join(', ')})`);
   }
   return [...new Set(value as RoleName[])];
 }
 
 function parseService(issues: IssueList, index: number, record: unknown): DraftService | undefined {
   const before = issues.items.length;
-  const reader = new FieldReader(issues, serviceLabel(index, record), isRecord(record) ? record : {});
-  if (!isRecord(record)) return reader.problem('', `must be an object, got ${show(record)}`);
+  if (!isRecord(record)) return issues.add('inventory', `services[${index}]`, `must be an object, got ${show(record)}`);
+  const reader = new FieldReader(issues, serviceLabel(index, record), record);
   reader.rejectUnknown(SERVICE_FIELDS);
-  const vip = reader.ipv4('vip', true);
+  const vip = reader.ipv4('vip', true, 'vip');
   const port = reader.integer('port', 1, 65535, true) as Port | undefined;
   const protocol = reader.oneOf('protocol', PROTOCOLS, 'tcp');
   const scheduler = reader.oneOf('scheduler', SCHEDULERS, 'wlc');
@@ -143,8 +181,9 @@ function parseRealServers(service: FieldReader): DraftRealServer[] | undefined {
   if (list === undefined || (Array.isArray(list) && list.length === 0)) {
     return service.problem('realServers', 'is empty: a virtual service needs at least one real server');
   }
-  if (!Array.isArray(list)) return service.problem('realServers', `must be a list, got ${show(list)}`);
-  const parsed = list.map((record: unknown, index) => {
+  const records = service.list('realServers', 'real servers');
+  if (!records) return undefined;
+  const parsed = records.map((record: unknown, index) => {
     const field = `realServers[${index}]`;
     if (!isRecord(record)) return service.problem(field, `must be an object like { host: 'rs1' }, got ${show(record)}`);
     const reader = service.child(field, record);
@@ -157,9 +196,12 @@ function parseRealServers(service: FieldReader): DraftRealServer[] | undefined {
   return parsed.every((rs) => rs !== undefined) ? (parsed as DraftRealServer[]) : undefined;
 }
 
-// Errors name a service the way ipvsadm -Ln shows it; before its fields are checked, by its position.
-function serviceLabel(index: number, record: unknown): string {
-  if (!isRecord(record) || typeof record.vip !== 'string') return `services[${index}]`;
-  const protocol = typeof record.protocol === 'string' ? record.protocol : 'tcp';
-  return `service ${protocol} ${record.vip}:${String(record.port)}`;
+// Errors name a service the way ipvsadm -Ln shows it, built from its fields as written (each shown safely,
+// since they are not checked yet); without a VIP, by its position.
+function serviceLabel(index: number, record: Record<string, unknown>): string {
+  const { vip, protocol, port } = record;
+  if (typeof vip !== 'string') return `services[${index}]`;
+  const protocolLabel = typeof protocol === 'string' ? label(protocol) : 'tcp';
+  const portLabel = typeof port === 'number' ? String(port) : typeof port === 'string' ? label(port) : '?';
+  return `service ${protocolLabel} ${label(vip)}:${portLabel}`;
 }

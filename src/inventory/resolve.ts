@@ -1,5 +1,6 @@
-import { formatCidr, inSubnet, networkOf, type Cidr, type IPv4 } from '../net/ipv4.ts';
+import { formatCidr, inSubnet, networkOf, subnetEdgeOf, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { IssueList } from './issues.ts';
+import { listed, show } from './show.ts';
 import type { ForwardingMethod, Host, Inventory, RealServer, RoleName, VirtualService, Vip } from './model.ts';
 import type { Draft, DraftRealServer, DraftService } from './parse.ts';
 
@@ -17,7 +18,7 @@ export function resolveInventory(file: string, draft: Draft, issues: IssueList):
   const hosts = new Map(draft.hosts.map((host) => [host.name, host]));
   const owned = ownedAddresses(draft.hosts);
   checkDuplicateAddresses(owned, issues);
-  for (const host of draft.hosts) checkHostFields(host, issues);
+  for (const host of draft.hosts) checkHostFields(host, owned, issues);
   const dips = resolveDips(draft, issues);
   const services = draft.services.flatMap((service) => {
     const resolved = resolveService(service, hosts, dips, owned, issues);
@@ -49,17 +50,28 @@ function checkDuplicateAddresses(owned: readonly OwnedAddress[], issues: IssueLi
   }
 }
 
-function checkHostFields(host: Host, issues: IssueList): void {
+function checkHostFields(host: Host, owned: readonly OwnedAddress[], issues: IssueList): void {
   const subject = `host ${host.name}`;
   const isDirector = host.roles.some((role) => role.startsWith('director-'));
   if (host.dip && !isDirector) issues.add(subject, 'dip', 'is only for hosts with a director-nat or director-dr role');
   if (host.extraAddresses.length > 0 && !host.roles.includes('router')) {
     issues.add(subject, 'extraAddresses', 'are added by the router role, and this host has no router role');
   }
-  const subnets = host.interfaces.flatMap((i) => i.addresses);
-  if (host.gateway && !subnets.some((cidr) => inSubnet(host.gateway!, cidr))) {
-    issues.add(subject, 'gateway', `${host.gateway} is on none of ${host.name}'s subnets (${subnets.map(networkOf).join(', ')})`);
+  if (host.gateway) {
+    const problem = gatewayProblem(host, host.gateway, owned);
+    if (problem) issues.add(subject, 'gateway', problem);
   }
+}
+
+// The gateway is another host on one of this host's subnets: not the host itself, nor a subnet's edge.
+function gatewayProblem(host: Host, gateway: IPv4, owned: readonly OwnedAddress[]): string | undefined {
+  const own = owned.find((entry) => entry.host === host && entry.cidr.address === gateway);
+  if (own) return `${gateway} is ${host.name}'s own address (${own.field}): a gateway is another host on its subnet`;
+  const subnets = host.interfaces.flatMap((i) => i.addresses);
+  const subnet = subnets.find((cidr) => inSubnet(gateway, cidr));
+  if (!subnet) return `${gateway} is on none of ${host.name}'s subnets (${listed(subnets.map(networkOf))})`;
+  const edge = subnetEdgeOf(gateway, subnet);
+  return edge && `${gateway} is the ${edge} address of ${networkOf(subnet)}, which no gateway can have`;
 }
 
 /** A director's DIP: its `dip`, or else its only interface address that is not one of its VIPs. */
@@ -73,7 +85,7 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
     if (host.dip) {
       const cidr = own.find((c) => c.address === host.dip);
       if (cidr) dips.set(host.name, cidr);
-      else issues.add(subject, 'dip', `${host.dip} is not an address on ${host.name}'s interfaces (${own.map(formatCidr).join(', ')})`);
+      else issues.add(subject, 'dip', `${host.dip} is not an address on ${host.name}'s interfaces (${listed(own.map(formatCidr))})`);
       continue;
     }
     const candidates = own.filter((c) => !vips.has(c.address));
@@ -82,7 +94,7 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
     if (candidates.length > 1 && misplacedNatVip) continue;
     if (candidates.length === 1) dips.set(host.name, candidates[0]!);
     else if (candidates.length === 0) issues.add(subject, 'interfaces', `${host.name} has no address to use as its DIP besides its VIPs`);
-    else issues.add(subject, 'dip', `is required: ${host.name} has several addresses that could be the DIP (${candidates.map(formatCidr).join(', ')})`);
+    else issues.add(subject, 'dip', `is required: ${host.name} has several addresses that could be the DIP (${listed(candidates.map(formatCidr))})`);
   }
   return dips;
 }
@@ -96,7 +108,7 @@ function resolveService(
 ): VirtualService | undefined {
   const problem = (field: string, message: string): undefined => issues.add(draft.subject, field, message);
   const director = hosts.get(draft.director);
-  if (!director) return problem('director', `'${draft.director}' is not a host in this inventory`);
+  if (!director) return problem('director', `${show(draft.director)} is not a host in this inventory`);
   const forwarding = forwardingOf(draft, director, problem);
   if (!forwarding) return undefined;
   if (!checkVipPlacement(draft, forwarding, director, owned, problem)) return undefined;
@@ -140,6 +152,12 @@ function checkVipPlacement(
     problem('vip', `${draft.vip} is host ${owner.host.name}'s own address (${owner.field}): a DR VIP goes on lo:1 and must not be an interface address`);
     return false;
   }
+  // Packets to a subnet's broadcast address reach every host on it, not the director.
+  const onEdge = owned.map((entry) => ({ entry, edge: subnetEdgeOf(draft.vip, entry.cidr) })).find(({ edge }) => edge);
+  if (onEdge) {
+    problem('vip', `${draft.vip} is the ${onEdge.edge} address of ${networkOf(onEdge.entry.cidr)} (host ${onEdge.entry.host.name}'s ${onEdge.entry.field}), which no VIP can be`);
+    return false;
+  }
   return true;
 }
 
@@ -154,11 +172,11 @@ function resolveRealServer(
 ): RealServer | undefined {
   const problem = (field: string, message: string): undefined => issues.add(service.subject, `${draft.field}.${field}`, message);
   const host = hosts.get(draft.host);
-  if (!host) return problem('host', `'${draft.host}' is not a host in this inventory`);
+  if (!host) return problem('host', `${show(draft.host)} is not a host in this inventory`);
   if (host === director) return problem('host', `${host.name} is this service's director; a real server must be another host`);
   const role = REAL_SERVER_ROLE[forwarding];
   if (!host.roles.includes(role)) {
-    return problem('host', `host ${host.name} is a real server of a ${forwarding.toUpperCase()} service but has no ${role} role (it has ${host.roles.join(', ')})`);
+    return problem('host', `host ${host.name} is a real server of a ${forwarding.toUpperCase()} service but has no ${role} role (it has ${listed(host.roles)})`);
   }
   const onDipSubnet = host.interfaces.flatMap((i) => i.addresses).find((cidr) => inSubnet(cidr.address, dip));
   if (!onDipSubnet) {

@@ -1,5 +1,6 @@
 import dr from '../../../inventories/dr.ts';
 import nat from '../../../inventories/nat.ts';
+import { INPUT_CASES } from './input-cases.ts';
 
 /** A bad inventory: a seed inventory with one mistake, and every line `lvsplay validate` must print for it. */
 export interface BadInventoryCase {
@@ -13,7 +14,7 @@ export function baseInventory(base: 'nat' | 'dr'): any {
   return structuredClone(base === 'nat' ? nat : dr);
 }
 
-export const BAD_INVENTORIES: readonly BadInventoryCase[] = [
+const RULE_CASES: readonly BadInventoryCase[] = [
   {
     name: "the seed's own typo: RS2 given RS1's address",
     base: 'nat',
@@ -24,67 +25,67 @@ export const BAD_INVENTORIES: readonly BadInventoryCase[] = [
     name: 'an unparsable address',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.711/24'; },
-    expect: ['host rs1, interfaces.eth0: 192.168.10.711 is not an IPv4 address'],
+    expect: ["host rs1, interfaces.eth0: '192.168.10.711/24' is not an IPv4 address with a prefix length, like 192.168.10.71/24"],
   },
   {
     name: 'an address without a prefix length',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.71'; },
-    expect: ['host rs1, interfaces.eth0: 192.168.10.71 has no prefix length (write it as 192.168.10.71/24)'],
+    expect: ["host rs1, interfaces.eth0: '192.168.10.71' has no prefix length (write it as 192.168.10.71/24)"],
   },
   {
     name: 'an out-of-range prefix length',
     base: 'dr',
     mutate: (inv) => { inv.hosts.lvs.interfaces.eth0 = '192.168.10.81/33'; },
-    expect: ['host lvs, interfaces.eth0: 192.168.10.81/33 has prefix length 33; it must be 0 to 32'],
+    expect: ["host lvs, interfaces.eth0: '192.168.10.81/33' has prefix length 33; it must be 8 to 32"],
   },
   {
     name: 'an unparsable VIP',
     base: 'dr',
     mutate: (inv) => { inv.services[0].vip = '192.168.10'; },
-    expect: ['service tcp 192.168.10:80, vip: 192.168.10 is not an IPv4 address'],
+    expect: ["service tcp 192.168.10:80, vip: '192.168.10' is not an IPv4 address"],
   },
   {
     name: 'an IPv6 gateway',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1.gateway = 'fe80::1'; },
-    expect: ['host rs1, gateway: fe80::1 is IPv6, which lvsplay does not manage yet'],
+    expect: ["host rs1, gateway: 'fe80::1' is IPv6, which lvsplay does not manage yet"],
   },
   {
     name: 'an out-of-range service port',
     base: 'dr',
     mutate: (inv) => { inv.services[0].port = 70000; },
-    expect: ['service tcp 192.168.10.100:70000, port: 70000 is out of range: it must be a whole number from 1 to 65535'],
+    expect: ['service tcp 192.168.10.100:70000, port: must be a whole number from 1 to 65535, got 70000'],
   },
   {
     name: 'an out-of-range real server port',
     base: 'nat',
     mutate: (inv) => { inv.services[0].realServers[1].port = 0; },
-    expect: ['service tcp 172.16.10.81:80, realServers[1].port: 0 is out of range: it must be a whole number from 1 to 65535'],
+    expect: ['service tcp 172.16.10.81:80, realServers[1].port: must be a whole number from 1 to 65535, got 0'],
   },
   {
     name: 'an out-of-range SSH port',
     base: 'dr',
     mutate: (inv) => { inv.hosts.router.ssh = { port: 65536 }; },
-    expect: ['host router, ssh.port: 65536 is out of range: it must be a whole number from 1 to 65535'],
+    expect: ['host router, ssh.port: must be a whole number from 1 to 65535, got 65536'],
   },
   {
     name: 'an out-of-range weight',
     base: 'nat',
     mutate: (inv) => { inv.services[0].realServers[0].weight = -1; },
-    expect: ['service tcp 172.16.10.81:80, realServers[0].weight: -1 is out of range: it must be a whole number from 0 to 65535'],
+    expect: ['service tcp 172.16.10.81:80, realServers[0].weight: must be a whole number from 0 to 65535, got -1'],
   },
   {
     name: 'a weight that is not a whole number',
     base: 'nat',
     mutate: (inv) => { inv.services[0].realServers[0].weight = 1.5; },
-    expect: ['service tcp 172.16.10.81:80, realServers[0].weight: 1.5 is out of range: it must be a whole number from 0 to 65535'],
+    expect: ['service tcp 172.16.10.81:80, realServers[0].weight: must be a whole number from 0 to 65535, got 1.5'],
   },
   {
     name: 'an out-of-range persistence timeout',
     base: 'dr',
     mutate: (inv) => { inv.services[0].persistence = 0; },
-    expect: ['service tcp 192.168.10.100:80, persistence: 0 is out of range: it must be a whole number from 1 to 2678400'],
+    expect: ['service tcp 192.168.10.100:80, persistence: must be a whole number from 1 to 2678400, got 0'],
   },
   {
     name: 'an unknown scheduler',
@@ -244,16 +245,19 @@ export const BAD_INVENTORIES: readonly BadInventoryCase[] = [
     name: 'an interface name Linux would refuse',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1.interfaces = { 'eth0 ': '192.168.10.71/24' }; },
-    expect: ['host rs1, interfaces.eth0 : is not a Linux interface name (1 to 15 letters, digits, . _ -)'],
+    expect: ["host rs1, interfaces['eth0 ']: is not a Linux interface name (1 to 15 letters, digits, '.', '_' or '-', not starting with '-', not '.' or '..')"],
   },
   {
     name: 'several problems at once, each on its own line',
     base: 'nat',
     mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = 'x'; inv.services[0].scheduler = 'fifo'; inv.services[0].port = 'http'; },
     expect: [
-      'host rs1, interfaces.eth0: x has no prefix length (write it as x/24)',
-      "service tcp 172.16.10.81:http, port: 'http' is out of range: it must be a whole number from 1 to 65535",
+      "host rs1, interfaces.eth0: 'x' is not an IPv4 address with a prefix length, like 192.168.10.71/24",
+      "service tcp 172.16.10.81:http, port: must be a whole number from 1 to 65535, got the string 'http'",
       "service tcp 172.16.10.81:http, scheduler: 'fifo' is not one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh",
     ],
   },
 ];
+
+/** Every named case: the rules above, then careless and hostile input (`input-cases.ts`). */
+export const BAD_INVENTORIES: readonly BadInventoryCase[] = [...RULE_CASES, ...INPUT_CASES];

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import { formatIssue, InventoryError } from '../../../src/inventory/issues.ts';
 import { BAD_INVENTORIES, baseInventory } from './cases.ts';
+import { GOOD_VARIANTS } from './input-cases.ts';
 
 function problems(input: unknown): string[] {
   try {
@@ -17,6 +18,14 @@ describe('inventory rules', () => {
   for (const base of ['nat', 'dr'] as const) {
     it(`accepts the seed's ${base} inventory`, () => {
       assert.deepEqual(problems(baseInventory(base)), []);
+    });
+  }
+
+  for (const variant of GOOD_VARIANTS) {
+    it(`accepts ${variant.name}`, () => {
+      const inventory = baseInventory(variant.base);
+      variant.mutate(inventory);
+      assert.deepEqual(problems(inventory), []);
     });
   }
 
