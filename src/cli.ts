@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { RunEnd } from './commands/run.ts';
+import type { RunDeps, RunEnd } from './commands/run.ts';
 import { OutDirError } from './commands/out-dir.ts';
 import { signalExitCode } from './commands/interruption.ts';
 import { InventoryError, InventoryLoadError, type Issue } from './inventory/issues.ts';
@@ -28,7 +28,7 @@ const print = (line: string): void => stdout(`${line}\n`);
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-function program(onRunEnd: (end: RunEnd) => void): Command {
+function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
   const cli = new Command('lvsplay')
     .description('Build Linux Virtual Server (LVS/IPVS) clusters from a typed inventory, over plain SSH.')
     .exitOverride()
@@ -71,7 +71,7 @@ function program(onRunEnd: (end: RunEnd) => void): Command {
     .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
     .action(async (inventory: string, options: RunOptions) => {
       const { runCommand } = await import('./commands/run.ts');
-      onRunEnd(await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }));
+      onRunEnd(await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }, deps));
     });
 
   return cli;
@@ -149,10 +149,10 @@ function wantsJson(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], deps: RunDeps = {}): Promise<number> {
   let end: RunEnd = 'ok';
   try {
-    await program((runEnd) => (end = runEnd)).parseAsync(argv, { from: 'user' });
+    await program((runEnd) => (end = runEnd), deps).parseAsync(argv, { from: 'user' });
   } catch (error) {
     return failed(error, wantsJson(argv));
   }

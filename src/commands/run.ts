@@ -5,7 +5,7 @@ import { desiredState } from '../../roles/index.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { jsonReport, recap } from '../report/recap.ts';
 import { runTasks } from '../report/tasks.ts';
-import { HostRun } from '../run/host-run.ts';
+import { HostRun, type Dial } from '../run/host-run.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { checkCredentials } from '../ssh/auth.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
@@ -27,11 +27,16 @@ export interface RunOutput {
   stderr(text: string): void;
 }
 
+/** What a run reaches the hosts with; tests pass a `dial` that records the targets instead of dialling. */
+export interface RunDeps {
+  readonly dial?: Dial;
+}
+
 /** How a run ended: every host done, some host failed, or a signal stopped it. */
 export type RunEnd = 'ok' | 'failed' | StopSignal;
 
 /** Makes every selected host match the inventory (or, with --check, says what that would change). */
-export async function runCommand(path: string, options: RunCommandOptions, output: RunOutput): Promise<RunEnd> {
+export async function runCommand(path: string, options: RunCommandOptions, output: RunOutput, deps: RunDeps = {}): Promise<RunEnd> {
   const inventory = await loadInventory(path);
   const selected = selectHosts(inventory, options);
   // Every state is computed, and so every template rendered, before the first connection; so are the keys read.
@@ -50,6 +55,7 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
         runId,
         commandTimeoutSeconds: options.commandTimeout,
         interrupt: interruption.signal,
+        ...(deps.dial && { dial: deps.dial }),
         ssh: {
           knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
           acceptNewHostKeys: options.acceptNewHostKeys,

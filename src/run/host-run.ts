@@ -22,7 +22,11 @@ export interface HostRunOptions {
    * connection, no facts, no apply), while a script already running on it is left to finish.
    */
   readonly interrupt: AbortSignal;
+  /** How a connection is made: `connect`, unless a caller must see what would be dialled without dialling. */
+  readonly dial?: Dial;
 }
+
+export type Dial = typeof connect;
 
 /** A remote command that did not do what it must; the message names what and why. */
 export class HostError extends Error {
@@ -61,7 +65,7 @@ export class HostRun {
   async prepare(): Promise<void> {
     if (this.options.interrupt.aborted) return;
     try {
-      this.connection = await connect(this.state.host.ssh, this.options.ssh);
+      this.connection = await (this.options.dial ?? connect)(this.state.host.ssh, this.options.ssh, this.name);
     } catch (error) {
       this.failure = this.failed('unreachable', error instanceof ConnectError ? error.message : String(error));
       return;
