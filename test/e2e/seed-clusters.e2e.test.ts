@@ -75,6 +75,13 @@ for (const seed of SEEDS) {
       await lab?.stop();
     });
 
+    // Each test starts from a converged cluster: whatever a failed one left behind is put right here, so
+    // that one failure does not fail the tests after it.
+    afterEach(async function () {
+      if (this.currentTest?.state !== 'failed' || !lab) return;
+      await runJson(['run', inventory, ...ssh]).catch(() => undefined);
+    });
+
     it('converges in one run, which reports changes', async () => {
       const run = await runJson(['run', inventory, ...ssh, '--accept-new-host-keys']);
       assert.equal(run.code, 0, failures(run.hosts));
@@ -94,31 +101,6 @@ for (const seed of SEEDS) {
       assert.equal(run.code, 0, failures(run.hosts));
       assert.equal(changed(run.hosts), 0, JSON.stringify(run.hosts.filter((h) => h.tally.changed > 0)));
       assert.ok(run.hosts.every((h) => h.status === 'ok'));
-    });
-
-    it('keeps working after every VM reboots, with no further run', async () => {
-      await lab.rebootAll();
-      await assertDirectorTable(lab, seed);
-      if (seed.forward === 'Route') {
-        for (const host of ['lvs', 'rs1', 'rs2']) {
-          assert.match(await sh(lab, host, 'ip -o -4 address show dev lo'), new RegExp(`inet ${seed.vip.replaceAll('.', '\\.')}/32 .*lo:1`), host);
-        }
-        for (const host of ['rs1', 'rs2']) {
-          const values = await sh(lab, host, 'sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');
-          assert.deepEqual(values.trim().split('\n'), ['1', '2', '1', '2'], host);
-        }
-        assert.equal((await sh(lab, 'router', 'sysctl -n net.ipv4.ip_forward')).trim(), '1');
-      } else {
-        assert.equal((await sh(lab, 'lvs', 'sysctl -n net.ipv4.ip_forward')).trim(), '1');
-      }
-      // ip_vs is loaded before systemd-sysctl runs, or these would be missing after a boot.
-      const ipvsSettings = await sh(lab, 'lvs', 'sysctl -n net.ipv4.vs.expire_nodest_conn net.ipv4.vs.expire_quiescent_template');
-      assert.deepEqual(ipvsSettings.trim().split('\n'), ['1', '1']);
-      // ipvsadm-save lists services in the kernel's hash order: compare tables, not text.
-      const live = parseIpvsSave(await sh(lab, 'lvs', 'ipvsadm-save -n')).table;
-      const persisted = parseIpvsSave(await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm')).table;
-      assert.ok(live.length > 0 && sameTable(live, persisted), 'the persisted rules file equals the live table');
-      await assertServesAlternately(lab, seed.vip);
     });
 
     it('finds drift with --check without changing anything, and repairs it with run', async () => {
@@ -169,6 +151,32 @@ for (const seed of SEEDS) {
       assert.equal(rs2.status, 'unreachable');
       assert.match(rs2.error!, /refused/);
       assert.ok(run.hosts.filter((h) => h.host !== 'rs2').every((h) => h.status === 'ok'), JSON.stringify(run.hosts.map((h) => [h.host, h.status])));
+    });
+
+    // Last: a VM that does not come back must not take the tests above down with it.
+    it('keeps working after every VM reboots, with no further run', async () => {
+      await lab.rebootAll();
+      await assertDirectorTable(lab, seed);
+      if (seed.forward === 'Route') {
+        for (const host of ['lvs', 'rs1', 'rs2']) {
+          assert.match(await sh(lab, host, 'ip -o -4 address show dev lo'), new RegExp(`inet ${seed.vip.replaceAll('.', '\\.')}/32 .*lo:1`), host);
+        }
+        for (const host of ['rs1', 'rs2']) {
+          const values = await sh(lab, host, 'sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');
+          assert.deepEqual(values.trim().split('\n'), ['1', '2', '1', '2'], host);
+        }
+        assert.equal((await sh(lab, 'router', 'sysctl -n net.ipv4.ip_forward')).trim(), '1');
+      } else {
+        assert.equal((await sh(lab, 'lvs', 'sysctl -n net.ipv4.ip_forward')).trim(), '1');
+      }
+      // ip_vs is loaded before systemd-sysctl runs, or these would be missing after a boot.
+      const ipvsSettings = await sh(lab, 'lvs', 'sysctl -n net.ipv4.vs.expire_nodest_conn net.ipv4.vs.expire_quiescent_template');
+      assert.deepEqual(ipvsSettings.trim().split('\n'), ['1', '1']);
+      // ipvsadm-save lists services in the kernel's hash order: compare tables, not text.
+      const live = parseIpvsSave(await sh(lab, 'lvs', 'ipvsadm-save -n')).table;
+      const persisted = parseIpvsSave(await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm')).table;
+      assert.ok(live.length > 0 && sameTable(live, persisted), 'the persisted rules file equals the live table');
+      await assertServesAlternately(lab, seed.vip);
     });
   });
 }

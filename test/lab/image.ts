@@ -29,7 +29,7 @@ const RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
   packages: [
-    'systemd-sysv', 'openssh-server', 'ipvsadm', 'iproute2', 'curl', 'busybox', 'kmod',
+    'systemd-sysv', 'openssh-server', 'ipvsadm', 'iproute2', 'curl', 'busybox-static', 'kmod',
     'linux-image-cloud-amd64', 'procps', 'udev',
   ],
   // Documentation is dead weight in a lab image and slows mkfs.
@@ -115,7 +115,8 @@ async function build(finalDir: string): Promise<void> {
 
     const boot = await readdir(join(rootDir, 'boot'));
     const kernel = boot.find((name) => name.startsWith('vmlinuz-'));
-    const initrd = boot.find((name) => name.startsWith('initrd.img-'));
+    // Built by guest/customize.sh: see lab-initrd-init.
+    const initrd = boot.find((name) => name === 'lab-initrd.img');
     if (!kernel || !initrd) throw new LabSetupError(`image: no kernel or initrd in /boot (found: ${boot.join(' ')})`);
     await copyFile(join(rootDir, 'boot', kernel), join(work, 'vmlinuz'));
     await copyFile(join(rootDir, 'boot', initrd), join(work, 'initrd.img'));

@@ -38,6 +38,10 @@ export interface LabOptions {
 }
 
 const DEFAULT_BOOT_TIMEOUT_S = Number(process.env.LVSPLAY_LAB_BOOT_TIMEOUT ?? 360);
+/** A guest's shutdown: every stop job has 15 s (the image's DefaultTimeoutStopSec), on a starved CPU. */
+const SHUTDOWN_TIMEOUT_MS = 180_000;
+/** While VMs boot, how often the log says which are not up yet and where their consoles are. */
+const PROGRESS_EVERY_MS = 60_000;
 
 export async function startLab<T extends TopologyName>(name: T, options: LabOptions = {}): Promise<Lab<T>> {
   const topology: Topology = topologies[name];
@@ -111,6 +115,8 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
       }));
       // --no-block: return before sshd is stopped; the exit code of a dropped session is noise.
       await Promise.all(all.map((vm) => sshExec(accessOf(vm), 'systemctl --no-block reboot', { timeoutMs: 30_000 })));
+      // The guest's own reboot (stop jobs, unmount, kernel restart) ends its QEMU; a new one boots the disk.
+      await Promise.all(all.map((vm) => vm.powerCycle(SHUTDOWN_TIMEOUT_MS)));
       await waitAll(all, bootTimeoutMs, accessOf, name, bootIds);
       log(`lab ${name}: all ${all.length} VMs back after reboot in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     },
@@ -125,6 +131,12 @@ async function waitAll(vms: Vm[], timeoutMs: number, accessOf: (vm: Vm) => SshAc
   const deadline = Date.now() + timeoutMs;
   const started = Date.now();
   let failed = false;
+  const waiting = new Set(vms);
+  // A VM that is slow to boot shows where it is, long before its time-out says so.
+  const progress = setInterval(() => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(0);
+    for (const vm of waiting) log(`lab ${lab}: ${vm.name} not up after ${seconds} s; console: ${vm.consoleTail(1) || '(empty)'}`);
+  }, PROGRESS_EVERY_MS);
   const results = await Promise.allSettled(vms.map(async (vm, i) => {
     try {
       await waitForSsh(accessOf(vm), {
@@ -132,12 +144,14 @@ async function waitAll(vms: Vm[], timeoutMs: number, accessOf: (vm: Vm) => SshAc
         abortReason: () => vm.exitReason() ?? (failed ? 'aborted' : undefined),
         ...(oldBootIds ? { notOutput: { command: 'cat /proc/sys/kernel/random/boot_id', output: oldBootIds[i]! } } : {}),
       });
+      waiting.delete(vm);
       log(`lab ${lab}: ${vm.name} answers ssh on 127.0.0.1:${vm.sshPort} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
     } catch (error) {
       failed = true;
       throw error;
     }
   }));
+  clearInterval(progress);
   const failures = results.flatMap((result, i) => {
     if (result.status === 'fulfilled') return [];
     const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);

@@ -1,7 +1,7 @@
 // One lab VM: a QEMU process booting the shared kernel on its own qcow2 overlay.
 import type { ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { release, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -31,10 +31,14 @@ export interface Vm {
   name: string;
   sshPort: number;
   consoleLog: string;
-  process: ChildProcess;
   /** Why the VM is gone, or undefined while QEMU runs. */
   exitReason(): string | undefined;
   consoleTail(lines?: number): string;
+  /**
+   * After the guest was asked to reboot: waits for its shutdown to end QEMU (`-no-reboot`), then boots
+   * the same disk in a new QEMU. Fails, with the console, if the shutdown does not end in `timeoutMs`.
+   */
+  powerCycle(timeoutMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +77,10 @@ export function qemuArgs(config: VmConfig, overlay: string, consoleLog: string):
     ...(config.accel === 'kvm' ? ['-cpu', 'host'] : []),
     '-smp', '1', '-m', String(config.memoryMb),
     '-nodefaults', '-no-user-config', '-display', 'none',
+    // A guest reboot ends QEMU instead of resetting the machine: under TCG on a loaded host, a VM reset
+    // in place was seen to spin for minutes before its firmware loaded the kernel again (console silent
+    // after "reboot: machine restart"). The lab boots a new QEMU on the same disk instead (powerCycle).
+    '-no-reboot',
     '-serial', `file:${consoleLog}`,
     '-kernel', config.image.kernel, '-initrd', config.image.initrd,
     '-append', kernelCommandLine(name, spec),
@@ -96,24 +104,51 @@ export async function startVm(config: VmConfig): Promise<Vm> {
   await runOk('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', config.image.rootfs, overlay]);
   const args = qemuArgs(config, overlay, consoleLog);
   await writeFile(join(config.dir, 'qemu.cmdline'), `qemu-system-x86_64 ${args.join(' ')}\n`);
-  const logFd = openSync(qemuLog, 'w');
-  let child: ChildProcess;
-  try {
-    child = spawnTracked('qemu-system-x86_64', args, { stdio: ['ignore', logFd, logFd] });
-  } finally {
-    closeSync(logFd);
-  }
+  const launch = (): ChildProcess => {
+    const logFd = openSync(qemuLog, 'a');
+    try {
+      return spawnTracked('qemu-system-x86_64', args, { stdio: ['ignore', logFd, logFd] });
+    } finally {
+      closeSync(logFd);
+    }
+  };
+  let child = launch();
+  let boots = 1;
   const readTail = (file: string, lines: number) => existsSync(file) ? tail(clean(readFileSync(file, 'utf8')), lines) : '';
+  const exitReason = () => isRunning(child) ? undefined
+    : `qemu for ${config.name} exited (${child.exitCode ?? child.signalCode}): ${readTail(qemuLog, 10) || 'no output'}`;
   return {
     name: config.name,
     sshPort: config.sshPort,
     consoleLog,
-    process: child,
-    exitReason: () => isRunning(child) ? undefined
-      : `qemu for ${config.name} exited (${child.exitCode ?? child.signalCode}): ${readTail(qemuLog, 10) || 'no output'}`,
+    exitReason,
     consoleTail: (lines = 30) => readTail(consoleLog, lines),
+    powerCycle: async (timeoutMs) => {
+      if (!(await exited(child, timeoutMs))) {
+        const console = readTail(consoleLog, 25);
+        await terminate(child, 5000);
+        throw new Error(`${config.name} did not finish shutting down within ${timeoutMs / 1000} s\n--- last lines of ${consoleLog} ---\n${console}`);
+      }
+      if (child.exitCode !== 0) throw new Error(exitReason() ?? `qemu for ${config.name} exited`);
+      // -serial file: truncates: keep each earlier boot's console beside the new one.
+      await rename(consoleLog, join(config.dir, `console.boot${boots}.log`));
+      boots++;
+      child = launch();
+    },
     stop: () => terminate(child, 5000),
   };
+}
+
+/** Whether the child exits within `timeoutMs` (true at once if it has already). */
+function exited(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /** Console logs carry colour codes and carriage returns from systemd's status lines. */
