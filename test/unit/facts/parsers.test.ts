@@ -17,12 +17,8 @@ import { serviceKey } from '../../../src/ipvs/table.ts';
 
 const recorded = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url)), 'utf8');
 
-/**
- * A table with thresholds on one real server, beside -M, -b, -o and fwmark services. Written from ipvsadm
- * 1.31's printf formats until the lab records it (test/lab/record-facts.ts writes ipvsadm-save-n-thresholds.txt
- * and ipvsadm-Ln-thresholds.txt): then point these at the recorded files and delete the .from-source ones.
- */
-const THRESHOLDS_TABLE = { save: 'ipvsadm-save-n-thresholds.from-source.txt', thresholds: 'ipvsadm-Ln-thresholds.from-source.txt' };
+/** A table with thresholds on one real server, beside -M, -b, -o and fwmark services, recorded on the lab. */
+const THRESHOLDS_TABLE = { save: 'ipvsadm-save-n-thresholds.txt', thresholds: 'ipvsadm-Ln-thresholds.txt' };
 
 /** `ipvsadm -Ln --thresholds` on an empty table: its title only (the first three lines of any listing). */
 const NO_THRESHOLDS = recorded(THRESHOLDS_TABLE.thresholds).split('\n').slice(0, 3).join('\n') + '\n';
