@@ -1,5 +1,6 @@
 import type { Host, Inventory } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
+import { inSaveOrder } from '../../src/ipvs/save-order.ts';
 import type { IpvsForwarding, IpvsService, IpvsTable } from '../../src/ipvs/table.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { unitFile } from './units.ts';
@@ -27,8 +28,12 @@ export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
     }));
 }
 
+/**
+ * The rules file: exactly what `ipvsadm-save -n` prints for this table once it is live (its order, its
+ * switches), so that on a steady-state run the host can tell its live table is this file by a hash alone.
+ */
 export function renderIpvsRules(table: IpvsTable): string {
-  return renderTemplate('ipvsadm.hbs', { services: table.map((s) => ({ persistence: null, ...s })) });
+  return renderTemplate('ipvsadm.hbs', { services: inSaveOrder(table).map((s) => ({ persistence: null, ...s })) });
 }
 
 /**

@@ -59,6 +59,8 @@ export function factsScript(state: HostState, options: { readonly ipvsFromProc?:
   const kinds = new Set(state.items.map((i) => i.kind));
   const ipvs = state.items.find((i) => i.kind === 'ipvs');
   const rules = state.items.find((i) => i.kind === 'file' && i.path === IPVS_RULES_FILE);
+  // The rules file is renderIpvsRules(ipvs.table): what ipvsadm-save -n prints for that table once it is live,
+  // so its hash tells the host both whether the file and whether the live table are already as wanted.
   const rulesSha256 = rules?.kind === 'file' ? sha256(rules.content) : undefined;
   const set: FactSet = {
     os: osReleaseFact,

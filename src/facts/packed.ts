@@ -26,3 +26,16 @@ export function gunzipBase64(fact: string, base64: string, what: string): string
     throw new FactError(fact, `${what} did not arrive whole (${(error as Error).message})`);
   }
 }
+
+/**
+ * Shell lines that run `command` once and keep its stdout in `$variable` byte for byte (a facts script writes
+ * no file): the dot keeps the trailing newlines that `$( )` would strip.
+ */
+export function captured(variable: string, command: string): string[] {
+  return [`${variable}=$(${command}; echo .)`, `${variable}=\${${variable}%.}`];
+}
+
+/** A shell condition: the bytes `captured` kept in `$variable` hash to `sha256` (hex, as sha256sum prints it). */
+export function hashesTo(variable: string, sha256: string): string {
+  return `[ "$(printf %s "$${variable}" | sha256sum)" = '${sha256}  -' ]`;
+}

@@ -146,6 +146,10 @@ function planIpvs(item: IpvsItem, changes: readonly IpvsChange[], facts: HostFac
     return { status: 'fail', reason };
   }
   const services = `${item.table.length} service${item.table.length === 1 ? '' : 's'}`;
+  // The host found ipvsadm-save -n to print exactly the rules file, and sent no table: a threshold set by hand
+  // on one of these services was not looked for and stays as it is. The first run whose live table differs in
+  // any way lists thresholds, and leaves such a service alone (or fails, if it is wanted), as ever.
+  if (facts.ipvs?.liveIsRulesFile) return { status: 'ok', reason: `live table is the rules file lvsplay writes (${services})` };
   if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services}` };
   return { status: 'change', reason: `${changes.length} change${changes.length === 1 ? '' : 's'} to reach the ${services}` };
 }

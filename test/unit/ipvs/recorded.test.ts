@@ -53,6 +53,22 @@ describe('parseIpvsSave on recorded output', () => {
     assert.ok(sameTable(parseIpvsSave(renderIpvsRules(loaded)).table, live));
   });
 
+  it('renders the loaded services, given in any order, as the very bytes ipvsadm-save -n printed for them', () => {
+    const recorded = fact('ipvsadm-save-n.txt');
+    const reversed = [...loaded].reverse().map((service) => ({ ...service, destinations: [...service.destinations].reverse() }));
+    assert.equal(renderIpvsRules(loaded), recorded);
+    assert.equal(renderIpvsRules(reversed), recorded);
+    assert.equal(renderIpvsRules(parseIpvsSave(recorded).table), recorded);
+  });
+
+  it('renders the empty table and each table the recorded ipvsadm -R runs left as ipvsadm-save -n printed it', () => {
+    assert.equal(renderIpvsRules([]), fact('ipvsadm-save-n-empty.txt'));
+    const runs = JSON.parse(fact('ipvsadm-R-errors.json')) as Record<string, { tableAfter: string }>;
+    for (const [name, { tableAfter }] of Object.entries(runs)) {
+      assert.equal(renderIpvsRules([...parseIpvsSave(tableAfter).table].reverse()), tableAfter, name);
+    }
+  });
+
   it('writes, from the empty table, the very lines the recording loaded', () => {
     const lines = ipvsDelta([], loaded, new Set(loaded.map(serviceKey))).map(formatChange);
     assert.deepEqual([...lines].sort(), [...loadedLines()].sort());

@@ -1,0 +1,99 @@
+// The ipvs fact on a steady-state director: the host hashes `ipvsadm-save -n` and, when it prints as the rules
+// file this run writes, sends a mark instead of the table and its thresholds.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderIpvsRules } from '../../../roles/parts/ipvs.ts';
+import { sha256 } from '../../../src/desired/sha256.ts';
+import { ipvsFact } from '../../../src/facts/ipvs.ts';
+import { captured, hashesTo } from '../../../src/facts/packed.ts';
+import { parseIpvsSave } from '../../../src/ipvs/parse.ts';
+import { serviceKey } from '../../../src/ipvs/table.ts';
+import { svc } from '../ipvs/helpers.ts';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url));
+const SAVE = fixture('ipvsadm-save-n.txt');
+const THRESHOLDS = fixture('ipvsadm-Ln-thresholds.from-source.txt');
+const SHELLS = ['dash', 'bash'];
+
+/** The services test/fixtures/facts/README.md says were loaded before ipvsadm-save-n.txt was recorded. */
+const LOADED = [
+  svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 3'),
+  svc('tcp 172.16.10.81:443 wrr 300', '192.168.10.71:443 masq 1', '192.168.10.72:443 masq 2'),
+  svc('udp 192.168.10.100:53 wlc', '192.168.10.71:53 route 1', '192.168.10.72:53 route 0'),
+];
+
+describe('captured and hashesTo: the bytes a command printed, kept in a shell variable and hashed', () => {
+  /** `cat` of `input` captured, then `same` if it hashes to `sha`, else the bytes kept, printed again. */
+  const run = (shell: string, input: string, sha: string): string =>
+    execFileSync(shell, ['-c', [...captured('kept', 'cat'), `if ${hashesTo('kept', sha)}; then echo same; else printf %s "$kept"; fi`].join('\n')], { input, encoding: 'utf8', maxBuffer: 16 << 20 });
+
+  for (const shell of SHELLS) {
+    it(`${shell}: the recorded table and the empty one hash as their text; one newline more or less does not`, () => {
+      const recorded = readFileSync(SAVE, 'utf8');
+      assert.equal(run(shell, recorded, sha256(recorded)), 'same\n');
+      assert.equal(run(shell, '', sha256('')), 'same\n');
+      assert.equal(run(shell, `${recorded}\n`, sha256(recorded)), `${recorded}\n`);
+      assert.equal(run(shell, recorded.trimEnd(), sha256(recorded)), recorded.trimEnd());
+    });
+  }
+
+  it('keeps a 2,000-service × 10 real server table (22,000 lines) whole', () => {
+    const port = (i: number) => 8000 + i;
+    const table = Array.from({ length: 2000 }, (_, i) => svc(`tcp 192.168.10.100:${port(i)} wlc`, ...Array.from({ length: 10 }, (_, r) => `192.168.10.${71 + r}:${port(i)} route 1`)));
+    const rules = renderIpvsRules(table);
+    assert.equal(run('dash', rules, sha256(rules)), 'same\n');
+    assert.equal(run('dash', rules, sha256('other')), rules);
+  });
+});
+
+describe('ipvs fact with the rules file this run writes', () => {
+  /**
+   * The fact's own command, with the lab's recorded outputs in place of the two listings and the rules file
+   * in place of /etc/sysconfig/ipvsadm (a file that exists stands for /proc/net/ip_vs).
+   */
+  function runFact(shell: string, fact: ReturnType<typeof ipvsFact>): string {
+    const command = fact.command
+      .replaceAll('ipvsadm-save -n', `cat '${SAVE}'`)
+      .replaceAll('ipvsadm -Ln --thresholds', `cat '${THRESHOLDS}'`)
+      .replaceAll('/proc/net/ip_vs', SAVE)
+      .replaceAll('/etc/sysconfig/ipvsadm', SAVE);
+    return execFileSync(shell, ['-c', command], { encoding: 'utf8' });
+  }
+
+  for (const shell of SHELLS) {
+    it(`${shell}: a live table that prints as that file sends a mark only, and the desired table stands for it`, () => {
+      const fact = ipvsFact({ table: LOADED, rulesSha256: sha256(renderIpvsRules(LOADED)) });
+      const output = runFact(shell, fact);
+      assert.equal(output, '@@live-as-desired\n@@persisted\n@@as-desired\n');
+      const facts = fact.parse(output);
+      assert.equal(facts.live, LOADED);
+      assert.equal(facts.persisted, LOADED);
+      assert.deepEqual(facts.foreign, new Map());
+      assert.equal(facts.liveIsRulesFile, true);
+      assert.equal(facts.moduleLoaded, true);
+    });
+
+    it(`${shell}: any difference sends the table and its thresholds, gzipped, as before`, () => {
+      const wanted = [LOADED[0]!, LOADED[1]!, svc('udp 192.168.10.100:53 wlc', '192.168.10.71:53 route 1', '192.168.10.72:53 route 1')];
+      const fact = ipvsFact({ table: wanted, rulesSha256: sha256(renderIpvsRules(wanted)) });
+      const facts = fact.parse(runFact(shell, fact));
+      assert.equal(facts.liveIsRulesFile, false);
+      // The threshold the listing shows makes its service foreign: it is found as soon as anything differs.
+      assert.deepEqual(facts.foreign, new Map([['tcp 192.168.10.100:80', '-x 100 -y 50 on 192.168.10.71:80']]));
+      assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'udp 192.168.10.100:53']);
+      assert.deepEqual(facts.persisted, parseIpvsSave(readFileSync(SAVE, 'utf8')).table);
+    });
+  }
+
+  it('lists thresholds only when the live table is not the rules file', () => {
+    const { command } = ipvsFact({ table: LOADED, rulesSha256: 'f'.repeat(64) });
+    const same = command.split('\n').find((line) => line.includes('then echo @@live-as-desired'));
+    const differs = command.split('\n').find((line) => line.startsWith('else { printf %s'));
+    assert.match(same ?? '', /'f{64}  -' \]; then echo @@live-as-desired$/);
+    assert.doesNotMatch(same ?? '', /--thresholds/);
+    assert.match(differs ?? '', /ipvsadm -Ln --thresholds/);
+    assert.equal(command.match(/ipvsadm-save -n/g)?.length, 1, 'ipvsadm-save runs once');
+  });
+});
