@@ -386,7 +386,10 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   measurements.push(...changeFloors);
 
   // The naive way: flush and reload the whole table from a file.
-  const upload = await lab.ssh('lvs', 'cat > /root/bench-b.rules', { input: renderIpvsRules(tableB) });
+  // In the inventory's order, service by service, so that the untouched service stays in the middle of the
+  // file (lvsplay's own rules file is in ipvsadm-save's order, which puts port 80 near the start).
+  const reloadFile = tableB.map((service) => renderIpvsRules([service])).join('');
+  const upload = await lab.ssh('lvs', 'cat > /root/bench-b.rules', { input: reloadFile });
   if (upload.code !== 0) throw new Error(`lvs: ${upload.stderr}`);
   const flushFailures: number[] = [];
   let flushDuring = 0;

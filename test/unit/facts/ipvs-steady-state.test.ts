@@ -14,7 +14,7 @@ import { svc } from '../ipvs/helpers.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url));
 const SAVE = fixture('ipvsadm-save-n.txt');
-const THRESHOLDS = fixture('ipvsadm-Ln-thresholds.from-source.txt');
+const THRESHOLDS = fixture('ipvsadm-Ln-thresholds.txt');
 const SHELLS = ['dash', 'bash'];
 
 /** The services test/fixtures/facts/README.md says were loaded before ipvsadm-save-n.txt was recorded. */
