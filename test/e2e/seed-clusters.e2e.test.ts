@@ -101,6 +101,10 @@ for (const seed of SEEDS) {
       assert.equal(run.code, 0, failures(run.hosts));
       assert.equal(changed(run.hosts), 0, JSON.stringify(run.hosts.filter((h) => h.tally.changed > 0)));
       assert.ok(run.hosts.every((h) => h.status === 'ok'));
+      // The rules file is byte for byte what the live kernel's ipvsadm-save prints: the director sent a mark,
+      // not its table.
+      const ipvs = run.hosts.find((h) => h.host === 'lvs')!.items.find((i) => i.kind === 'ipvs')!;
+      assert.match(ipvs.reason, /^live table is the rules file lvsplay writes/, ipvs.reason);
     });
 
     it('finds drift with --check without changing anything, and repairs it with run', async () => {
