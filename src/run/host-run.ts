@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
 import type { HostState } from '../desired/state.ts';
-import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step, type StepOutcome } from '../apply/script.ts';
+import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
@@ -8,7 +8,7 @@ import { connect, type ConnectOptions, type HostConnection } from '../ssh/connec
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
 import { readBackOf } from './read-back.ts';
-import { hostStatus, type HostResult, type ItemResult } from './outcome.ts';
+import { hostStatus, itemAfterApply, type HostResult, type ItemResult } from './outcome.ts';
 
 export interface HostRunOptions {
   readonly check: boolean;
@@ -114,7 +114,7 @@ export class HostRun {
       const outcome = parseApplyOutput(parts.steps);
       const after = readBack.check(parts.readBack);
       const afterOf = new Map(readBack.changed.map((item, index) => [item, after[index]!]));
-      const items = plan.items.map((item) => this.itemAfterApply(item, afterOf.get(item), steps, outcome));
+      const items = plan.items.map((item) => itemAfterApply(item, afterOf.get(item), steps, outcome));
       // A failed handler (daemon-reload) fixes no item of its own: the host still failed, and says where.
       const failedStep = outcome.failed && steps.find((step) => step.id === outcome.failed!.id);
       const error = failedStep ? `${failedStep.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` : undefined;
@@ -126,17 +126,6 @@ export class HostRun {
 
   async close(): Promise<void> {
     await this.connection?.close();
-  }
-
-  // A change counts only once read back from the host: an exit code alone is not proof.
-  private itemAfterApply(before: PlannedItem, after: PlannedItem | undefined, steps: readonly Step[], outcome: StepOutcome): ItemResult {
-    if (before.verdict.status === 'ok' || !after) return { item: before, status: 'ok', reason: before.verdict.reason };
-    const mine = steps.filter((s) => s.items.includes(before));
-    const failed = outcome.failed && mine.find((step) => step.id === outcome.failed!.id);
-    if (failed) return { item: before, status: 'failed', reason: `${failed.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` };
-    if (outcome.failed && mine.some((step) => step.id > outcome.failed!.id)) return { item: before, status: 'not run', reason: `an earlier step failed` };
-    if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `still differs after apply: ${after.verdict.reason}` };
-    return { item: before, status: 'changed', reason: before.verdict.reason };
   }
 
   private async gatherFacts(): Promise<HostFacts> {

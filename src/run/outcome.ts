@@ -1,3 +1,4 @@
+import type { Step, StepOutcome } from '../apply/script.ts';
 import type { PlannedItem, UnmanagedService } from '../plan/plan.ts';
 
 /** What happened to one item: the words the report and the recap use. */
@@ -28,4 +29,19 @@ export function hostStatus(items: readonly ItemResult[]): HostStatus {
   if (items.some((i) => i.status === 'failed')) return 'failed';
   if (items.some((i) => i.status === 'changed' || i.status === 'would change')) return 'changed';
   return 'ok';
+}
+
+/**
+ * One item after the apply: `before` as planned, `after` as read back from the host (none when it was not
+ * read back), the apply's steps and what the host said of them. A change counts only once read back from the
+ * host: an exit code alone is not proof.
+ */
+export function itemAfterApply(before: PlannedItem, after: PlannedItem | undefined, steps: readonly Step[], outcome: StepOutcome): ItemResult {
+  if (before.verdict.status === 'ok' || !after) return { item: before, status: 'ok', reason: before.verdict.reason };
+  const mine = steps.filter((s) => s.items.includes(before));
+  const failed = outcome.failed && mine.find((step) => step.id === outcome.failed!.id);
+  if (failed) return { item: before, status: 'failed', reason: `${failed.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` };
+  if (outcome.failed && mine.some((step) => step.id > outcome.failed!.id)) return { item: before, status: 'not run', reason: `an earlier step failed` };
+  if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `still differs after apply: ${after.verdict.reason}` };
+  return { item: before, status: 'changed', reason: before.verdict.reason };
 }
