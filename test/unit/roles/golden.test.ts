@@ -10,6 +10,8 @@ const GOLDEN = join(ROOT, 'test/golden');
 const SEEDS = ['nat', 'dr', 'dr-multi-subnet'];
 // UPDATE_GOLDEN=1 rewrites the golden files from the roles; review the git diff before committing it.
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
+// Under CI (which sets CI=true) a rewrite would compare the roles with themselves and pass whatever they render.
+const IN_CI = Boolean(process.env.CI);
 
 async function renderedFiles(seed: string): Promise<Map<string, string>> {
   const inventory = await loadInventory(join(ROOT, 'inventories', `${seed}.ts`));
@@ -38,6 +40,7 @@ describe('golden renders of the seed inventories', () => {
       const rendered = await renderedFiles(seed);
       const dir = join(GOLDEN, seed);
       if (UPDATE) {
+        if (IN_CI) assert.fail(`UPDATE_GOLDEN=1 is refused under CI (CI=${process.env.CI}): rewrite test/golden/ on your own machine, review the git diff and commit it`);
         await rm(dir, { recursive: true, force: true });
         for (const [path, content] of rendered) {
           await mkdir(dirname(join(dir, path)), { recursive: true });
