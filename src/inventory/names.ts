@@ -18,7 +18,9 @@ export function hostNameProblem(name: string): string | undefined {
 }
 
 const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 controls, the Unicode line and paragraph separators, and the bidi overrides and isolates that
+// can make a message read other than it is.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 // What OpenSSH reads as a pattern in known_hosts and ssh_config: `10.0.0.1,*` must never become one.
 const PATTERN = /[*?!,]/;
 
