@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { describeSpecialRange, parseIPv4, specialRangeOf } from '../net/ipv4.ts';
+import { hasUnsafeCharacter } from './show.ts';
 
 /**
  * The names an inventory gives to things lvsplay then uses as paths, SSH targets and interface names. Each
@@ -18,15 +19,12 @@ export function hostNameProblem(name: string): string | undefined {
 }
 
 const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-// C0 and C1 controls, the Unicode line and paragraph separators, and the bidi overrides and isolates that
-// can make a message read other than it is.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 // What OpenSSH reads as a pattern in known_hosts and ssh_config: `10.0.0.1,*` must never become one.
 const PATTERN = /[*?!,]/;
 
 /** Where `ssh.host` is an address: a name ssh resolves (RFC 1123) or an IP literal. */
 export function sshAddressProblem(text: string): string | undefined {
-  if (CONTROL.test(text)) return 'contains a control character';
+  if (hasUnsafeCharacter(text)) return 'contains a control character';
   if (text.startsWith('-')) return "starts with '-', which ssh would read as an option";
   if (PATTERN.test(text)) return "contains one of * ? ! , which known_hosts reads as a pattern, not an address";
   if (/\s/.test(text)) return 'contains white space';
@@ -67,7 +65,7 @@ const MAX_PATH = 4096;
 
 /** `ssh.privateKey`: a file path, read locally. */
 export function keyPathProblem(path: string): string | undefined {
-  if (CONTROL.test(path)) return 'contains a control character, which a key file path should not';
+  if (hasUnsafeCharacter(path)) return 'contains a control character, which a key file path should not';
   if (path.length > MAX_PATH) return `is longer than ${MAX_PATH} characters, which no file path is`;
   return undefined;
 }

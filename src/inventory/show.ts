@@ -17,6 +17,12 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\
 // A label made only of these reads unambiguously without quotes: `host rs1`, `interfaces.eth0`.
 const PLAIN = /^[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,62}$/;
 
+/** Whether `text` holds a character a message would have to escape: names that become paths and SSH targets refuse them. */
+export function hasUnsafeCharacter(text: string): boolean {
+  for (const character of text) if (UNSAFE.test(character)) return true;
+  return false;
+}
+
 function escapeCharacter(character: string, quote: string): string {
   if (character === quote) return `\\${quote}`;
   const short = SHORT_ESCAPES[character];
