@@ -2,7 +2,8 @@
 // and the whole plan that must come out of them: each item's verdict and reason in order, the IPVS item's
 // exact `ipvsadm -R` lines, the handlers (always) and the IPVS services left alone. See case-file.ts.
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { desiredState } from '../../../roles/index.ts';
@@ -13,7 +14,7 @@ import type { Inventory } from '../../../src/inventory/model.ts';
 import { formatChange } from '../../../src/ipvs/format.ts';
 import { planHost, type HostPlan } from '../../../src/plan/plan.ts';
 import { describeItem } from '../../../src/run/describe.ts';
-import { factsOutput, readCase, seedPath, type ExpectedPlan, type PlanCase } from './case-file.ts';
+import { CaseFileError, factsOutput, readCase, seedPath, type ExpectedPlan, type PlanCase } from './case-file.ts';
 
 const CASES = fileURLToPath(new URL('./cases/', import.meta.url));
 
@@ -69,4 +70,32 @@ describe('plan cases as data (test/unit/plan/cases/)', () => {
     }
     it(`${file}: ${c.name}`, () => run(c));
   }
+});
+
+describe('plan case files are checked before they run', () => {
+  /** `text` as a case file named `name`, read back; the folder is removed whatever happens. */
+  function read(name: string, text: string): PlanCase {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-plan-case-'));
+    try {
+      writeFileSync(join(dir, name), text);
+      return readCase(join(dir, name));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const HEAD = 'name: n\ndescription: d\ninventory: dr\nhost: lvs\nfacts: {}\n';
+
+  it('refuses a case without its handlers, naming the file and the field', () => {
+    assert.throws(() => read('c.yml', `${HEAD}expect: { items: [], unmanaged: [] }\n`), new CaseFileError('c.yml', 'expect.handlers must be a list (stated even when empty)'));
+  });
+
+  it('refuses an IPVS item without its ipvsadm -R lines, and an unknown key', () => {
+    const item = '{ item: IPVS table (1 service), status: ok, reason: r }';
+    assert.throws(() => read('c.yml', `${HEAD}expect: { items: [${item}], handlers: [], unmanaged: [] }\n`), /c\.yml: expect\.items\[0\]: 'ipvsadm -R' is stated on the IPVS item/);
+    assert.throws(() => read('c.yml', `${HEAD}expect: { items: [], handlers: [], unmanaged: [], skip: true }\n`), /c\.yml: expect has unknown key skip/);
+  });
+
+  it('refuses a file that is not a case', () => {
+    assert.throws(() => read('notes.txt', HEAD), /notes\.txt: not a case file/);
+  });
 });
