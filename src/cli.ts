@@ -7,14 +7,26 @@ import { SelectionError } from './select.ts';
 import { CredentialError } from './ssh/errors.ts';
 import { TemplateError } from './templates.ts';
 
-/** Exit codes: 0 done, 1 the inventory or a host failed, 2 the command line itself was wrong (130/143: a signal stopped a run). */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/**
+ * Exit codes: 0 done, 1 the inventory or a host failed, 2 the command line itself was wrong, 3 (only asked for
+ * with `run --check --detailed-exitcode`) changes are pending; 130/143: a signal stopped a run. Terraform's
+ * `plan -detailed-exitcode` says "changes" with 2, which here already means a wrong command line.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, pending: 3 } as const;
 
 /**
  * Remote scripts run under `timeout N` and the SSH side waits N + 15 s in a Node timer, which holds
  * at most 2^31-1 ms (about 24.8 days): past that it fires at once and fails every host.
  */
 const TIMEOUT_LIMITS = { '--connect-timeout': 3_600, '--command-timeout': 86_400 } as const;
+
+const RUN_EXIT_CODES = `
+Exit codes:
+  ${EXIT.ok}        done (with --check: nothing failed; with --detailed-exitcode: nothing to change either)
+  ${EXIT.failed}        the inventory, a key or a host failed (or was unreachable)
+  ${EXIT.usage}        the command line was wrong
+  ${EXIT.pending}        --check --detailed-exitcode only: no host failed, and some host has changes pending
+  130, 143 SIGINT or SIGTERM stopped the run`;
 
 const stdout = (text: string): void => {
   process.stdout.write(text);
@@ -63,16 +75,24 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .addOption(limitOption())
     .option('--check', 'connect and report what would change, changing nothing', false)
     .option('--diff', 'show unified diffs of files and the IPVS delta', false)
+    .option('--detailed-exitcode', `with --check: exit ${EXIT.pending} if any host has changes pending, ${EXIT.ok} if none (a failed host still exits ${EXIT.failed})`, false)
     .addOption(new Option('--forks <n>', 'hosts worked on at once').argParser(wholeNumber('--forks')).default(20))
     .option('--json', 'print the results as JSON instead of live progress', false)
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', "trust and record the key of a host not yet in known_hosts (never a changed key)", false)
     .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
     .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
-    .action(async (inventory: string, options: RunOptions) => {
+    .action(async (inventory: string, options: RunOptions, command: Command) => {
+      // Refused before the inventory is read: without --check a run changes hosts, and "pending" means nothing.
+      if (options.detailedExitcode && !options.check) {
+        command.error("error: option '--detailed-exitcode' only works with '--check' (a run without --check leaves no changes pending)", { exitCode: EXIT.usage, code: 'lvsplay.detailedExitcodeWithoutCheck' });
+      }
       const { runCommand } = await import('./commands/run.ts');
-      onRunEnd(await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }, deps));
-    });
+      const end = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }, deps);
+      // Pending changes are news only to whoever asked for them; to everyone else a check that found them went fine.
+      onRunEnd(end === 'pending' && !options.detailedExitcode ? 'ok' : end);
+    })
+    .addHelpText('after', RUN_EXIT_CODES);
 
   return cli;
 }
@@ -82,6 +102,7 @@ interface RunOptions {
   limit: string[];
   check: boolean;
   diff: boolean;
+  detailedExitcode: boolean;
   forks: number;
   json: boolean;
   knownHosts?: string;
@@ -156,7 +177,20 @@ export async function main(argv: readonly string[], deps: RunDeps = {}): Promise
   } catch (error) {
     return failed(error, wantsJson(argv));
   }
-  return end === 'ok' ? EXIT.ok : end === 'failed' ? EXIT.failed : signalExitCode(end);
+  return exitCodeOf(end);
+}
+
+function exitCodeOf(end: RunEnd): number {
+  switch (end) {
+    case 'ok':
+      return EXIT.ok;
+    case 'pending':
+      return EXIT.pending;
+    case 'failed':
+      return EXIT.failed;
+    default:
+      return signalExitCode(end);
+  }
 }
 
 function failed(error: unknown, json: boolean): number {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { desiredState } from '../../roles/index.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { jsonReport, recap } from '../report/recap.ts';
-import { runTasks } from '../report/tasks.ts';
+import { plainLog } from '../report/plain-log.ts';
+import { runTasks, type Progress } from '../report/tasks.ts';
 import { HostRun, type Dial } from '../run/host-run.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { checkCredentials } from '../ssh/auth.ts';
@@ -32,8 +33,11 @@ export interface RunDeps {
   readonly dial?: Dial;
 }
 
-/** How a run ended: every host done, some host failed, or a signal stopped it. */
-export type RunEnd = 'ok' | 'failed' | StopSignal;
+/**
+ * How a run ended: every host done (with --check: nothing to change), `pending` (--check only: every host
+ * checked, some with changes to make), some host failed, or a signal stopped it.
+ */
+export type RunEnd = 'ok' | 'pending' | 'failed' | StopSignal;
 
 /** Makes every selected host match the inventory (or, with --check, says what that would change). */
 export async function runCommand(path: string, options: RunCommandOptions, output: RunOutput, deps: RunDeps = {}): Promise<RunEnd> {
@@ -65,7 +69,7 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
       }),
   );
   try {
-    const byHost = await runTasks(runs, { check: options.check, forks: options.forks, silent: options.json });
+    const byHost = await runTasks(runs, { check: options.check, forks: options.forks, progress: progressFor(options, output) });
     const results = runs.map((run) => byHost.get(run.name)!);
     const interrupted = interruption.received;
     if (options.json) output.stdout(jsonReport(results, options.check, runId, interrupted));
@@ -73,11 +77,20 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
       for (const diff of results.flatMap((r) => r.diffs.map((d) => `--- ${r.host}\n${d}`))) output.stdout(diff);
       output.stdout(recap(results, options.check, interrupted));
     }
-    return interrupted ?? (results.every((r) => r.status === 'ok' || r.status === 'changed') ? 'ok' : 'failed');
+    if (interrupted) return interrupted;
+    if (!results.every((r) => r.status === 'ok' || r.status === 'changed')) return 'failed';
+    return options.check && results.some((r) => r.status === 'changed') ? 'pending' : 'ok';
   } finally {
     interruption.dispose();
     await Promise.all(runs.map((run) => run.close()));
   }
+}
+
+/** listr2's live tree on a terminal; a plain log where stdout is a pipe or a file (CI); nothing beside --json. */
+function progressFor(options: RunCommandOptions, output: RunOutput): Progress {
+  if (options.json) return { kind: 'none' };
+  if (process.stdout.isTTY) return { kind: 'live' };
+  return { kind: 'plain', observer: plainLog((text) => output.stdout(text), options.check) };
 }
 
 /**

@@ -19,6 +19,12 @@ export function tally(result: HostResult): Tally {
   };
 }
 
+/** A host's counts in a line of progress, e.g. `ok=3 would-change=1 failed=0 not-run=0`. */
+export function tallyWords(result: HostResult, check: boolean): string {
+  const t = tally(result);
+  return `ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} failed=${t.failed} not-run=${t.notRun}`;
+}
+
 /**
  * Ansible's closing table: one line per host, then what failed and why. A run a signal stopped says
  * so in its heading, and each line says whether that host's work was cut short (`interrupted=1`).

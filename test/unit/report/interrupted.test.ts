@@ -1,15 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { signalExitCode } from '../../../src/commands/interruption.ts';
 import { stoppedMessage } from '../../../src/commands/run.ts';
-import type { DesiredItem } from '../../../src/desired/state.ts';
-import type { PlannedItem } from '../../../src/plan/plan.ts';
 import { jsonReport, recap } from '../../../src/report/recap.ts';
-import type { HostResult, ItemStatus } from '../../../src/run/outcome.ts';
-
-function item(key: string, status: ItemStatus, reason: string) {
-  const desired: DesiredItem = { kind: 'sysctl', key, value: '1', file: '/etc/sysctl.d/90-lvsplay-router.conf', roles: ['router'] };
-  return { item: { ...desired, verdict: { status: 'ok', reason } } as PlannedItem, status, reason };
-}
+import type { HostResult } from '../../../src/run/outcome.ts';
+import { item } from './item-result.ts';
 
 // A run interrupted while the router's apply script ran: the router finished, lvs had its facts but
 // no apply, rs1 was never started.

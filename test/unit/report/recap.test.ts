@@ -1,13 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type { DesiredItem } from '../../../src/desired/state.ts';
-import type { PlannedItem } from '../../../src/plan/plan.ts';
 import { jsonReport, recap } from '../../../src/report/recap.ts';
-import type { HostResult, ItemStatus } from '../../../src/run/outcome.ts';
-
-function item(key: string, status: ItemStatus, reason: string) {
-  const desired: DesiredItem = { kind: 'sysctl', key, value: '1', file: '/etc/sysctl.d/90-lvsplay-router.conf', roles: ['router'] };
-  return { item: { ...desired, verdict: { status: 'ok', reason } } as PlannedItem, status, reason };
-}
+import type { HostResult } from '../../../src/run/outcome.ts';
+import { item } from './item-result.ts';
 
 const RESULTS: HostResult[] = [
   { host: 'router', status: 'changed', items: [item('net.ipv4.ip_forward', 'changed', 'is 0, wants 1'), item('a', 'ok', 'is 1')], unmanaged: [], diffs: [] },
