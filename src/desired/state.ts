@@ -70,29 +70,3 @@ export interface HostState {
   readonly roles: readonly RoleName[];
   readonly items: readonly DesiredItem[];
 }
-
-export function itemKey(item: ItemSpec): string {
-  switch (item.kind) {
-    case 'file':
-      return `file ${item.path}`;
-    case 'module':
-      return `module ${item.name}`;
-    case 'sysctl':
-      return `sysctl ${item.key}`;
-    case 'address':
-      return `address ${item.cidr.address}/${item.cidr.prefix} ${item.device}`;
-    case 'unit':
-      return `unit ${item.name}`;
-    case 'ipvs':
-      return 'ipvs';
-    case 'default-route':
-      return 'default-route';
-  }
-}
-
-
-/** Whether two roles' wishes for the same key agree; a sysctl agrees on its value whichever file persists it. */
-export function sameWish(a: ItemSpec, b: ItemSpec): boolean {
-  if (a.kind === 'sysctl' && b.kind === 'sysctl') return a.value === b.value;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
