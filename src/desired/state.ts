@@ -1,5 +1,5 @@
 import type { Cidr, IPv4 } from '../net/ipv4.ts';
-import type { Host, RoleName } from '../inventory/model.ts';
+import type { Host, Inventory, RoleName } from '../inventory/model.ts';
 import type { IpvsTable } from '../ipvs/table.ts';
 
 /** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
@@ -70,3 +70,13 @@ export interface HostState {
   readonly roles: readonly RoleName[];
   readonly items: readonly DesiredItem[];
 }
+
+/**
+ * The roles as the engine sees them: what a host should have for some of its roles. The commands are given
+ * it from outside src/ (bin/lvsplay.js passes roles/index.ts's), so that data flows one way: roles import
+ * the engine's types, never the other way.
+ */
+export type DesiredStateOf = (inventory: Inventory, host: Host, roles: readonly RoleName[]) => HostState;
+
+/** Loads the roles when a command needs them: `validate` and `--help` do not. */
+export type LoadRoles = () => Promise<DesiredStateOf>;

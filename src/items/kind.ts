@@ -26,6 +26,11 @@ export type Planned<I extends ItemSpec, X extends object = object> = Desired<I> 
  * The registry (registry.ts) merges every item's `facts` into one facts script and every kind's `steps` into
  * one apply script, in the order it keeps; a kind never sees another kind's items, except through `facts`'
  * `others` (the IPVS item reads the rules file's hash from there).
+ *
+ * Removal is meant to fit beside `plan` and `steps` without touching the registry's callers: `key` names a
+ * manifest entry; a kind would add what it records there once applied (a sysctl's value before lvsplay set
+ * it, a file's hash), a plan of an entry no longer desired (a `remove` verdict, or `ok` when already gone)
+ * and the steps that undo it, which the registry would order before the additions.
  */
 export interface ItemKind<I extends ItemSpec, F, X extends object = object> {
   readonly kind: I['kind'];

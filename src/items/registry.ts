@@ -53,6 +53,8 @@ const APPLY_ORDER = ['file', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'i
 const EVERY_KIND_ORDERED: Exclude<Kind, (typeof APPLY_ORDER)[number]> extends never ? true : never = true;
 void EVERY_KIND_ORDERED;
 
+const KIND_ORDER = APPLY_ORDER.filter((phase): phase is Kind => phase !== HANDLERS);
+
 export function itemKey(item: ItemSpec): string {
   return kindOf(item).key(item);
 }
@@ -116,8 +118,8 @@ function kindSteps(kind: Kind, changed: readonly PlannedItem[]): StepDraft[] {
 export async function diffsOf(changed: readonly PlannedItem[], read: (paths: readonly string[]) => Promise<ReadonlyMap<string, string>>): Promise<string[]> {
   const paths = changed.flatMap((item) => kindOf(item).diffReads?.(item) ?? []);
   const onHost = paths.length > 0 ? await read(paths) : new Map<string, string>();
-  return APPLY_ORDER.flatMap((phase) => {
-    const mine = phase === HANDLERS ? [] : ofKind(phase, changed);
-    return mine.length > 0 && phase !== HANDLERS ? (batchKind(phase).diff?.(mine, onHost) ?? []) : [];
+  return KIND_ORDER.flatMap((kind) => {
+    const mine = ofKind(kind, changed);
+    return mine.length > 0 ? (batchKind(kind).diff?.(mine, onHost) ?? []) : [];
   });
 }
