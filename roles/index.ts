@@ -1,5 +1,6 @@
 import type { Host, Inventory, RoleName } from '../src/inventory/model.ts';
-import { itemKey, sameWish, type DesiredItem, type HostState } from '../src/desired/state.ts';
+import type { DesiredItem, HostState } from '../src/desired/state.ts';
+import { itemKey, sameWish } from '../src/items/registry.ts';
 import { directorDr } from './director-dr.ts';
 import { directorNat } from './director-nat.ts';
 import { realserverDr } from './realserver-dr.ts';

@@ -64,7 +64,7 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .addOption(limitOption())
     .action(async (inventory: string, options: { out: string; role: string[]; limit: string[] }) => {
       const { renderCommand } = await import('./commands/render.ts');
-      await renderCommand(inventory, options.out, { roles: options.role, limits: options.limit }, print);
+      await renderCommand(inventory, options.out, { roles: options.role, limits: options.limit }, print, deps.roles);
     });
 
   cli
@@ -170,7 +170,7 @@ function wantsJson(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-export async function main(argv: readonly string[], deps: RunDeps = {}): Promise<number> {
+export async function main(argv: readonly string[], deps: RunDeps): Promise<number> {
   let end: RunEnd = 'ok';
   try {
     await program((runEnd) => (end = runEnd), deps).parseAsync(argv, { from: 'user' });

@@ -2,10 +2,9 @@ import type { Host, Inventory } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { inSaveOrder } from '../../src/ipvs/save-order.ts';
 import type { IpvsForwarding, IpvsService, IpvsTable } from '../../src/ipvs/table.ts';
+import { IPVS_RULES_FILE } from '../../src/facts/ipvs.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { unitFile } from './units.ts';
-
-export const IPVS_RULES_FILE = '/etc/sysconfig/ipvsadm';
 
 const IPVS_FORWARDING: Record<'nat' | 'dr', IpvsForwarding> = { nat: 'masq', dr: 'route' };
 

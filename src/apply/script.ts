@@ -1,20 +1,11 @@
-import { gzipSync } from 'node:zlib';
-import type { Handler } from '../desired/state.ts';
-import { formatChange } from '../ipvs/format.ts';
-import { formatCidr } from '../net/ipv4.ts';
-import { changedItems, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import { stepDrafts } from '../items/registry.ts';
+import { changedItems, type HostPlan } from '../plan/plan.ts';
 import { quote } from '../ssh/quote.ts';
+import type { Step } from './step.ts';
 
-/** One step of a host's apply script, and the items whose change it makes (for the report). */
-export interface Step {
-  readonly id: number;
-  readonly title: string;
-  readonly items: readonly PlannedItem[];
-  readonly body: string;
-}
+export type { Step };
 
 export const BACKUP_ROOT = '/var/lib/lvsplay/backup';
-const EOF_MARK = 'LVSPLAY_EOF';
 
 // Runs each step in a subshell and prints a marker the engine reads. After a failing step the later ones
 // are skipped (reported as not run) but the script goes on to its read-back, so what did change is still
@@ -52,17 +43,7 @@ lvsplay_write() {
 
 /** The steps that take a host from its facts to its desired state, in the order that state needs. */
 export function applySteps(plan: HostPlan): Step[] {
-  const changed = changedItems(plan);
-  const bodies: Omit<Step, 'id'>[] = [
-    ...changed.flatMap((item) => (item.kind === 'file' ? [fileStep(item)] : [])),
-    // Before the handlers: `sysctl -p` of net.ipv4.vs.* needs ip_vs loaded.
-    ...changed.flatMap((item) => (item.kind === 'module' ? [moduleStep(item)] : [])),
-    ...plan.handlers.map((handler) => handlerStep(handler, changed)),
-    ...changed.flatMap((item) => (item.kind === 'address' ? [addressStep(item)] : [])),
-    ...unitSteps(changed.flatMap((item) => (item.kind === 'unit' ? [item] : []))),
-    ...changed.flatMap((item) => (item.kind === 'ipvs' ? [ipvsStep(item)] : [])),
-  ];
-  return bodies.map((step, index) => ({ ...step, id: index + 1 }));
+  return stepDrafts(changedItems(plan), plan.handlers).map((step, index) => ({ ...step, id: index + 1 }));
 }
 
 const DONE = '@@lvsplay-done';
@@ -81,84 +62,6 @@ export function applyScript(steps: readonly Step[], runId: string, readBack = ''
 export function splitApplyOutput(stdout: string): { steps: string; readBack: string } | undefined {
   const at = stdout.indexOf(`${DONE}\n`);
   return at < 0 ? undefined : { steps: stdout.slice(0, at), readBack: stdout.slice(at + DONE.length + 1) };
-}
-
-// Compressed, since a shell reads a here-document slowly: a 2,000-service rules file is 1.2 MB as base64
-// and 60 kB gzipped, and `sh` on a small VM spent 0.36 s just reading the former.
-function packed(text: string): string {
-  return `${gzipSync(text).toString('base64').replace(/.{1,76}/g, '$&\n')}${EOF_MARK}`;
-}
-
-// Up to this size a file travels as one quoted word written by the shell's own printf; a larger one
-// (a 2,000-service rules file) gzipped, since the shell reads a big script slowly.
-const INLINE_MAX = 16 * 1024;
-
-function fileStep(item: PlannedItem & { kind: 'file' }): Omit<Step, 'id'> {
-  const mode = item.mode.toString(8).padStart(4, '0');
-  // A umask gives the mode at creation, without a chmod process, unless the mode has exec or special bits.
-  const umask = (item.mode & 0o7111) === 0 ? (0o777 & ~item.mode).toString(8).padStart(4, '0') : '-';
-  const head = `lvsplay_write ${quote(item.path)} ${mode} ${umask}`;
-  const inline = Buffer.byteLength(item.content) <= INLINE_MAX;
-  return {
-    title: `write ${item.path}`,
-    items: [item],
-    body: inline ? `${head} ${quote(item.content)}` : `${head} <<'${EOF_MARK}'\n${packed(item.content)}`,
-  };
-}
-
-function handlerStep(handler: Handler, changed: readonly PlannedItem[]): Omit<Step, 'id'> {
-  switch (handler.kind) {
-    case 'daemon-reload':
-      return { title: 'systemctl daemon-reload', items: [], body: 'systemctl daemon-reload' };
-    case 'sysctl-load':
-      return {
-        title: `sysctl -p ${handler.file}`,
-        // The live values this file sets are fixed by this step, not by one of their own.
-        items: changed.filter((item) => item.kind === 'sysctl' && item.file === handler.file),
-        body: `sysctl -p ${quote(handler.file)}`,
-      };
-  }
-}
-
-function moduleStep(item: PlannedItem & { kind: 'module' }): Omit<Step, 'id'> {
-  const command = `modprobe ${quote(item.name)}`;
-  return { title: command, items: [item], body: command };
-}
-
-function addressStep(item: PlannedItem & { kind: 'address' }): Omit<Step, 'id'> {
-  const label = item.label ? ` label ${quote(item.label)}` : '';
-  const command = `ip address replace ${quote(formatCidr(item.cidr))} dev ${quote(item.device)}${label}`;
-  return { title: command, items: [item], body: command };
-}
-
-// One enable for all units and no reload of its own (the daemon-reload handler ran already if a unit file
-// changed, and enabling only adds links): on a small VM each systemd reload costs seconds.
-function unitSteps(units: readonly (PlannedItem & { kind: 'unit' })[]): Omit<Step, 'id'>[] {
-  if (units.length === 0) return [];
-  const enable = `systemctl enable --no-reload ${units.map((u) => quote(u.name)).join(' ')}`;
-  const toStart = units.filter((u) => u.startNow);
-  const start = `systemctl start ${toStart.map((u) => quote(u.name)).join(' ')}`;
-  return [{ title: enable, items: units, body: enable }, ...(toStart.length > 0 ? [{ title: start, items: toStart, body: start }] : [])];
-}
-
-// The whole delta goes to one `ipvsadm -R`: one process, applied on top of the live table, never a flush.
-// `ipvsadm -R` goes on past a failing line and its exit code reflects only the last one (recorded in
-// test/fixtures/facts/README.md), so any message on stderr fails the step; the read-back shows the rest.
-function ipvsStep(item: PlannedItem & { kind: 'ipvs' }): Omit<Step, 'id'> {
-  const lines = (item.ipvsChanges ?? []).map(formatChange);
-  return {
-    title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`,
-    items: [item],
-    body: [
-      'modprobe ip_vs || return 1',
-      // Decoded whole before ipvsadm starts: a damaged transfer must not apply half a delta.
-      `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
-      packed(`${lines.join('\n')}\n`),
-      ') || return 1',
-      `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
-      '[ -z "$lvsplay_err" ] || { printf \'%s\\n\' "$lvsplay_err"; return 1; }',
-    ].join('\n'),
-  };
 }
 
 export interface StepOutcome {

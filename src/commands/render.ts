@@ -1,11 +1,12 @@
-import { desiredState } from '../../roles/index.ts';
+import type { LoadRoles } from '../desired/state.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { create, outDir, targetOf, writeTarget } from './out-dir.ts';
 
 /** Writes every managed file of the selected hosts under `out/<host>/<absolute path>`, touching no host. */
-export async function renderCommand(path: string, out: string, selection: Selection, print: (line: string) => void): Promise<void> {
+export async function renderCommand(path: string, out: string, selection: Selection, print: (line: string) => void, roles: LoadRoles): Promise<void> {
   const inventory = await loadInventory(path);
+  const desiredState = await roles();
   const folder = await outDir(out);
   // Every target is checked before the first write: a refused one leaves --out as it was.
   const files = selectHosts(inventory, selection).flatMap(({ host, roles }) =>

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { desiredState } from '../../roles/index.ts';
+import type { LoadRoles } from '../desired/state.ts';
 import { loadInventory } from '../inventory/load.ts';
 import { jsonReport, recap } from '../report/recap.ts';
 import { plainLog } from '../report/plain-log.ts';
@@ -28,8 +28,9 @@ export interface RunOutput {
   stderr(text: string): void;
 }
 
-/** What a run reaches the hosts with; tests pass a `dial` that records the targets instead of dialling. */
+/** What a run is made of: the roles, and how it reaches the hosts (tests pass a `dial` that records the targets instead of dialling). */
 export interface RunDeps {
+  readonly roles: LoadRoles;
   readonly dial?: Dial;
 }
 
@@ -40,8 +41,9 @@ export interface RunDeps {
 export type RunEnd = 'ok' | 'pending' | 'failed' | StopSignal;
 
 /** Makes every selected host match the inventory (or, with --check, says what that would change). */
-export async function runCommand(path: string, options: RunCommandOptions, output: RunOutput, deps: RunDeps = {}): Promise<RunEnd> {
+export async function runCommand(path: string, options: RunCommandOptions, output: RunOutput, deps: RunDeps): Promise<RunEnd> {
   const inventory = await loadInventory(path);
+  const desiredState = await deps.roles();
   const selected = selectHosts(inventory, options);
   // Every state is computed, and so every template rendered, before the first connection; so are the keys read.
   const states = selected.map(({ host, roles }) => desiredState(inventory, host, roles));

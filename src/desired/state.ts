@@ -1,5 +1,5 @@
 import type { Cidr, IPv4 } from '../net/ipv4.ts';
-import type { Host, RoleName } from '../inventory/model.ts';
+import type { Host, Inventory, RoleName } from '../inventory/model.ts';
 import type { IpvsTable } from '../ipvs/table.ts';
 
 /** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
@@ -71,28 +71,12 @@ export interface HostState {
   readonly items: readonly DesiredItem[];
 }
 
-export function itemKey(item: ItemSpec): string {
-  switch (item.kind) {
-    case 'file':
-      return `file ${item.path}`;
-    case 'module':
-      return `module ${item.name}`;
-    case 'sysctl':
-      return `sysctl ${item.key}`;
-    case 'address':
-      return `address ${item.cidr.address}/${item.cidr.prefix} ${item.device}`;
-    case 'unit':
-      return `unit ${item.name}`;
-    case 'ipvs':
-      return 'ipvs';
-    case 'default-route':
-      return 'default-route';
-  }
-}
+/**
+ * The roles as the engine sees them: what a host should have for some of its roles. The commands are given
+ * it from outside src/ (bin/lvsplay.js passes roles/index.ts's), so that data flows one way: roles import
+ * the engine's types, never the other way.
+ */
+export type DesiredStateOf = (inventory: Inventory, host: Host, roles: readonly RoleName[]) => HostState;
 
-
-/** Whether two roles' wishes for the same key agree; a sysctl agrees on its value whichever file persists it. */
-export function sameWish(a: ItemSpec, b: ItemSpec): boolean {
-  if (a.kind === 'sysctl' && b.kind === 'sysctl') return a.value === b.value;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
+/** Loads the roles when a command needs them: `validate` and `--help` do not. */
+export type LoadRoles = () => Promise<DesiredStateOf>;

@@ -1,6 +1,5 @@
 import { parseIpvsSave } from '../ipvs/parse.ts';
 import { serviceKey, type IpvsTable } from '../ipvs/table.ts';
-import { IPVS_RULES_FILE } from '../../roles/parts/ipvs.ts';
 import { FactError, type Fact } from './fact.ts';
 import { ipvsThresholdsFact } from './ipvs-thresholds.ts';
 import { captured, gunzipBase64, hashesTo, reportingFailure, succeeded } from './packed.ts';
@@ -23,6 +22,9 @@ export interface IpvsFacts {
    */
   readonly liveIsRulesFile: boolean;
 }
+
+/** Where the IPVS table is persisted, in `ipvsadm-save -n` format: read here, written by the director roles. */
+export const IPVS_RULES_FILE = '/etc/sysconfig/ipvsadm';
 
 const NO_MODULE = '@@no-ip_vs';
 const THRESHOLDS = '@@thresholds';

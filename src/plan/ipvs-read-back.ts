@@ -2,7 +2,7 @@ import type { IpvsItem } from '../desired/state.ts';
 import type { ProcService, ProcTable } from '../facts/ipvs-proc.ts';
 import type { IpvsChange } from '../ipvs/delta.ts';
 import { destinationKey, serviceKey, type IpvsService, type IpvsServiceId } from '../ipvs/table.ts';
-import type { Verdict } from './plan.ts';
+import type { Verdict } from '../items/kind.ts';
 
 /**
  * Whether /proc/net/ip_vs can prove these changes: it shows every field lvsplay sets except a persistence

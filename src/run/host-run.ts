@@ -1,8 +1,7 @@
-import { createTwoFilesPatch } from 'diff';
 import type { HostState } from '../desired/state.ts';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
-import { formatChange } from '../ipvs/format.ts';
+import { diffsOf } from '../items/registry.ts';
 import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
@@ -135,13 +134,8 @@ export class HostRun {
     return parse(result.stdout);
   }
 
-  private async diffsOf(plan: HostPlan): Promise<string[]> {
-    const files = changedItems(plan).flatMap((item) => (item.kind === 'file' ? [item] : []));
-    const old = files.length > 0 ? await this.readFiles(files.map((f) => f.path)) : new Map<string, string>();
-    const fileDiffs = files.map((file) => createTwoFilesPatch(file.path, file.path, old.get(file.path) ?? '', file.content, 'on host', 'wanted'));
-    const ipvs = changedItems(plan).flatMap((item) => (item.kind === 'ipvs' ? item.ipvsChanges ?? [] : []));
-    const ipvsDiff = ipvs.length > 0 ? [`ipvsadm -R <<EOF\n${ipvs.map(formatChange).join('\n')}\nEOF\n`] : [];
-    return [...fileDiffs, ...ipvsDiff];
+  private diffsOf(plan: HostPlan): Promise<string[]> {
+    return diffsOf(changedItems(plan), (paths) => this.readFiles(paths));
   }
 
   private async readFiles(paths: readonly string[]): Promise<Map<string, string>> {

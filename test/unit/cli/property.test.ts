@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import dr from '../../../inventories/dr.ts';
 import nat from '../../../inventories/nat.ts';
+import { desiredState } from '../../../roles/index.ts';
 import { main } from '../../../src/cli.ts';
 import { loadInventory } from '../../../src/inventory/load.ts';
 import type { Dial } from '../../../src/run/host-run.ts';
@@ -120,7 +121,7 @@ async function lvsplay(args: readonly string[]): Promise<Outcome> {
   process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
   try {
-    const code = await main(args, { dial });
+    const code = await main(args, { dial, roles: async () => desiredState });
     return { code, stdout: out.join(''), stderr: err.join(''), dialled };
   } finally {
     process.stdout.write = writes.stdout;

@@ -1,0 +1,12 @@
+import type { PlannedItem } from '../items/planned.ts';
+
+/** One step of a host's apply script, and the items whose change it makes (for the report). */
+export interface Step {
+  readonly id: number;
+  readonly title: string;
+  readonly items: readonly PlannedItem[];
+  readonly body: string;
+}
+
+/** A step before the script numbers it. */
+export type StepDraft = Omit<Step, 'id'>;

@@ -1,0 +1,38 @@
+import type { IpvsServiceId, IpvsTable } from '../ipvs/table.ts';
+
+/**
+ * What an item asks the facts script for. Every item's request is merged into one, so a host is asked
+ * each fact once, in one round trip, whatever the kinds of its items.
+ */
+export interface FactRequest {
+  readonly files?: readonly string[];
+  readonly modules?: readonly string[];
+  readonly sysctl?: readonly string[];
+  readonly addresses?: boolean;
+  readonly defaultRoute?: boolean;
+  readonly units?: readonly string[];
+  /** Unit files whose absence makes systemd's version matter (asked only together with `units`). */
+  readonly unitFiles?: readonly string[];
+  /** The live and persisted table, against the desired one and the hash of the rules file this run writes. */
+  readonly ipvs?: { readonly table: IpvsTable; readonly rulesSha256?: string };
+  /** These services from /proc/net/ip_vs instead of `ipvs`: a read-back it can prove. */
+  readonly ipvsProc?: readonly IpvsServiceId[];
+}
+
+/** One request for all: lists joined in the items' order, flags raised by any item. */
+export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest {
+  const list = <K extends 'files' | 'modules' | 'sysctl' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
+  const ipvs = requests.find((r) => r.ipvs)?.ipvs;
+  const ipvsProc = requests.find((r) => r.ipvsProc)?.ipvsProc;
+  return {
+    files: list('files'),
+    modules: list('modules'),
+    sysctl: list('sysctl'),
+    addresses: requests.some((r) => r.addresses),
+    defaultRoute: requests.some((r) => r.defaultRoute),
+    units: list('units'),
+    unitFiles: list('unitFiles'),
+    ...(ipvs && { ipvs }),
+    ...(ipvsProc && { ipvsProc }),
+  };
+}

@@ -1,0 +1,113 @@
+import { EOF_MARK, packed } from '../apply/heredoc.ts';
+import type { HostState, IpvsItem } from '../desired/state.ts';
+import { sha256 } from '../desired/sha256.ts';
+import type { HostFacts } from '../facts/batch.ts';
+import { IPVS_RULES_FILE } from '../facts/ipvs.ts';
+import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged, type IpvsChange } from '../ipvs/delta.ts';
+import { formatChange } from '../ipvs/format.ts';
+import { serviceKey } from '../ipvs/table.ts';
+import { procReadBack, verifyIpvsChanges } from '../plan/ipvs-read-back.ts';
+import type { ItemKind, Planned, Verdict } from './kind.ts';
+
+type Facts = Pick<HostFacts, 'ipvs' | 'ipvsProc'>;
+
+/** What planning an IPVS item finds besides its verdict: the delta that reaches the desired table. */
+export interface IpvsPlan {
+  readonly ipvsChanges?: readonly IpvsChange[];
+}
+
+/**
+ * A live IPVS service lvsplay leaves alone: someone else's (neither in the inventory nor in the rules file it
+ * last wrote), or one with settings it cannot express (`reason`: `-M 255.255.0.0`, `-x 100 on
+ * 192.168.10.71:80`), which it never edits or deletes, even its own.
+ */
+export type UnmanagedService =
+  | { readonly service: string; readonly kind: 'not-owned' }
+  | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string };
+
+/** The live IPVS services a director has, reached by a minimal delta through one `ipvsadm -R`, never a flush. */
+export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan> = {
+  kind: 'ipvs',
+  key: () => 'ipvs',
+  describe: (item) => `IPVS table (${services(item)})`,
+  facts: (item, others) => {
+    // The rules file is renderIpvsRules(table): what ipvsadm-save -n prints for that table once it is live,
+    // so its hash tells the host both whether the file and whether the live table are already as wanted.
+    const rules = others.find((i) => i.kind === 'file' && i.path === IPVS_RULES_FILE);
+    const rulesSha256 = rules?.kind === 'file' ? sha256(rules.content) : undefined;
+    return { ipvs: { table: item.table, ...(rulesSha256 && { rulesSha256 }) } };
+  },
+  plan: (item, facts) => {
+    const changes = ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), facts.ipvs?.foreign ?? NO_FOREIGN);
+    return { verdict: verdictOf(item, changes, facts), ipvsChanges: changes };
+  },
+  steps: (changed) => changed.map(restoreStep),
+  // /proc/net/ip_vs, one read, where ipvsadm-save asks the kernel once per service, when it can prove them.
+  readBackFacts: (item, others) => {
+    const services = procReadBack(item.ipvsChanges ?? []);
+    return services ? { ipvsProc: services } : ipvsKind.facts(item, others);
+  },
+  readBack: (item, facts) => (facts.ipvsProc ? { verdict: verifyIpvsChanges(item, item.ipvsChanges ?? [], facts.ipvsProc.table) } : ipvsKind.plan(item, facts)),
+  diff: (changed) => {
+    const changes = changed.flatMap((item) => item.ipvsChanges ?? []);
+    return changes.length > 0 ? [`ipvsadm -R <<EOF\n${changes.map(formatChange).join('\n')}\nEOF\n`] : [];
+  },
+};
+
+function services(item: IpvsItem): string {
+  return `${item.table.length} service${item.table.length === 1 ? '' : 's'}`;
+}
+
+const NO_FOREIGN: ReadonlyMap<string, string> = new Map();
+
+function ownedServices(item: IpvsItem, facts: Facts): Set<string> {
+  return new Set([...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey));
+}
+
+function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], facts: Facts): Verdict {
+  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, thresholds, …) is
+  // someone else's: changing it could break them, leaving it would not be what the inventory says.
+  const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
+  const blocked = blockedServices(item.table, foreign).map((key) => `${key} (${foreign.get(key)})`);
+  if (blocked.length > 0) {
+    const [are, them] = blocked.length === 1 ? ['is', 'it'] : ['are', 'them'];
+    const reason = `${blocked.join(', ')} ${are} live with settings lvsplay cannot express; undo those settings or delete ${them} by hand, or rename ${them} in the inventory`;
+    return { status: 'fail', reason };
+  }
+  // The host found ipvsadm-save -n to print exactly the rules file, and sent no table: a threshold set by hand
+  // on one of these services was not looked for and stays as it is. The first run whose live table differs in
+  // any way lists thresholds, and leaves such a service alone (or fails, if it is wanted), as ever.
+  if (facts.ipvs?.liveIsRulesFile) return { status: 'ok', reason: `live table is the rules file lvsplay writes (${services(item)})` };
+  if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services(item)}` };
+  return { status: 'change', reason: `${changes.length} change${changes.length === 1 ? '' : 's'} to reach the ${services(item)}` };
+}
+
+/** The live services of a director that lvsplay leaves alone; a wanted one it cannot express is not listed: its item fails, and says why. */
+export function unmanagedServices(state: HostState, facts: HostFacts): UnmanagedService[] {
+  const item = state.items.find((i) => i.kind === 'ipvs');
+  if (!facts.ipvs || item?.kind !== 'ipvs') return [];
+  const wanted = new Set(item.table.map(serviceKey));
+  const notOwned = liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts)).map((service): UnmanagedService => ({ service, kind: 'not-owned' }));
+  const unsupported = [...facts.ipvs.foreign].filter(([service]) => !wanted.has(service)).map(([service, reason]): UnmanagedService => ({ service, kind: 'unsupported', reason }));
+  return [...notOwned, ...unsupported];
+}
+
+// The whole delta goes to one `ipvsadm -R`: one process, applied on top of the live table, never a flush.
+// `ipvsadm -R` goes on past a failing line and its exit code reflects only the last one (recorded in
+// test/fixtures/facts/README.md), so any message on stderr fails the step; the read-back shows the rest.
+function restoreStep(item: Planned<IpvsItem, IpvsPlan>) {
+  const lines = (item.ipvsChanges ?? []).map(formatChange);
+  return {
+    title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`,
+    items: [item],
+    body: [
+      'modprobe ip_vs || return 1',
+      // Decoded whole before ipvsadm starts: a damaged transfer must not apply half a delta.
+      `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
+      packed(`${lines.join('\n')}\n`),
+      ') || return 1',
+      `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
+      '[ -z "$lvsplay_err" ] || { printf \'%s\\n\' "$lvsplay_err"; return 1; }',
+    ].join('\n'),
+  };
+}

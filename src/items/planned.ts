@@ -1,0 +1,16 @@
+import type { AddressItem, FileItem, IpvsItem, ModuleItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { IpvsPlan } from './ipvs.ts';
+import type { Planned } from './kind.ts';
+
+/** Only an IPVS item carries a delta; on the others the field cannot be set, so any planned item may be asked for it. */
+type NoDelta = { readonly ipvsChanges?: never };
+
+/** An item with its verdict: one member per kind, each with what its own plan adds. */
+export type PlannedItem =
+  | Planned<FileItem, NoDelta>
+  | Planned<ModuleItem, NoDelta>
+  | Planned<SysctlItem, NoDelta>
+  | Planned<AddressItem, NoDelta>
+  | Planned<UnitItem, NoDelta>
+  | Planned<IpvsItem, IpvsPlan>
+  | Planned<RouteCheckItem, NoDelta>;
