@@ -1,5 +1,4 @@
 import type { Host, Inventory, Vip } from '../../src/inventory/model.ts';
-import { describeService } from '../../src/inventory/model.ts';
 import type { IPv4 } from '../../src/net/ipv4.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { renderTemplate } from '../../src/templates.ts';
@@ -11,15 +10,14 @@ const IFCFG_DIR = '/etc/sysconfig/network-scripts';
  * The DR VIPs this host carries on lo, as a director or as a real server. Both roles compute the same list,
  * so a host playing both gets each VIP once, always on the same lo:N label.
  */
-export function drVipsOf(inventory: Inventory, host: Host): { vip: Vip; services: string[] }[] {
-  const byVip = new Map<Vip, string[]>();
+export function drVipsOf(inventory: Inventory, host: Host): Vip[] {
+  const vips = new Set<Vip>();
   for (const service of inventory.services) {
     if (service.forwarding !== 'dr') continue;
     const carries = service.director === host.name || service.realServers.some((rs) => rs.host === host.name);
-    if (!carries) continue;
-    byVip.set(service.vip, [...(byVip.get(service.vip) ?? []), describeService(service)]);
+    if (carries) vips.add(service.vip);
   }
-  return [...byVip].map(([vip, services]) => ({ vip, services }));
+  return [...vips];
 }
 
 /** Each VIP on lo:N now (an address item) and at boot (ifcfg-lo:N read by an instance of lvsplay-vip@). */
@@ -28,13 +26,14 @@ export function loopbackVipItems(inventory: Inventory, host: Host): ItemSpec[] {
   if (vips.length === 0) return [];
   return [
     unitFile('lvsplay-vip@.service', renderTemplate('lvsplay-vip@.service.hbs', {})),
-    ...vips.flatMap(({ vip, services }, i): ItemSpec[] => {
+    ...vips.flatMap((vip, i): ItemSpec[] => {
       const index = i + 1;
       return [
         {
           kind: 'file',
           path: `${IFCFG_DIR}/ifcfg-lo:${index}`,
-          content: renderTemplate('ifcfg-lo.hbs', { index, vip, services: services.join(', ') }),
+          // The file names no service: a port added to a VIP must not rewrite it on every host that carries it.
+          content: renderTemplate('ifcfg-lo.hbs', { index, vip }),
           mode: 0o644,
           notify: [],
         },

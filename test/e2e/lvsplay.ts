@@ -28,6 +28,8 @@ export interface JsonHost {
   error?: string;
   tally: { ok: number; changed: number; failed: number; notRun: number };
   items: JsonItem[];
+  unmanaged: { service: string; kind: string; reason?: string }[];
+  diffs?: string[];
 }
 
 export function lvsplay(args: readonly string[], timeoutMs = 10 * 60_000): Promise<CliResult> {
@@ -48,22 +50,38 @@ export async function runJson(args: readonly string[]): Promise<{ code: number; 
   }
 }
 
+/** What a test changes in a seed's inventory: its services, and hosts left out. */
+export interface InventoryEdit {
+  /** Names the file, so that edits of one lab do not overwrite each other. */
+  readonly name: string;
+  readonly services?: readonly unknown[];
+  readonly withoutHosts?: readonly string[];
+}
+
 /**
  * A lab inventory: the seed's own inventory file, imported as it is, with only `ssh` replaced by how the
- * lab reaches each VM.
+ * lab reaches each VM, and whatever `edit` changes.
  */
-export async function writeLabInventory(dir: string, seed: string, access: Readonly<Record<string, SshAccess>>): Promise<string> {
+export async function writeLabInventory(
+  dir: string,
+  seed: string,
+  access: Readonly<Record<string, SshAccess>>,
+  edit?: InventoryEdit,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const file = join(dir, `${seed}.lab.ts`);
+  const file = join(dir, `${seed}${edit ? `.${edit.name}` : ''}.lab.ts`);
+  const dropped = JSON.stringify(edit?.withoutHosts ?? []);
   await writeFile(
     file,
     [
       "import { defineInventory } from 'lvsplay';",
       `import seed from ${JSON.stringify(join(ROOT, 'inventories', `${seed}.ts`))};`,
       `const access: Record<string, { host: string; port: number; user: string; privateKey: string }> = ${JSON.stringify(access)};`,
+      `const dropped: string[] = ${dropped};`,
       'export default defineInventory({',
       '  ...seed,',
-      '  hosts: Object.fromEntries(Object.entries(seed.hosts).map(([name, host]) => [name, { ...host, ssh: access[name] }])),',
+      '  hosts: Object.fromEntries(Object.entries(seed.hosts).filter(([name]) => !dropped.includes(name)).map(([name, host]) => [name, { ...host, ssh: access[name] }])),',
+      ...(edit?.services ? [`  services: ${JSON.stringify(edit.services)},`] : []),
       '});',
       '',
     ].join('\n'),

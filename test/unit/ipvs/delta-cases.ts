@@ -1,4 +1,4 @@
-import type { IpvsTable } from '../../../src/ipvs/table.ts';
+import { serviceKey, type IpvsTable } from '../../../src/ipvs/table.ts';
 import { svc } from './helpers.ts';
 
 /** Live and desired tables and the owned services in; the exact `ipvsadm -R` lines out. */
@@ -132,3 +132,14 @@ export const DELTA_CASES: readonly DeltaCase[] = [
     ],
   },
 ];
+
+/** As the engine computes it: the persisted services plus the desired ones. */
+export function ownedOf(persisted: readonly string[], desired: IpvsTable): Set<string> {
+  return new Set([...persisted, ...desired.map(serviceKey)]);
+}
+
+/** What the live table must be after the delta: the desired services, and the unowned ones untouched. */
+export function expectedAfter(live: IpvsTable, desired: IpvsTable, owned: ReadonlySet<string>): IpvsTable {
+  const desiredKeys = new Set(desired.map(serviceKey));
+  return [...desired, ...live.filter((s) => !desiredKeys.has(serviceKey(s)) && !owned.has(serviceKey(s)))];
+}

@@ -3,19 +3,8 @@ import { blockedServices, ipvsDelta, unmanagedServices } from '../../../src/ipvs
 import { sameTable } from '../../../src/ipvs/equal.ts';
 import { formatChange } from '../../../src/ipvs/format.ts';
 import { serviceKey, type IpvsService, type IpvsTable } from '../../../src/ipvs/table.ts';
-import { DELTA_CASES } from './delta-cases.ts';
+import { DELTA_CASES, expectedAfter, ownedOf } from './delta-cases.ts';
 import { applyRestore, svc } from './helpers.ts';
-
-/** As the engine computes it: the persisted services plus the desired ones. */
-function ownedOf(persisted: readonly string[], desired: IpvsTable): Set<string> {
-  return new Set([...persisted, ...desired.map(serviceKey)]);
-}
-
-/** What the live table must be after the delta: the desired services, and the unowned ones untouched. */
-function expectedAfter(live: IpvsTable, desired: IpvsTable, owned: ReadonlySet<string>): IpvsTable {
-  const desiredKeys = new Set(desired.map(serviceKey));
-  return [...desired, ...live.filter((s) => !desiredKeys.has(serviceKey(s)) && !owned.has(serviceKey(s)))];
-}
 
 describe('ipvsDelta', () => {
   for (const testCase of DELTA_CASES) {
@@ -25,7 +14,7 @@ describe('ipvsDelta', () => {
       assert.deepEqual(ipvsDelta(testCase.live, testCase.desired, owned).map(formatChange), testCase.lines);
     });
 
-    it(`reaches the desired table through ipvsadm -R: ${testCase.name}`, () => {
+    it(`reaches the desired table through a model of ipvsadm -R (the lab runs the real one): ${testCase.name}`, () => {
       const after = applyRestore(testCase.live, testCase.lines);
       assert.ok(sameTable(after, expectedAfter(testCase.live, testCase.desired, owned)));
       assert.deepEqual(ipvsDelta(after, testCase.desired, owned), [], 'a second run changes nothing');
