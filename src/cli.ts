@@ -28,6 +28,16 @@ Exit codes:
   ${EXIT.pending}        --check --detailed-exitcode only: no host failed, and some host has changes pending
   130, 143 SIGINT or SIGTERM stopped the run`;
 
+/** `--watch` alone: as watch(1). */
+const WATCH_SECONDS = 2;
+
+const STATUS_EXIT_CODES = `
+Exit codes:
+  ${EXIT.ok}        every director read (drift or not); with --watch: the last read, when Ctrl-C stops it
+  ${EXIT.failed}        the inventory or a key failed, or a director could not be read (unreachable, or its script failed)
+  ${EXIT.usage}        the command line was wrong (--limit naming no director, say)
+  130, 143 SIGINT or SIGTERM stopped --watch before its first read`;
+
 const stdout = (text: string): void => {
   process.stdout.write(text);
 };
@@ -94,7 +104,35 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     })
     .addHelpText('after', RUN_EXIT_CODES);
 
+  cli
+    .command('status')
+    .description('show each director live against the inventory: services, real servers (weight, connections, rates, a TCP check), drift; changes nothing')
+    .argument('<inventory>', 'inventory file (.ts, .js, .yml)')
+    .addOption(new Option('--limit <director>', 'only this director (repeatable)').argParser(collect).default([]))
+    .option('--json', 'print the status as JSON (with --watch, one object per line)', false)
+    .addOption(new Option('--watch [s]', `read again every s seconds (default ${WATCH_SECONDS}) until Ctrl-C`).argParser(wholeNumber('--watch', 3_600, ' of seconds')).preset(WATCH_SECONDS))
+    .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
+    .option('--accept-new-host-keys', "trust and record the key of a host not yet in known_hosts (never a changed key)", false)
+    .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
+    .addOption(timeoutOption('--command-timeout', 'seconds the status script may run on a director', 60))
+    .action(async (inventory: string, options: StatusOptions) => {
+      const { statusCommand } = await import('./commands/status.ts');
+      const output = { stdout, stderr, terminal: process.stdout.isTTY === true };
+      onRunEnd(await statusCommand(inventory, { ...options, limits: options.limit }, output, deps));
+    })
+    .addHelpText('after', STATUS_EXIT_CODES);
+
   return cli;
+}
+
+interface StatusOptions {
+  limit: string[];
+  json: boolean;
+  watch?: number;
+  knownHosts?: string;
+  acceptNewHostKeys: boolean;
+  connectTimeout: number;
+  commandTimeout: number;
 }
 
 interface RunOptions {
