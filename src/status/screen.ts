@@ -10,7 +10,8 @@ export function statusScreen(inventory: string, at: Date, directors: readonly Di
 }
 
 function readDirector(director: ReadView): string {
-  const lines = [`${director.host}: ${summary(director)}`];
+  const [counts, drift] = summary(director);
+  const lines = [`${director.host}: ${counts}`, `  ${drift}`];
   if (director.ipvs === 'not-loaded') lines.push('  IPVS not loaded (no /proc/net/ip_vs): no service is live; status did not load it');
   if (director.ipvsadm === 'not-installed') lines.push('  ipvsadm not installed: no traffic counters');
   else if (director.countersUnavailable && director.ipvs === 'loaded') lines.push(`  no traffic counters: ${director.countersUnavailable}`);
@@ -19,37 +20,41 @@ function readDirector(director: ReadView): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `2 services, 4 real servers (1 draining); drift: 1 real server missing, 1 weight differs`. */
-function summary(director: ReadView): string {
+/** `IPVS loaded, 2 services, 4 real servers (1 draining)`, and the drift: `2 real servers missing, 1 weight differs`. */
+function summary(director: ReadView): string[] {
   const servers = director.services.flatMap((s) => s.realServers);
   const draining = servers.filter((r) => r.draining).length;
-  const counts = new Map<string, number>();
-  const count = (what: string): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
-  for (const service of director.services) {
-    if (service.ownership === 'stale') count('service no longer in the inventory');
-    for (const drift of service.drift) count(drift.kind === 'missing' ? 'service missing' : `${drift.kind} differs`);
-    for (const server of service.realServers) for (const drift of server.drift) count(realServerDriftCount(drift));
-  }
-  const drift = counts.size === 0 ? 'no drift' : `drift: ${[...counts].map(([what, n]) => `${n} ${what}`).join(', ')}`;
   const foreign = director.services.filter((s) => s.ownership === 'foreign').length;
+  const counts = new Map<Drifted, number>();
+  const count = (what: Drifted): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
+  for (const service of director.services) {
+    if (service.ownership === 'stale') count('stale');
+    for (const drift of service.drift) count(drift.kind === 'missing' ? 'service missing' : drift.kind);
+    for (const server of service.realServers) for (const drift of server.drift) count(drift.kind === 'missing' || drift.kind === 'extra' ? `real server ${drift.kind}` : drift.kind);
+  }
+  const drift = [...counts].map(([what, n]) => `${n} ${DRIFTED[what][n === 1 ? 0 : 1]}`);
   return [
-    `IPVS ${director.ipvs === 'loaded' ? 'loaded' : 'not loaded'}`,
-    plural(director.services.length - foreign, 'service') + (foreign ? ` (+${foreign} not lvsplay's)` : ''),
-    plural(servers.length, 'real server') + (draining ? ` (${draining} draining)` : ''),
-    drift,
-  ].join(', ');
+    [
+      `IPVS ${director.ipvs === 'loaded' ? 'loaded' : 'not loaded'}`,
+      plural(director.services.length - foreign, 'service') + (foreign ? ` (+${foreign} not lvsplay's)` : ''),
+      plural(servers.length, 'real server') + (draining ? ` (${draining} draining)` : ''),
+    ].join(', '),
+    drift.length === 0 ? 'no drift from the inventory' : `drift from the inventory: ${drift.join(', ')}`,
+  ];
 }
 
-function realServerDriftCount(drift: RealServerDrift): string {
-  switch (drift.kind) {
-    case 'missing':
-      return 'real server missing';
-    case 'extra':
-      return 'real server extra';
-    default:
-      return `${drift.kind} differs`;
-  }
-}
+/** Each kind of drift counted in the summary, said of one and of several. */
+const DRIFTED = {
+  'service missing': ['service missing', 'services missing'],
+  stale: ['service no longer in the inventory', 'services no longer in the inventory'],
+  scheduler: ['scheduler differs', 'schedulers differ'],
+  persistence: ['persistence differs', 'persistences differ'],
+  'real server missing': ['real server missing', 'real servers missing'],
+  'real server extra': ['real server extra', 'real servers extra'],
+  weight: ['weight differs', 'weights differ'],
+  forwarding: ['forwarding method differs', 'forwarding methods differ'],
+} as const satisfies Record<string, readonly [string, string]>;
+type Drifted = keyof typeof DRIFTED;
 
 function serviceBlock(service: ServiceView): string[] {
   const settings = service.live ? [service.live.scheduler, ...(service.live.persistent ? ['persistent'] : [])] : [];
