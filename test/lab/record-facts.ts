@@ -6,7 +6,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { directorStatusScript } from '../../src/facts/director-status.ts';
 import { filesFact } from '../../src/facts/files.ts';
+import { COUNTER_COMMANDS } from '../../src/facts/ipvs-counters.ts';
 import { startLab } from './lab.ts';
 import type { RunResult } from './proc.ts';
 
@@ -81,6 +83,14 @@ const RESTORE_CASES = {
   ],
 };
 
+/** The TCP real servers the status script is told of (the inventory's, for lvsplay): the DR and NAT ones above. */
+const STATUS_TCP_TARGETS = [
+  { address: '192.168.10.71', port: 80 },
+  { address: '192.168.10.72', port: 80 },
+  { address: '192.168.10.71', port: 443 },
+  { address: '192.168.10.72', port: 443 },
+];
+
 export const FILES_FACT_PATHS = ['/etc/hostname', '/etc/shadow', '/nonexistent', '/etc/ssh/sshd_config'];
 
 const lab = await startLab('dr');
@@ -128,6 +138,12 @@ try {
   const proc = await sh('ipvsadm -R', `${[...SERVICES, ...PROC_EXTRA_SERVICES].join('\n')}\n`);
   if (proc.code !== 0) throw new Error(`loading services failed: ${proc.stderr}`);
   await record('proc-net-ip_vs.txt', 'cat /proc/net/ip_vs');
+  // lvsplay status on the same table: both counter listings, and its whole script (TCP checks included).
+  await record('ipvsadm-Ln-stats-exact.txt', COUNTER_COMMANDS.stats);
+  await record('ipvsadm-Ln-rate-exact.txt', COUNTER_COMMANDS.rate);
+  const status = await sh('sh -s', directorStatusScript(STATUS_TCP_TARGETS));
+  await writeFile(join(FACTS, 'status-script.txt'), status.stdout);
+  console.log(`status-script.txt: exit ${status.code}${status.stderr ? `, stderr: ${status.stderr.trim()}` : ''}`);
   const thresholds = await sh(`ipvsadm ${THRESHOLD_EDIT}`);
   if (thresholds.code !== 0) throw new Error(`setting thresholds failed: ${thresholds.stderr}`);
   const withThresholds = await record('ipvsadm-save-n-thresholds.txt', 'ipvsadm-save -n');

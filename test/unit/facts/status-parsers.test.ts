@@ -135,6 +135,16 @@ describe('status facts', () => {
       assert.deepEqual(Object.fromEntries(reading.tcp!), { '192.168.10.71:80': { result: 'refused' } });
     });
 
+    it('on the lab director (status-script.txt): the table of proc-net-ip_vs.txt, its counters, a check of each TCP real server', () => {
+      const reading = parseDirectorStatus(recorded('status-script.txt'));
+      assert.equal(reading.ipvsadmInstalled, true);
+      assert.deepEqual(reading.live!.map((s) => s.key), KEYS);
+      assert.ok('stats' in reading.counters, JSON.stringify(reading.counters));
+      assert.deepEqual([...reading.counters.rate.keys()].sort(), [...KEYS].sort());
+      // The inventory's four and the live TCP services' five, once each; what each says depends on the lab's hosts.
+      assert.deepEqual([...reading.tcp!.keys()].sort(), ['192.168.10.71:443', '192.168.10.71:80', '192.168.10.72:443', '192.168.10.72:80', '192.168.10.73:8080']);
+    });
+
     it('joins its parts: the live table, both listings, the rules file\'s services, the checks', () => {
       const output = [
         '@@lvsplay-status ipvsadm\nyes\n',
