@@ -1,4 +1,4 @@
-import { parseIpvsSave } from '../ipvs/parse.ts';
+import { IpvsParseError, parseIpvsSave } from '../ipvs/parse.ts';
 import { serviceKey } from '../ipvs/table.ts';
 import { FactError } from './fact.ts';
 import { IPVS_RULES_FILE } from './ipvs.ts';
@@ -61,10 +61,20 @@ export function parseDirectorStatus(output: string): DirectorReading {
   return {
     ipvsadmInstalled: ipvsadm === 'yes',
     live,
-    owned: new Set(parseIpvsSave(required(sections, 'rules')).table.map(serviceKey)),
+    owned: ownedServices(required(sections, 'rules')),
     counters: countersOf(sections, live !== undefined, ipvsadm === 'yes'),
     tcp: parseTcpChecks(required(sections, 'tcp')),
   };
+}
+
+/** The services of the rules file (its `-A` lines): a file edited by hand into nonsense is named as such. */
+function ownedServices(rules: string): Set<string> {
+  try {
+    return new Set(parseIpvsSave(rules).table.map(serviceKey));
+  } catch (error) {
+    if (error instanceof IpvsParseError) throw new FactError('status', `${IPVS_RULES_FILE}: ${error.message}`);
+    throw error;
+  }
 }
 
 function countersOf(sections: ReadonlyMap<Section, string>, loaded: boolean, installed: boolean): Counters {

@@ -171,6 +171,8 @@ describe('status facts', () => {
       assert.equal(failed.tcp, undefined);
       assert.throws(() => parseDirectorStatus('hello\n@@lvsplay-status ipvsadm\nyes\n'), /fact status: unexpected output before the first part: 'hello'/);
       assert.throws(() => parseDirectorStatus('@@lvsplay-status ipvsadm\nyes\n'), /fact status: the output has no 'ip_vs' part: the script stopped early/);
+      const badRules = '@@lvsplay-status ipvsadm\nno\n@@lvsplay-status ip_vs\n@@no-ip_vs\n@@lvsplay-status rules\n-A -t 192.168.10.100:80 -s rr --bogus\n@@lvsplay-status tcp\n';
+      assert.throws(() => parseDirectorStatus(badRules), /^FactError: fact status: \/etc\/sysconfig\/ipvsadm: ipvsadm-save line 1: /);
     });
   });
 });
