@@ -9,7 +9,9 @@ import { startSshd, type TestSshd } from '../ssh/sshd-fixture.ts';
 export function startNetnsHost(setup = 'true'): Promise<TestSshd> {
   if (setup.includes("'")) throw new Error('a netns host setup is quoted in single quotes: it cannot hold one');
   // --map-root-user: the session is root in its namespace, as lvsplay expects, whoever runs the tests.
-  const session = `exec unshare --map-root-user --net /bin/sh -c 'ip link set lo up && ${setup} && exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'`;
+  // A new namespace inherits this machine's IPv4 settings (net.core.devconf_inherit_init_net=0): forwarding
+  // is set off here, so a test's host starts the same on every machine.
+  const session = `exec unshare --map-root-user --net /bin/sh -c 'ip link set lo up && sysctl -qw net.ipv4.ip_forward=0 && ${setup} && exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"'`;
   return startSshd({ config: [`ForceCommand ${session}`] });
 }
 
