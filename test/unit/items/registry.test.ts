@@ -19,10 +19,10 @@ async function drDirector() {
 }
 
 describe('the item registry', () => {
-  it("asks a bare DR director's facts in one script, each fact once, in the fixed order", async () => {
+  it("asks a bare DR director's facts in one script, each fact once, in the fixed order, its manifest last", async () => {
     const { script } = factsScript(await drDirector());
     const sections = [...script.matchAll(/^echo '@@lvsplay-fact (\S+)'$/gm)].map((m) => m[1]);
-    assert.deepEqual(sections, ['os-release', 'files', 'modules', 'sysctl', 'addresses', 'units', 'systemd', 'ipvs', 'end']);
+    assert.deepEqual(sections, ['os-release', 'files', 'modules', 'sysctl', 'addresses', 'units', 'systemd', 'ipvs', 'manifest', 'end']);
   });
 
   it("orders a bare DR director's steps files, modules, handlers, addresses, units, IPVS, and credits each sysctl to its file's sysctl -p", async () => {
