@@ -78,18 +78,23 @@ export interface StepOutcome {
   readonly failed?: { readonly id: number; readonly code: number; readonly output: string };
 }
 
-/** Reads the markers the script printed; a step with no marker did not run. */
+/**
+ * Reads the markers the script printed; a step with no marker did not run. After the first failed step only
+ * an `always` step runs (the manifest's write): its marker is read too, and ends the failed step's output.
+ */
 export function parseApplyOutput(stdout: string): StepOutcome {
   const ok: number[] = [];
+  let failed: StepOutcome['failed'];
   const lines = stdout.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const match = /^@@lvsplay-step (\d+) (ok|failed)(?: (\d+))?$/.exec(lines[i]!);
     if (!match) continue;
     if (match[2] === 'ok') ok.push(Number(match[1]));
-    else {
-      const output = lines.slice(i + 1).filter((l) => !l.startsWith('@@lvsplay-')).join('\n').trim();
-      return { ok, failed: { id: Number(match[1]), code: Number(match[3]), output } };
+    else if (!failed) {
+      const next = lines.findIndex((line, j) => j > i && line.startsWith('@@lvsplay-step '));
+      const output = lines.slice(i + 1, next < 0 ? undefined : next).filter((l) => !l.startsWith('@@lvsplay-')).join('\n').trim();
+      failed = { id: Number(match[1]), code: Number(match[3]), output };
     }
   }
-  return { ok };
+  return failed ? { ok, failed } : { ok };
 }
