@@ -1,5 +1,5 @@
 import { stepDrafts } from '../items/registry.ts';
-import { changedItems, type HostPlan } from '../plan/plan.ts';
+import { pendingItems, type HostPlan } from '../plan/plan.ts';
 import { quote } from '../ssh/quote.ts';
 import type { Step } from './step.ts';
 
@@ -14,14 +14,23 @@ const PREAMBLE = `set -u
 export LC_ALL=C
 lvsplay_failed=
 lvsplay_step() {
-  [ -z "$lvsplay_failed" ] || return 0
+  [ -z "$lvsplay_failed" ] || [ "\${3-}" = always ] || return 0
   # $? right after the assignment is the step's status; read after an if ... fi it would be the if's (0).
   lvsplay_out=$("$2" 2>&1)
   lvsplay_rc=$?
   if [ "$lvsplay_rc" -eq 0 ]; then echo "@@lvsplay-step $1 ok"; return 0; fi
-  lvsplay_failed=$1
+  lvsplay_failed=\${lvsplay_failed:-$1}
   echo "@@lvsplay-step $1 failed $lvsplay_rc"
   printf '%s\\n' "$lvsplay_out"
+}
+# Copy $1 under $lvsplay_backup, keeping its path, before it is replaced or removed.
+lvsplay_keep() {
+  { [ -d "$lvsplay_backup\${1%/*}" ] || mkdir -p "$lvsplay_backup\${1%/*}"; } && cp -p "$1" "$lvsplay_backup$1"
+}
+# Remove $1, a file lvsplay made, keeping a copy; one already gone is done.
+lvsplay_remove() {
+  [ -e "$1" ] || return 0
+  lvsplay_keep "$1" && rm -f "$1"
 }
 # Replace $1 with $4 (or, without $4, stdin as gzip and base64) as mode $2: a temp file in the same folder,
 # then rename, so no reader ever sees half a file; the replaced file is kept under $lvsplay_backup. $3 is
@@ -30,7 +39,7 @@ lvsplay_step() {
 lvsplay_write() {
   f=$1; d=\${f%/*}; t="$d/.lvsplay.$$"
   [ -d "$d" ] || mkdir -p "$d" || return 1
-  if [ -e "$f" ]; then { [ -d "$lvsplay_backup$d" ] || mkdir -p "$lvsplay_backup$d"; } && cp -p "$f" "$lvsplay_backup$f" || return 1; fi
+  if [ -e "$f" ]; then lvsplay_keep "$f" || return 1; fi
   # A temp file left by a run killed midway would keep its old mode: the umask acts on new files only.
   [ ! -e "$t" ] || rm -f "$t" || return 1
   [ "$3" = - ] || umask "$3"
@@ -43,7 +52,7 @@ lvsplay_write() {
 
 /** The steps that take a host from its facts to its desired state, in the order that state needs. */
 export function applySteps(plan: HostPlan): Step[] {
-  return stepDrafts(changedItems(plan), plan.handlers).map((step, index) => ({ ...step, id: index + 1 }));
+  return stepDrafts(pendingItems(plan), plan.handlers).map((step, index) => ({ ...step, id: index + 1 }));
 }
 
 const DONE = '@@lvsplay-done';
@@ -54,7 +63,7 @@ const DONE = '@@lvsplay-done';
  */
 export function applyScript(steps: readonly Step[], runId: string, readBack = ''): string {
   const functions = steps.map((step) => `lvsplay_s${step.id}() {\n${step.body}\n}`);
-  const calls = steps.map((step) => `lvsplay_step ${step.id} lvsplay_s${step.id}`);
+  const calls = steps.map((step) => `lvsplay_step ${step.id} lvsplay_s${step.id}${step.always ? ' always' : ''}`);
   return [PREAMBLE, `lvsplay_backup=${quote(`${BACKUP_ROOT}/${runId}`)}`, ...functions, ...calls, `echo '${DONE}'`, readBack].join('\n');
 }
 
@@ -69,18 +78,23 @@ export interface StepOutcome {
   readonly failed?: { readonly id: number; readonly code: number; readonly output: string };
 }
 
-/** Reads the markers the script printed; a step with no marker did not run. */
+/**
+ * Reads the markers the script printed; a step with no marker did not run. After the first failed step only
+ * an `always` step runs (the manifest's write): its marker is read too, and ends the failed step's output.
+ */
 export function parseApplyOutput(stdout: string): StepOutcome {
   const ok: number[] = [];
+  let failed: StepOutcome['failed'];
   const lines = stdout.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const match = /^@@lvsplay-step (\d+) (ok|failed)(?: (\d+))?$/.exec(lines[i]!);
     if (!match) continue;
     if (match[2] === 'ok') ok.push(Number(match[1]));
-    else {
-      const output = lines.slice(i + 1).filter((l) => !l.startsWith('@@lvsplay-')).join('\n').trim();
-      return { ok, failed: { id: Number(match[1]), code: Number(match[3]), output } };
+    else if (!failed) {
+      const next = lines.findIndex((line, j) => j > i && line.startsWith('@@lvsplay-step '));
+      const output = lines.slice(i + 1, next < 0 ? undefined : next).filter((l) => !l.startsWith('@@lvsplay-')).join('\n').trim();
+      failed = { id: Number(match[1]), code: Number(match[3]), output };
     }
   }
-  return { ok };
+  return failed ? { ok, failed } : { ok };
 }

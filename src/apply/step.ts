@@ -6,6 +6,8 @@ export interface Step {
   readonly title: string;
   readonly items: readonly PlannedItem[];
   readonly body: string;
+  /** Runs even after a failed step (the manifest's write): later steps are otherwise skipped. */
+  readonly always?: boolean;
 }
 
 /** A step before the script numbers it. */

@@ -4,6 +4,7 @@ import { FactError, type Fact } from './fact.ts';
 import { filesFact, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
 import { ipvsProcFact, type ProcTable } from './ipvs-proc.ts';
+import { manifestFact, type ManifestFact } from './manifest.ts';
 import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
 import type { FactRequest } from './request.ts';
@@ -25,6 +26,8 @@ export interface HostFacts {
   readonly ipvs: IpvsFacts | undefined;
   /** Gathered instead of `ipvs` to read back changes /proc/net/ip_vs can prove (`procShowsChanges`). */
   readonly ipvsProc?: { readonly table: ProcTable };
+  /** The host's manifest, when asked for (a plan's facts; a read-back has none). */
+  readonly manifest?: ManifestFact;
 }
 
 const MARK = '@@lvsplay-fact';
@@ -41,6 +44,7 @@ interface FactSet {
   readonly systemd?: Fact<number | undefined>;
   readonly ipvs?: Fact<IpvsFacts>;
   readonly ipvsProc?: Fact<ProcTable>;
+  readonly manifest?: Fact<ManifestFact>;
 }
 
 /** The request as one script, in a fixed order whatever asked for what, and the parser that splits its output again. */
@@ -56,6 +60,7 @@ export function batchFacts(request: FactRequest): { script: string; parse: (outp
     ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact(unitFiles) }),
     ...(request.ipvs && { ipvs: ipvsFact(request.ipvs) }),
     ...(request.ipvsProc && { ipvsProc: ipvsProcFact(request.ipvsProc) }),
+    ...(request.manifest && { manifest: manifestFact(request.manifest) }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
   const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');
@@ -79,5 +84,6 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     systemdVersion: read(set.systemd, undefined),
     ipvs: read(set.ipvs, undefined),
     ...(set.ipvsProc && { ipvsProc: { table: set.ipvsProc.parse(sections.get(set.ipvsProc.name) ?? '') } }),
+    ...(set.manifest && { manifest: set.manifest.parse(sections.get(set.manifest.name) ?? '') }),
   };
 }

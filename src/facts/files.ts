@@ -8,19 +8,19 @@ export type FileState = { readonly exists: false } | { readonly exists: true; re
  * and one `sha256sum` for all the files, since on a slow host each process start costs more than hashing.
  */
 export function filesFact(paths: readonly string[]): Fact<Map<string, FileState>> {
-  return {
-    name: 'files',
-    command: [
-      'lvsplay_files() {',
-      `  for f in ${paths.map(quote).join(' ')}; do`,
-      '    if [ -f "$f" ]; then set -- "$@" "$f"; else printf \'missing %s\\n\' "$f"; fi',
-      '  done',
-      '  [ $# -eq 0 ] || { stat -c \'%a %n\' -- "$@" && sha256sum -- "$@"; }',
-      '}',
-      'lvsplay_files',
-    ].join('\n'),
-    parse: parseFileStates,
-  };
+  return { name: 'files', command: `${fileStatesFunction('lvsplay_files', paths.map(quote).join(' '))}\nlvsplay_files`, parse: parseFileStates };
+}
+
+/** A shell function `name` that prints the states of the files `words` (shell words) name. */
+export function fileStatesFunction(name: string, words: string): string {
+  return [
+    `${name}() {`,
+    `  for f in ${words}; do`,
+    '    if [ -f "$f" ]; then set -- "$@" "$f"; else printf \'missing %s\\n\' "$f"; fi',
+    '  done',
+    '  [ $# -eq 0 ] || { stat -c \'%a %n\' -- "$@" && sha256sum -- "$@"; }',
+    '}',
+  ].join('\n');
 }
 
 /** Lines of `stat -c '%a %n'`, of `sha256sum` and `missing PATH`, for absolute paths. */

@@ -1,4 +1,5 @@
 import type { IpvsServiceId, IpvsTable } from '../ipvs/table.ts';
+import type { ManifestRequest } from './manifest.ts';
 
 /**
  * What an item asks the facts script for. Every item's request is merged into one, so a host is asked
@@ -17,6 +18,8 @@ export interface FactRequest {
   readonly ipvs?: { readonly table: IpvsTable; readonly rulesSha256?: string };
   /** These services from /proc/net/ip_vs instead of `ipvs`: a read-back it can prove. */
   readonly ipvsProc?: readonly IpvsServiceId[];
+  /** The host's manifest of what lvsplay made there, with the live state of what it names. */
+  readonly manifest?: ManifestRequest;
 }
 
 /** One request for all: lists joined in the items' order, flags raised by any item. */
@@ -24,6 +27,7 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
   const list = <K extends 'files' | 'modules' | 'sysctl' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
   const ipvs = requests.find((r) => r.ipvs)?.ipvs;
   const ipvsProc = requests.find((r) => r.ipvsProc)?.ipvsProc;
+  const manifest = requests.find((r) => r.manifest)?.manifest;
   return {
     files: list('files'),
     modules: list('modules'),
@@ -34,5 +38,6 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
     unitFiles: list('unitFiles'),
     ...(ipvs && { ipvs }),
     ...(ipvsProc && { ipvsProc }),
+    ...(manifest && { manifest }),
   };
 }

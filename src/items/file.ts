@@ -3,8 +3,11 @@ import { EOF_MARK, packed } from '../apply/heredoc.ts';
 import type { FileItem } from '../desired/state.ts';
 import { sha256 } from '../desired/sha256.ts';
 import type { HostFacts } from '../facts/batch.ts';
+import type { FileState } from '../facts/files.ts';
 import { quote } from '../ssh/quote.ts';
+import type { FileEntry } from '../manifest/entries.ts';
 import type { ItemKind, Planned, Verdict } from './kind.ts';
+import { NO_LONGER_WANTED } from './removal-words.ts';
 
 type Facts = Pick<HostFacts, 'files' | 'units' | 'systemdVersion'>;
 
@@ -13,7 +16,7 @@ type Facts = Pick<HostFacts, 'files' | 'units' | 'systemdVersion'>;
 const INLINE_MAX = 16 * 1024;
 
 /** A file lvsplay owns whole, decided by the mode and hash the host reports, written by `lvsplay_write`. */
-export const fileKind: ItemKind<FileItem, Facts> = {
+export const fileKind: ItemKind<FileItem, Facts, object, FileEntry> = {
   kind: 'file',
   key: (item) => `file ${item.path}`,
   describe: (item) => `file ${item.path}`,
@@ -26,7 +29,23 @@ export const fileKind: ItemKind<FileItem, Facts> = {
   steps: (changed) => changed.map(writeStep),
   diffReads: (item) => [item.path],
   diff: (changed, onHost) => changed.map((file) => createTwoFilesPatch(file.path, file.path, onHost.get(file.path) ?? '', file.content, 'on host', 'wanted')),
+  record: (item) => ({ kind: 'file', path: item.path, sha256: sha256(item.content), unitFile: item.notify.some((h) => h.kind === 'daemon-reload') }),
+  describeEntry: (entry) => `file ${entry.path}`,
+  planRemoval: (entry, facts) => ({ verdict: removalVerdict(entry, facts.files.get(entry.path)) }),
+  // Kept under the run's backup folder first, as a replaced file is.
+  removeSteps: (removed) => removed.map((r) => ({ title: `remove ${r.entry.path}`, items: [r], body: `lvsplay_remove ${quote(r.entry.path)}` })),
+  // systemd keeps a unit it loaded until told to read its folders again.
+  removalFires: (entry) => (entry.unitFile ? [{ kind: 'daemon-reload' }] : []),
+  removalReadBackFacts: (entry) => ({ files: [entry.path] }),
+  removalDiffReads: (entry) => [entry.path],
+  diffRemoved: (removed, onHost) => removed.map((r) => createTwoFilesPatch(r.entry.path, r.entry.path, onHost.get(r.entry.path) ?? '', '', 'on host', 'removed')),
 };
+
+function removalVerdict(entry: FileEntry, live: FileState | undefined): Verdict {
+  if (live?.exists === false) return { status: 'ok', reason: `${NO_LONGER_WANTED}, and already gone` };
+  const edited = live?.exists && live.sha256 !== entry.sha256 ? ', edited since lvsplay wrote it' : '';
+  return { status: 'remove', reason: `${NO_LONGER_WANTED}: remove it${edited} (a copy is kept in the run's backup folder)` };
+}
 
 function verdictOf(item: FileItem, facts: Facts): Verdict {
   const live = facts.files.get(item.path);
@@ -59,14 +78,13 @@ function loadsWithoutReload(item: FileItem, facts: Facts): boolean {
 
 // `lvsplay_write` is defined by the apply script's preamble (apply/script.ts).
 function writeStep(item: Planned<FileItem>) {
-  const mode = octal(item.mode);
+  return { title: `write ${item.path}`, items: [item], body: writeCommand(item.path, item.mode, item.content) };
+}
+
+/** The shell command that writes `content` to `path` as `mode`, atomically, keeping the file it replaces. */
+export function writeCommand(path: string, mode: number, content: string): string {
   // A umask gives the mode at creation, without a chmod process, unless the mode has exec or special bits.
-  const umask = (item.mode & 0o7111) === 0 ? (0o777 & ~item.mode).toString(8).padStart(4, '0') : '-';
-  const head = `lvsplay_write ${quote(item.path)} ${mode} ${umask}`;
-  const inline = Buffer.byteLength(item.content) <= INLINE_MAX;
-  return {
-    title: `write ${item.path}`,
-    items: [item],
-    body: inline ? `${head} ${quote(item.content)}` : `${head} <<'${EOF_MARK}'\n${packed(item.content)}`,
-  };
+  const umask = (mode & 0o7111) === 0 ? (0o777 & ~mode).toString(8).padStart(4, '0') : '-';
+  const head = `lvsplay_write ${quote(path)} ${octal(mode)} ${umask}`;
+  return Buffer.byteLength(content) <= INLINE_MAX ? `${head} ${quote(content)}` : `${head} <<'${EOF_MARK}'\n${packed(content)}`;
 }

@@ -7,9 +7,15 @@ import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged, type Ip
 import { formatChange } from '../ipvs/format.ts';
 import { serviceKey } from '../ipvs/table.ts';
 import { procReadBack, verifyIpvsChanges } from '../plan/ipvs-read-back.ts';
+import type { Protocol } from '../inventory/model.ts';
+import { PROTOCOL_FLAG } from '../ipvs/flags.ts';
+import type { IpvsServiceId } from '../ipvs/table.ts';
+import type { IPv4 } from '../net/ipv4.ts';
+import type { IpvsEntry } from '../manifest/entries.ts';
 import type { ItemKind, Planned, Verdict } from './kind.ts';
+import { NO_LONGER_WANTED } from './removal-words.ts';
 
-type Facts = Pick<HostFacts, 'ipvs' | 'ipvsProc'>;
+type Facts = Pick<HostFacts, 'ipvs' | 'ipvsProc' | 'manifest'>;
 
 /** What planning an IPVS item finds besides its verdict: the delta that reaches the desired table. */
 export interface IpvsPlan {
@@ -26,7 +32,7 @@ export type UnmanagedService =
   | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string };
 
 /** The live IPVS services a director has, reached by a minimal delta through one `ipvsadm -R`, never a flush. */
-export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan> = {
+export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
   kind: 'ipvs',
   key: () => 'ipvs',
   describe: (item) => `IPVS table (${services(item)})`,
@@ -50,9 +56,48 @@ export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan> = {
   readBack: (item, facts) => (facts.ipvsProc ? { verdict: verifyIpvsChanges(item, item.ipvsChanges ?? [], facts.ipvsProc.table) } : ipvsKind.plan(item, facts)),
   diff: (changed) => {
     const changes = changed.flatMap((item) => item.ipvsChanges ?? []);
-    return changes.length > 0 ? [`ipvsadm -R <<EOF\n${changes.map(formatChange).join('\n')}\nEOF\n`] : [];
+    return changes.length > 0 ? [restoreDiff(changes.map(formatChange))] : [];
+  },
+  record: (item) => ({ kind: 'ipvs', services: item.table.map(serviceKey) }),
+  describeEntry: (entry) => `IPVS services lvsplay made (${entry.services.length})`,
+  // The director's IPVS item left the inventory (the host no longer directs): its services still live go,
+  // those it cannot express (set by hand since) stay, as ever.
+  planRemoval: (entry, facts) => {
+    const live = new Set((facts.ipvs?.live ?? []).map(serviceKey));
+    const undo = entry.services.filter((key) => live.has(key));
+    if (undo.length === 0) return { verdict: { status: 'ok', reason: `${NO_LONGER_WANTED}, and none of them is live` } };
+    return { verdict: { status: 'remove', reason: `${NO_LONGER_WANTED}: delete ${undo.join(', ')}` }, undo: { kind: 'ipvs', services: undo } };
+  },
+  removeSteps: (removed) => {
+    const lines = removed.flatMap((r) => r.undo.services.map(deleteLine));
+    return lines.length > 0 ? [{ title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`, items: removed, body: restoreBody(lines) }] : [];
+  },
+  removalReadBackFacts: (entry) => ({ ipvsProc: entry.services.map(serviceId) }),
+  readBackRemoval: (removal, facts) => {
+    const still = removal.undo.services.filter((key) => facts.ipvsProc?.table?.has(key));
+    return still.length > 0 ? { status: 'remove', reason: `${still.join(', ')} still live` } : { status: 'ok', reason: `${removal.undo.services.length} deleted` };
+  },
+  diffRemoved: (removed) => {
+    const lines = removed.flatMap((r) => r.undo.services.map(deleteLine));
+    return lines.length > 0 ? [restoreDiff(lines)] : [];
   },
 };
+
+function restoreDiff(lines: readonly string[]): string {
+  return `ipvsadm -R <<EOF\n${lines.join('\n')}\nEOF\n`;
+}
+
+/** A `serviceKey` (`tcp 192.168.10.100:80`, as the manifest checked it) back into what identifies the service. */
+function serviceId(key: string): IpvsServiceId {
+  const [protocol, address] = key.split(' ') as [Protocol, string];
+  const colon = address.lastIndexOf(':');
+  return { protocol, vip: address.slice(0, colon) as IPv4 as IpvsServiceId['vip'], port: Number(address.slice(colon + 1)) as IpvsServiceId['port'] };
+}
+
+function deleteLine(key: string): string {
+  const id = serviceId(key);
+  return `-D ${PROTOCOL_FLAG[id.protocol]} ${id.vip}:${id.port}`;
+}
 
 function services(item: IpvsItem): string {
   return `${item.table.length} service${item.table.length === 1 ? '' : 's'}`;
@@ -60,8 +105,10 @@ function services(item: IpvsItem): string {
 
 const NO_FOREIGN: ReadonlyMap<string, string> = new Map();
 
+/** The services lvsplay made: in its manifest, in the rules file it last wrote, or wanted now. */
 function ownedServices(item: IpvsItem, facts: Facts): Set<string> {
-  return new Set([...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey));
+  const recorded = facts.manifest?.state === 'recorded' ? facts.manifest.entries.flatMap((e) => (e.kind === 'ipvs' ? e.services : [])) : [];
+  return new Set([...[...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey), ...recorded]);
 }
 
 function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], facts: Facts): Verdict {
@@ -97,17 +144,17 @@ export function unmanagedServices(state: HostState, facts: HostFacts): Unmanaged
 // test/fixtures/facts/README.md), so any message on stderr fails the step; the read-back shows the rest.
 function restoreStep(item: Planned<IpvsItem, IpvsPlan>) {
   const lines = (item.ipvsChanges ?? []).map(formatChange);
-  return {
-    title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`,
-    items: [item],
-    body: [
-      'modprobe ip_vs || return 1',
-      // Decoded whole before ipvsadm starts: a damaged transfer must not apply half a delta.
-      `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
-      packed(`${lines.join('\n')}\n`),
-      ') || return 1',
-      `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
-      '[ -z "$lvsplay_err" ] || { printf \'%s\\n\' "$lvsplay_err"; return 1; }',
-    ].join('\n'),
-  };
+  return { title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`, items: [item], body: restoreBody(lines) };
+}
+
+function restoreBody(lines: readonly string[]): string {
+  return [
+    'modprobe ip_vs || return 1',
+    // Decoded whole before ipvsadm starts: a damaged transfer must not apply half a delta.
+    `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
+    packed(`${lines.join('\n')}\n`),
+    ') || return 1',
+    `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
+    '[ -z "$lvsplay_err" ] || { printf \'%s\\n\' "$lvsplay_err"; return 1; }',
+  ].join('\n');
 }

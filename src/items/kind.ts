@@ -2,16 +2,35 @@ import type { Handler, ItemSpec } from '../desired/state.ts';
 import type { RoleName } from '../inventory/model.ts';
 import type { FactRequest } from '../facts/request.ts';
 import type { StepDraft } from '../apply/step.ts';
+import type { HostFacts } from '../facts/batch.ts';
+import type { RecordedFacts } from '../facts/manifest.ts';
+import type { ManifestEntry } from '../manifest/entries.ts';
 
 /**
- * The verdict on one item: `ok` (nothing to do, and why), `change` (what differs), or `fail` (wrong in a way
- * lvsplay must not fix itself, such as a NAT real server's route). Removal will add a member here (an item
- * in the host's manifest that is no longer desired), so every `status` switch must stay exhaustive.
+ * The verdict on one item: `ok` (nothing to do, and why), `change` (what differs), `fail` (wrong in a way
+ * lvsplay must not fix itself, such as a NAT real server's route), or `remove` (in the host's manifest, no
+ * longer desired, and still there to undo). Every `status` switch must stay exhaustive.
  */
 export type Verdict =
   | { readonly status: 'ok'; readonly reason: string }
   | { readonly status: 'change'; readonly reason: string }
-  | { readonly status: 'fail'; readonly reason: string };
+  | { readonly status: 'fail'; readonly reason: string }
+  | { readonly status: 'remove'; readonly reason: string };
+
+/**
+ * A manifest entry that is no longer desired, with its verdict: `remove` (its kind's undo steps run), or `ok`
+ * (already gone, or nothing lvsplay may undo: it is only dropped from the manifest). `undo` is the part of the
+ * entry the steps undo (the IPVS services still live), the entry itself for every other kind.
+ */
+export interface Removal<E extends ManifestEntry = ManifestEntry> {
+  readonly kind: 'removal';
+  readonly entry: E;
+  readonly undo: E;
+  /** No role wants it any more. */
+  readonly roles: readonly RoleName[];
+  readonly verdict: Verdict;
+  readonly ipvsChanges?: never;
+}
 
 /** A desired item of one kind, with the roles that want it. */
 export type Desired<I extends ItemSpec> = I & { readonly roles: readonly RoleName[] };
@@ -27,12 +46,11 @@ export type Planned<I extends ItemSpec, X extends object = object> = Desired<I> 
  * one apply script, in the order it keeps; a kind never sees another kind's items, except through `facts`'
  * `others` (the IPVS item reads the rules file's hash from there).
  *
- * Removal is meant to fit beside `plan` and `steps` without touching the registry's callers: `key` names a
- * manifest entry; a kind would add what it records there once applied (a sysctl's value before lvsplay set
- * it, a file's hash), a plan of an entry no longer desired (a `remove` verdict, or `ok` when already gone)
- * and the steps that undo it, which the registry would order before the additions.
+ * Removal fits beside `plan` and `steps`: `record` is what the host's manifest keeps of an item once applied
+ * (`E`, keyed as the item), `planRemoval` judges an entry no longer desired on the live state read with the
+ * manifest, and `removeSteps` undo it; the registry runs every kind's removals before any addition.
  */
-export interface ItemKind<I extends ItemSpec, F, X extends object = object> {
+export interface ItemKind<I extends ItemSpec, F, X extends object = object, E extends ManifestEntry = never> {
   readonly kind: I['kind'];
   /** Its identity on a host: two roles' items with one key are one item, and what lvsplay made will be recorded by it. */
   key(item: I): string;
@@ -57,4 +75,25 @@ export interface ItemKind<I extends ItemSpec, F, X extends object = object> {
   diffReads?(item: Planned<I, X>): readonly string[];
   /** What `--diff` shows for its changed items, given the content of the files `diffReads` named. */
   diff?(changed: readonly Planned<I, X>[], onHost: ReadonlyMap<string, string>): string[];
+  /**
+   * What the manifest keeps of it: without `before`, as far as the item alone tells (the steady-state check);
+   * with the facts read before the apply and the entry recorded by an earlier run, whole (a sysctl's prior value).
+   */
+  record?(item: I, before?: { readonly facts: F; readonly earlier: E | undefined; readonly manifest: boolean }): E;
+  /** A manifest entry as the report names it (`file /etc/…`). */
+  describeEntry?(entry: E): string;
+  /** An entry no longer desired, against the live state of what the manifest names. */
+  planRemoval?(entry: E, facts: RecordedFacts): { readonly verdict: Verdict; readonly undo?: E };
+  /** The steps that undo these entries, all at once. */
+  removeSteps?(removed: readonly Removal<E>[]): StepDraft[];
+  /** The handlers a removal fires (a unit file removed: daemon-reload). */
+  removalFires?(entry: E): readonly Handler[];
+  /** The facts that prove a removal held. */
+  removalReadBackFacts?(entry: E): FactRequest;
+  /** The verdict on a removal read back; without it, the entry is planned again (`ok`: gone). */
+  readBackRemoval?(removal: Removal<E>, facts: HostFacts): Verdict;
+  /** The files whose content on the host `diffRemoved` shows. */
+  removalDiffReads?(entry: E): readonly string[];
+  /** What `--diff` shows for its removals (a file's diff to nothing), given the files' content on the host. */
+  diffRemoved?(removed: readonly Removal<E>[], onHost: ReadonlyMap<string, string>): string[];
 }

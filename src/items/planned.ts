@@ -1,11 +1,15 @@
 import type { AddressItem, FileItem, IpvsItem, ModuleItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import type { IpvsPlan } from './ipvs.ts';
-import type { Planned } from './kind.ts';
+import type { Planned, Removal } from './kind.ts';
+import type { PlannedManifest } from './manifest.ts';
 
 /** Only an IPVS item carries a delta; on the others the field cannot be set, so any planned item may be asked for it. */
 type NoDelta = { readonly ipvsChanges?: never };
 
-/** An item with its verdict: one member per kind, each with what its own plan adds. */
+/**
+ * An item with its verdict: one member per kind, each with what its own plan adds; a manifest entry no
+ * longer desired (a removal); the host's manifest itself.
+ */
 export type PlannedItem =
   | Planned<FileItem, NoDelta>
   | Planned<ModuleItem, NoDelta>
@@ -13,4 +17,6 @@ export type PlannedItem =
   | Planned<AddressItem, NoDelta>
   | Planned<UnitItem, NoDelta>
   | Planned<IpvsItem, IpvsPlan>
-  | Planned<RouteCheckItem, NoDelta>;
+  | Planned<RouteCheckItem, NoDelta>
+  | Removal
+  | PlannedManifest;

@@ -1,13 +1,17 @@
 import type { StepDraft } from '../apply/step.ts';
 import type { DesiredItem, Handler, ItemSpec } from '../desired/state.ts';
 import type { HostFacts } from '../facts/batch.ts';
+import type { RecordedFacts } from '../facts/manifest.ts';
 import { mergeFactRequests, type FactRequest } from '../facts/request.ts';
+import { entryKey, type EntryKind, type EntryOf, type ManifestEntry } from '../manifest/entries.ts';
+import { MANIFEST_PATH } from '../manifest/format.ts';
 import { addressKind } from './address.ts';
 import { defaultRouteKind } from './default-route.ts';
 import { fileKind } from './file.ts';
 import { handlerStep } from './handlers.ts';
 import { ipvsKind } from './ipvs.ts';
-import type { ItemKind } from './kind.ts';
+import type { ItemKind, Removal } from './kind.ts';
+import { MANIFEST_ITEM, manifestStep, readBackManifest, type PlannedManifest } from './manifest.ts';
 import { moduleKind } from './module.ts';
 import type { PlannedItem } from './planned.ts';
 import { sysctlKind } from './sysctl.ts';
@@ -15,8 +19,11 @@ import { unitKind } from './unit.ts';
 
 type Kind = ItemSpec['kind'];
 
+/** What a kind records in the manifest: its entry type, or never for a kind lvsplay only checks. */
+type EntryFor<K extends Kind> = K extends EntryKind ? EntryOf<K> : never;
+
 /** Each kind's module, under the name its items carry; adding a kind to ItemSpec fails here until it has one. */
-const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, HostFacts, object> } = {
+const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, HostFacts, object, EntryFor<K>> } = {
   file: fileKind,
   module: moduleKind,
   sysctl: sysctlKind,
@@ -32,12 +39,28 @@ function kindOf<I extends ItemSpec>(item: I): ItemKind<I, HostFacts, object> {
 }
 
 /** A kind's module for a batch of its planned items (the caller picked them by `kind`). */
-function batchKind(kind: Kind): ItemKind<PlannedItem, HostFacts, object> {
-  return KINDS[kind] as unknown as ItemKind<PlannedItem, HostFacts, object>;
+function batchKind(kind: Kind): ItemKind<PlannedDesired, HostFacts, object> {
+  return KINDS[kind] as unknown as ItemKind<PlannedDesired, HostFacts, object>;
 }
 
-function ofKind(kind: Kind, items: readonly PlannedItem[]): PlannedItem[] {
-  return items.filter((item) => item.kind === kind);
+// The kind that recorded an entry: the table's type pairs them, as for items.
+function entryKindOf<E extends ManifestEntry>(entry: E): ItemKind<ItemSpec, HostFacts, object, E> {
+  return KINDS[entry.kind] as unknown as ItemKind<ItemSpec, HostFacts, object, E>;
+}
+
+/** A desired item as planned: neither a removal nor the manifest. */
+type PlannedDesired = Exclude<PlannedItem, Removal | PlannedManifest>;
+
+function isDesired(item: PlannedItem): item is PlannedDesired {
+  return item.kind !== 'removal' && item.kind !== 'manifest';
+}
+
+function ofKind(kind: Kind, items: readonly PlannedItem[]): PlannedDesired[] {
+  return items.filter((item): item is PlannedDesired => item.kind === kind);
+}
+
+function removalsOfKind(kind: EntryKind, items: readonly PlannedItem[]): Removal[] {
+  return items.filter((item): item is Removal => item.kind === 'removal' && item.entry.kind === kind);
 }
 
 const HANDLERS = 'handlers';
@@ -55,12 +78,52 @@ void EVERY_KIND_ORDERED;
 
 const KIND_ORDER = APPLY_ORDER.filter((phase): phase is Kind => phase !== HANDLERS);
 
+/**
+ * The order of a host's removals, all before APPLY_ORDER (an address freed before another item claims it):
+ * IPVS services first (no traffic sent to what goes next), units stopped while their files (ExecStop's
+ * ifcfg) are still there, then their addresses, files, and sysctls put back. A removed file fires only
+ * daemon-reload (a removed sysctl file is never `sysctl -p`'d), which runs with the handlers, after them all.
+ */
+const REMOVE_ORDER = ['ipvs', 'unit', 'address', 'file', 'sysctl', 'module'] as const;
+
+// An entry kind missing from REMOVE_ORDER would never be undone: this fails to compile until it is listed.
+const EVERY_ENTRY_ORDERED: Exclude<EntryKind, (typeof REMOVE_ORDER)[number]> extends never ? true : never = true;
+void EVERY_ENTRY_ORDERED;
+
 export function itemKey(item: ItemSpec): string {
   return kindOf(item).key(item);
 }
 
-export function describeItem(item: ItemSpec): string {
+export function describeItem(item: ItemSpec | PlannedItem): string {
+  if (item.kind === 'manifest') return MANIFEST_ITEM;
+  if (item.kind === 'removal') return describeEntry(item.entry);
   return kindOf(item).describe(item);
+}
+
+function describeEntry(entry: ManifestEntry): string {
+  return entryKindOf(entry).describeEntry?.(entry) ?? entryKey(entry);
+}
+
+/**
+ * What the manifest keeps of these items: without `facts`, as far as the items tell (the steady-state hash);
+ * with the facts read before the apply and the manifest's entries, whole. A kind only checked records nothing.
+ */
+export function recordsOf(items: readonly ItemSpec[], before?: { readonly facts: HostFacts; readonly earlier: readonly ManifestEntry[]; readonly manifest: boolean }): ManifestEntry[] {
+  const earlier = new Map(before?.earlier.map((entry) => [entryKey(entry), entry]));
+  return items.flatMap((item) => {
+    const kind = kindOf(item) as ItemKind<ItemSpec, HostFacts, object, ManifestEntry>;
+    if (!kind.record) return [];
+    return [before ? kind.record(item, { facts: before.facts, earlier: earlier.get(kind.key(item)), manifest: before.manifest }) : kind.record(item)];
+  });
+}
+
+/** The entries no longer desired, each judged on the live state read with the manifest. */
+export function planRemovals(entries: readonly ManifestEntry[], facts: RecordedFacts): Removal[] {
+  return entries.map((entry) => {
+    const planned = entryKindOf(entry).planRemoval?.(entry, facts);
+    const verdict = planned?.verdict ?? { status: 'ok' as const, reason: 'nothing to undo' };
+    return { kind: 'removal', entry, undo: planned?.undo ?? entry, roles: [], verdict };
+  });
 }
 
 /** Whether two roles' wishes for the same key agree: by the kind's rule, else when they are equal. */
@@ -74,12 +137,15 @@ export function factRequestOf(items: readonly ItemSpec[]): FactRequest {
   return mergeFactRequests(items.map((item) => kindOf(item).facts(item, items)));
 }
 
-/** The facts that prove these changes held, as one request, run after the steps in the apply round trip. */
-export function readBackRequestOf(changed: readonly PlannedItem[]): FactRequest {
+/** The facts that prove these changes and removals held, as one request, run after the steps in the apply round trip. */
+export function readBackRequestOf(pending: readonly PlannedItem[]): FactRequest {
+  const desired = pending.filter(isDesired);
   return mergeFactRequests(
-    changed.map((item) => {
+    pending.map((item): FactRequest => {
+      if (item.kind === 'manifest') return { files: [MANIFEST_PATH] };
+      if (item.kind === 'removal') return entryKindOf(item.entry).removalReadBackFacts?.(item.entry) ?? {};
       const kind = kindOf(item);
-      return kind.readBackFacts ? kind.readBackFacts(item, changed) : kind.facts(item, changed);
+      return kind.readBackFacts ? kind.readBackFacts(item, desired) : kind.facts(item, desired);
     }),
   );
 }
@@ -89,37 +155,62 @@ export function planItem(item: DesiredItem, facts: HostFacts): PlannedItem {
 }
 
 export function readBackItem(item: PlannedItem, facts: HostFacts): PlannedItem {
+  if (item.kind === 'manifest') return { ...item, verdict: readBackManifest(item, facts) };
+  if (item.kind === 'removal') {
+    const kind = entryKindOf(item.entry);
+    return { ...item, verdict: kind.readBackRemoval ? kind.readBackRemoval(item, facts) : (kind.planRemoval?.(item.entry, facts).verdict ?? item.verdict) };
+  }
   const kind = kindOf(item);
   return kind.readBack ? ({ ...item, ...kind.readBack(item, facts) } as PlannedItem) : planItem(item, facts);
 }
 
-/** The handlers the changed items fire, each once, in the order first fired. */
+/** The handlers the changes and removals fire, each once, in the order first fired. */
 export function handlersOf(items: readonly PlannedItem[], facts: HostFacts): Handler[] {
   const handlers = new Map<string, Handler>();
   for (const item of items) {
-    if (item.verdict.status !== 'change') continue;
-    for (const handler of kindOf(item).fires?.(item, facts) ?? []) handlers.set(JSON.stringify(handler), handler);
+    const fired =
+      item.kind === 'removal' ? (item.verdict.status === 'remove' ? (entryKindOf(item.entry).removalFires?.(item.entry) ?? []) : [])
+      : item.kind === 'manifest' || item.verdict.status !== 'change' ? []
+      : (kindOf(item).fires?.(item, facts) ?? []);
+    for (const handler of fired) handlers.set(JSON.stringify(handler), handler);
   }
   return [...handlers.values()];
 }
 
-/** The steps of every kind, and the handlers', in APPLY_ORDER: one script per host. */
-export function stepDrafts(changed: readonly PlannedItem[], handlers: readonly Handler[]): StepDraft[] {
-  return APPLY_ORDER.flatMap((phase) =>
-    phase === HANDLERS ? handlers.map((handler) => handlerStep(handler, changed.filter((item) => kindOf(item).madeBy?.(item, handler)))) : kindSteps(phase, changed),
-  );
+/** The removals in REMOVE_ORDER, then every kind's steps and the handlers' in APPLY_ORDER, then the manifest: one script per host. */
+export function stepDrafts(pending: readonly PlannedItem[], handlers: readonly Handler[]): StepDraft[] {
+  const desired = pending.filter(isDesired);
+  return [
+    ...REMOVE_ORDER.flatMap((kind) => removeSteps(kind, pending)),
+    ...APPLY_ORDER.flatMap((phase) =>
+      phase === HANDLERS ? handlers.map((handler) => handlerStep(handler, desired.filter((item) => kindOf(item).madeBy?.(item, handler)))) : kindSteps(phase, desired),
+    ),
+    ...pending.flatMap((item) => (item.kind === 'manifest' ? manifestStep(item) : [])),
+  ];
 }
 
 function kindSteps(kind: Kind, changed: readonly PlannedItem[]): StepDraft[] {
   return batchKind(kind).steps?.(ofKind(kind, changed)) ?? [];
 }
 
-/** What `--diff` shows for the changed items, kind by kind; `read` fetches the files' content from the host once. */
-export async function diffsOf(changed: readonly PlannedItem[], read: (paths: readonly string[]) => Promise<ReadonlyMap<string, string>>): Promise<string[]> {
-  const paths = changed.flatMap((item) => kindOf(item).diffReads?.(item) ?? []);
+function removeSteps(kind: EntryKind, pending: readonly PlannedItem[]): StepDraft[] {
+  const removed = removalsOfKind(kind, pending).filter((r) => r.verdict.status === 'remove');
+  return removed.length > 0 ? (entryKindOf(removed[0]!.entry).removeSteps?.(removed) ?? []) : [];
+}
+
+/** What `--diff` shows for the changes and removals, kind by kind; `read` fetches the files' content from the host once. */
+export async function diffsOf(pending: readonly PlannedItem[], read: (paths: readonly string[]) => Promise<ReadonlyMap<string, string>>): Promise<string[]> {
+  const paths = pending.flatMap((item) =>
+    item.kind === 'removal' ? (entryKindOf(item.entry).removalDiffReads?.(item.entry) ?? []) : isDesired(item) ? (kindOf(item).diffReads?.(item) ?? []) : [],
+  );
   const onHost = paths.length > 0 ? await read(paths) : new Map<string, string>();
-  return KIND_ORDER.flatMap((kind) => {
-    const mine = ofKind(kind, changed);
+  const removals = REMOVE_ORDER.flatMap((kind) => {
+    const mine = removalsOfKind(kind, pending).filter((r) => r.verdict.status === 'remove');
+    return mine.length > 0 ? (entryKindOf(mine[0]!.entry).diffRemoved?.(mine, onHost) ?? []) : [];
+  });
+  const changes = KIND_ORDER.flatMap((kind) => {
+    const mine = ofKind(kind, pending);
     return mine.length > 0 ? (batchKind(kind).diff?.(mine, onHost) ?? []) : [];
   });
+  return [...removals, ...changes];
 }

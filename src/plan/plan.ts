@@ -1,25 +1,54 @@
 import type { Handler, HostState } from '../desired/state.ts';
 import type { HostFacts } from '../facts/batch.ts';
+import type { ManifestFact } from '../facts/manifest.ts';
 import { unmanagedServices, type UnmanagedService } from '../items/ipvs.ts';
+import { planManifest } from '../items/manifest.ts';
 import type { PlannedItem } from '../items/planned.ts';
-import { handlersOf, planItem, readBackItem } from '../items/registry.ts';
+import { handlersOf, itemKey, planItem, planRemovals, readBackItem, recordsOf } from '../items/registry.ts';
+import { entryKey } from '../manifest/entries.ts';
 
 export type { Verdict } from '../items/kind.ts';
 export type { PlannedItem, UnmanagedService };
 
 export interface HostPlan {
   readonly state: HostState;
+  /** The desired items, then the manifest's entries no longer desired (removals), then the manifest itself. */
   readonly items: readonly PlannedItem[];
-  /** Run once each, after the items, because an item they watch changed. */
+  /** Run once each, after the items, because an item they watch changed or was removed. */
   readonly handlers: readonly Handler[];
   /** Live IPVS services lvsplay leaves alone, and why. */
   readonly unmanaged: readonly UnmanagedService[];
 }
 
-/** Desired state against facts: the plan `--check` prints and `run` executes. Pure. */
+/**
+ * Desired state against facts: the plan `--check` prints and `run` executes. Pure. With the host's manifest
+ * among the facts, what it records and this state no longer wants is planned for removal, and the manifest
+ * is planned as this run will leave it.
+ */
 export function planHost(state: HostState, facts: HostFacts): HostPlan {
   const items = state.items.map((item) => planItem(item, facts));
-  return { state, items, handlers: handlersOf(items, facts), unmanaged: unmanagedServices(state, facts) };
+  const recorded = facts.manifest ? manifestItems(state, facts, facts.manifest) : [];
+  const all = [...items, ...recorded];
+  return { state, items: all, handlers: handlersOf(all, facts), unmanaged: unmanagedServices(state, facts) };
+}
+
+/**
+ * The removals and the manifest item. A run for only some of the host's roles (`--role`) removes nothing:
+ * what it does not want may still be wanted by a role it was not asked about.
+ */
+function manifestItems(state: HostState, facts: HostFacts, fact: ManifestFact): PlannedItem[] {
+  const partial = isPartial(state);
+  const entries = fact.state === 'recorded' ? fact.entries : [];
+  const wanted = new Set(state.items.map(itemKey));
+  const removals = partial || fact.state !== 'recorded' ? [] : planRemovals(entries.filter((e) => !wanted.has(entryKey(e))), fact.facts);
+  const desired = recordsOf(state.items, { facts, earlier: entries, manifest: fact.state !== 'none' });
+  const manifest = planManifest(fact, desired, partial);
+  return [...removals, ...(manifest ? [manifest] : [])];
+}
+
+/** Whether the state covers only some of its host's roles (`--role`). */
+export function isPartial(state: HostState): boolean {
+  return state.host.roles.some((role) => !state.roles.includes(role));
 }
 
 /**
@@ -30,6 +59,7 @@ export function readBackItems(changed: readonly PlannedItem[], facts: HostFacts)
   return changed.map((item) => readBackItem(item, facts));
 }
 
-export function changedItems(plan: HostPlan): PlannedItem[] {
-  return plan.items.filter((item) => item.verdict.status === 'change');
+/** The items the apply acts on: changes, removals and the manifest's write. */
+export function pendingItems(plan: HostPlan): PlannedItem[] {
+  return plan.items.filter((item) => item.verdict.status === 'change' || item.verdict.status === 'remove');
 }

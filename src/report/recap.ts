@@ -1,4 +1,4 @@
-import type { HostResult, ItemStatus } from '../run/outcome.ts';
+import { CHANGE_STATUSES, type HostResult, type ItemStatus } from '../run/outcome.ts';
 import { describeItem } from '../run/describe.ts';
 import type { UnmanagedService } from '../plan/plan.ts';
 
@@ -13,7 +13,8 @@ export function tally(result: HostResult): Tally {
   const count = (...statuses: ItemStatus[]) => result.items.filter((i) => statuses.includes(i.status)).length;
   return {
     ok: count('ok'),
-    changed: count('changed', 'would change'),
+    // A removal counts as a change: the item's own status says which it is.
+    changed: count(...CHANGE_STATUSES),
     failed: count('failed') + (result.status === 'failed' && result.items.length === 0 ? 1 : 0),
     notRun: count('not run'),
   };
@@ -73,7 +74,7 @@ export function jsonReport(results: readonly HostResult[], check: boolean, runId
         status: r.status,
         ...(r.error && { error: r.error }),
         tally: tally(r),
-        items: r.items.map((i) => ({ item: describeItem(i.item), kind: i.item.kind, roles: i.item.roles, status: i.status, reason: i.reason })),
+        items: r.items.map((i) => ({ item: describeItem(i.item), kind: i.item.kind === 'removal' ? i.item.entry.kind : i.item.kind, roles: i.item.roles, status: i.status, reason: i.reason })),
         unmanaged: r.unmanaged,
         ...(r.diffs.length > 0 && { diffs: r.diffs }),
       })),

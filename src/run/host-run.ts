@@ -2,12 +2,12 @@ import type { HostState } from '../desired/state.ts';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { diffsOf } from '../items/registry.ts';
-import { changedItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import { pendingItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
 import { readBackOf } from './read-back.ts';
-import { hostStatus, itemAfterApply, type HostResult, type ItemResult } from './outcome.ts';
+import { hostStatus, itemAfterApply, type HostResult, type ItemResult, type ItemStatus } from './outcome.ts';
 
 export interface HostRunOptions {
   readonly check: boolean;
@@ -53,7 +53,7 @@ export class HostRun {
   }
 
   get pendingChanges(): number {
-    return this.plan ? changedItems(this.plan).length : 0;
+    return this.plan ? pendingItems(this.plan).length : 0;
   }
 
   /** True while the apply script runs on the host: stopped now, the host may be left part-way. */
@@ -88,8 +88,7 @@ export class HostRun {
     if (!this.plan) return this.interrupted([], 'not started (facts not gathered)');
     const plan = this.plan;
     const items = plan.items.map((item): ItemResult => {
-      const status = item.verdict.status === 'ok' ? 'ok' : item.verdict.status === 'fail' ? 'failed' : 'would change';
-      return { item, status, reason: item.verdict.reason };
+      return { item, status: PLANNED_STATUS[item.verdict.status], reason: item.verdict.reason };
     });
     return this.result(items);
   }
@@ -135,7 +134,7 @@ export class HostRun {
   }
 
   private diffsOf(plan: HostPlan): Promise<string[]> {
-    return diffsOf(changedItems(plan), (paths) => this.readFiles(paths));
+    return diffsOf(pendingItems(plan), (paths) => this.readFiles(paths));
   }
 
   private async readFiles(paths: readonly string[]): Promise<Map<string, string>> {
@@ -178,6 +177,9 @@ export class HostRun {
     return { host: this.name, status, items: [], error, unmanaged: [], diffs: [] };
   }
 }
+
+/** How --check reports a verdict. */
+const PLANNED_STATUS = { ok: 'ok', change: 'would change', remove: 'would remove', fail: 'failed' } as const satisfies Record<PlannedItem['verdict']['status'], ItemStatus>;
 
 /** An item of a host whose apply the interrupt kept from starting. */
 function notApplied(item: PlannedItem): ItemResult {

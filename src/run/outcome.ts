@@ -1,8 +1,11 @@
 import type { Step, StepOutcome } from '../apply/script.ts';
 import type { PlannedItem, UnmanagedService } from '../plan/plan.ts';
 
-/** What happened to one item: the words the report and the recap use. */
-export type ItemStatus = 'ok' | 'changed' | 'would change' | 'failed' | 'not run';
+/** What happened to one item: the words the report and the recap use. A removal is `removed` or `would remove`. */
+export type ItemStatus = 'ok' | 'changed' | 'would change' | 'removed' | 'would remove' | 'failed' | 'not run';
+
+/** The statuses the recap and `--json`'s tally count as changes: a removal is one. */
+export const CHANGE_STATUSES: readonly ItemStatus[] = ['changed', 'would change', 'removed', 'would remove'];
 
 export interface ItemResult {
   readonly item: PlannedItem;
@@ -27,7 +30,7 @@ export interface HostResult {
 
 export function hostStatus(items: readonly ItemResult[]): HostStatus {
   if (items.some((i) => i.status === 'failed')) return 'failed';
-  if (items.some((i) => i.status === 'changed' || i.status === 'would change')) return 'changed';
+  if (items.some((i) => CHANGE_STATUSES.includes(i.status))) return 'changed';
   return 'ok';
 }
 
@@ -41,7 +44,9 @@ export function itemAfterApply(before: PlannedItem, after: PlannedItem | undefin
   const mine = steps.filter((s) => s.items.includes(before));
   const failed = outcome.failed && mine.find((step) => step.id === outcome.failed!.id);
   if (failed) return { item: before, status: 'failed', reason: `${failed.title} failed (exit ${outcome.failed!.code}): ${outcome.failed!.output || 'no output'}` };
-  if (outcome.failed && mine.some((step) => step.id > outcome.failed!.id)) return { item: before, status: 'not run', reason: `an earlier step failed` };
-  if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `still differs after apply: ${after.verdict.reason}` };
-  return { item: before, status: 'changed', reason: before.verdict.reason };
+  // The manifest's write runs even after a failed step (`always`): it is never "not run".
+  if (outcome.failed && mine.some((step) => !step.always && step.id > outcome.failed!.id)) return { item: before, status: 'not run', reason: `an earlier step failed` };
+  const removal = before.verdict.status === 'remove';
+  if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `${removal ? 'still there after removal' : 'still differs after apply'}: ${after.verdict.reason}` };
+  return { item: before, status: removal ? 'removed' : 'changed', reason: before.verdict.reason };
 }

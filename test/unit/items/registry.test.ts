@@ -7,7 +7,8 @@ import { applySteps } from '../../../src/apply/script.ts';
 import type { ItemSpec } from '../../../src/desired/state.ts';
 import { factsScript } from '../../../src/facts/gather.ts';
 import { loadInventory } from '../../../src/inventory/load.ts';
-import { sameWish } from '../../../src/items/registry.ts';
+import { diffsOf, sameWish } from '../../../src/items/registry.ts';
+import type { PlannedItem } from '../../../src/items/planned.ts';
 import { planHost } from '../../../src/plan/plan.ts';
 import { NO_FACTS } from '../plan/no-facts.ts';
 
@@ -19,10 +20,10 @@ async function drDirector() {
 }
 
 describe('the item registry', () => {
-  it("asks a bare DR director's facts in one script, each fact once, in the fixed order", async () => {
+  it("asks a bare DR director's facts in one script, each fact once, in the fixed order, its manifest last", async () => {
     const { script } = factsScript(await drDirector());
     const sections = [...script.matchAll(/^echo '@@lvsplay-fact (\S+)'$/gm)].map((m) => m[1]);
-    assert.deepEqual(sections, ['os-release', 'files', 'modules', 'sysctl', 'addresses', 'units', 'systemd', 'ipvs', 'end']);
+    assert.deepEqual(sections, ['os-release', 'files', 'modules', 'sysctl', 'addresses', 'units', 'systemd', 'ipvs', 'manifest', 'end']);
   });
 
   it("orders a bare DR director's steps files, modules, handlers, addresses, units, IPVS, and credits each sysctl to its file's sysctl -p", async () => {
@@ -45,5 +46,18 @@ describe('the item registry', () => {
     assert.equal(sameWish(sysctl('1', '/etc/sysctl.d/a.conf'), sysctl('0', '/etc/sysctl.d/a.conf')), false);
     assert.equal(sameWish(file('a\n'), file('a\n')), true);
     assert.equal(sameWish(file('a\n'), file('b\n')), false);
+  });
+
+  it('shows a file it removes as a diff to nothing under --diff, read from the host like a changed one', async () => {
+    const path = '/etc/sysctl.d/90-lvsplay-router.conf';
+    const removal: PlannedItem = { kind: 'removal', entry: { kind: 'file', path, sha256: '0'.repeat(64), unitFile: false }, undo: { kind: 'file', path, sha256: '0'.repeat(64), unitFile: false }, roles: [], verdict: { status: 'remove', reason: 'r' } };
+    const asked: string[] = [];
+    const diffs = await diffsOf([removal], async (paths) => {
+      asked.push(...paths);
+      return new Map([[path, 'net.ipv4.ip_forward = 1\n']]);
+    });
+    assert.deepEqual(asked, [path]);
+    assert.equal(diffs.length, 1);
+    assert.match(diffs[0]!, /^--- \/etc\/sysctl\.d\/90-lvsplay-router\.conf\ton host\n\+\+\+ \/etc\/sysctl\.d\/90-lvsplay-router\.conf\tremoved\n@@ -1,1 \+0,0 @@\n-net\.ipv4\.ip_forward = 1\n$/m);
   });
 });

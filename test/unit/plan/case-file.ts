@@ -23,7 +23,7 @@ export interface ExpectedPlan {
 export interface ExpectedItem {
   /** As the report names it (`describeItem`). */
   readonly item: string;
-  readonly status: 'ok' | 'change' | 'fail';
+  readonly status: 'ok' | 'change' | 'fail' | 'remove';
   readonly reason: string;
   /** The IPVS item's `ipvsadm -R` input, line by line; stated on that item only. */
   readonly 'ipvsadm -R'?: readonly string[];
@@ -42,6 +42,23 @@ export interface IpvsFact {
   readonly persisted?: string;
 }
 
+/**
+ * The host's manifest: `none` (no file), `as-recorded` (the host found it to record what this run wants, and
+ * sent only its mark), or the file and what the host read of the things it names, each as its command
+ * prints it (files as in `facts.files`, `sha256: recorded` for the hash the manifest records).
+ */
+export type ManifestCaseFact =
+  | 'none'
+  | 'as-recorded'
+  | {
+      readonly text: string;
+      readonly files: Readonly<Record<string, FileFact | { readonly mode: string; readonly sha256: 'recorded' }>>;
+      readonly units: string;
+      readonly sysctl: string;
+      readonly addresses: string;
+      readonly ipvs?: IpvsFact;
+    };
+
 export interface PlanCase {
   readonly file: string;
   readonly name: string;
@@ -49,7 +66,7 @@ export interface PlanCase {
   /** A seed under inventories/ (`dr`), or an inventory inline. */
   readonly inventory: string | Record<string, unknown>;
   readonly host: string;
-  /** By fact name (`sysctl`, `units`, …): each fact's output as its command prints it, but `files` and `ipvs`. */
+  /** By fact name (`sysctl`, `units`, …): each fact's output as its command prints it, but `files`, `ipvs` and `manifest`. */
   readonly facts: Readonly<Record<string, unknown>>;
   readonly expect: ExpectedPlan;
 }
@@ -86,6 +103,7 @@ function checkCase(file: string, input: unknown): PlanCase {
   for (const [name, output] of Object.entries(facts)) {
     if (name === 'files') checkFiles(record(output, 'facts.files', fail), fail);
     else if (name === 'ipvs') checkIpvs(record(output, 'facts.ipvs', fail), fail);
+    else if (name === 'manifest') checkManifest(output, fail);
     else text(output, `facts.${name}`, fail);
   }
   const expect = record(top.expect, 'expect', fail);
@@ -107,7 +125,7 @@ function checkCase(file: string, input: unknown): PlanCase {
 function checkItem(item: Record<string, unknown>, where: string, fail: (reason: string) => never): void {
   onlyKeys(item, ['item', 'status', 'reason', 'ipvsadm -R'], where, fail);
   const name = text(item.item, `${where}.item`, fail);
-  if (!['ok', 'change', 'fail'].includes(text(item.status, `${where}.status`, fail))) fail(`${where}.status must be ok, change or fail`);
+  if (!['ok', 'change', 'fail', 'remove'].includes(text(item.status, `${where}.status`, fail))) fail(`${where}.status must be ok, change, fail or remove`);
   text(item.reason, `${where}.reason`, fail);
   const isIpvs = name.startsWith('IPVS table');
   if (isIpvs !== ('ipvsadm -R' in item)) fail(`${where}: 'ipvsadm -R' is stated on the IPVS item, and on it only (use [] for none)`);
@@ -137,6 +155,21 @@ function checkFiles(files: Record<string, unknown>, fail: (reason: string) => ne
       if (file.sha256 !== 'desired') fail(`${where} needs content, or sha256: desired`);
     }
   }
+}
+
+function checkManifest(output: unknown, fail: (reason: string) => never): void {
+  if (output === 'none' || output === 'as-recorded') return;
+  const manifest = record(output, 'facts.manifest (none, as-recorded, or the file and its facts)', fail);
+  onlyKeys(manifest, ['text', 'files', 'units', 'sysctl', 'addresses', 'ipvs'], 'facts.manifest', fail);
+  for (const key of ['text', 'units', 'sysctl', 'addresses']) text(manifest[key], `facts.manifest.${key}`, fail);
+  for (const [path, state] of Object.entries(record(manifest.files, 'facts.manifest.files', fail))) {
+    const where = `facts.manifest.files.${path}`;
+    if (state === 'missing') continue;
+    const file = record(state, where, fail);
+    if (!/^0[0-7]{3}$/.test(text(file.mode, `${where}.mode`, fail))) fail(`${where}.mode must be octal, as '0644'`);
+    if (!('content' in file) && file.sha256 !== 'recorded') fail(`${where} needs content, or sha256: recorded`);
+  }
+  if ('ipvs' in manifest) checkIpvs(record(manifest.ipvs, 'facts.manifest.ipvs', fail), fail);
 }
 
 function checkIpvs(ipvs: Record<string, unknown>, fail: (reason: string) => never): void {
@@ -194,6 +227,7 @@ export function factsOutput(c: PlanCase, state: HostState, script: string): stri
     const output = stated[name];
     if (name === 'files') return filesOutput(c.file, output as Record<string, FileFact>, state);
     if (name === 'ipvs') return ipvsOutput(output as IpvsFact);
+    if (name === 'manifest') return manifestOutput(output as ManifestCaseFact);
     return output as string;
   });
   return gathered.map((name, i) => `${MARK} ${name}\n${withNewline(sections[i]!)}`).join('') + `${MARK} end\n`;
@@ -222,6 +256,23 @@ function filesOutput(file: string, files: Record<string, FileFact>, state: HostS
     ...present.map((f) => `${f.mode} ${f.path}\n`),
     ...present.map((f) => `${f.hash}  ${f.path}\n`),
   ].join('');
+}
+
+/** The manifest fact's output: a mark, or the file and the facts of what it names in one packed stream. */
+function manifestOutput(manifest: ManifestCaseFact): string {
+  if (manifest === 'none') return '@@manifest-none\n';
+  if (manifest === 'as-recorded') return '@@manifest-as-recorded\n';
+  const recorded = new Map<string, string>((JSON.parse(manifest.text) as { files?: { path: string; sha256: string }[] }).files?.map((f) => [f.path, f.sha256]) ?? []);
+  const entries = Object.entries(manifest.files);
+  const present = entries.flatMap(([path, fact]) => (fact === 'missing' ? [] : [{ path, mode: fact.mode.replace(/^0/, ''), hash: 'content' in fact ? sha256(fact.content) : recorded.get(path)! }]));
+  const files = [
+    ...entries.filter(([, fact]) => fact === 'missing').map(([path]) => `missing ${path}\n`),
+    ...present.map((f) => `${f.mode} ${f.path}\n`),
+    ...present.map((f) => `${f.hash}  ${f.path}\n`),
+  ].join('');
+  const sections = [`@@files\n${files}`, `@@units\n${withNewline(manifest.units)}`, `@@sysctl\n${withNewline(manifest.sysctl)}`, `@@addresses\n${withNewline(manifest.addresses)}`];
+  if (manifest.ipvs) sections.push(`@@ipvs\n${ipvsOutput(manifest.ipvs)}`);
+  return packed(`${manifest.text}\n@@manifest-facts\n${sections.join('')}`);
 }
 
 /** The IPVS fact's output: a mark or the gzipped listing with its thresholds, then the rules file, gzipped. */

@@ -49,4 +49,18 @@ describe('an item after the apply', () => {
     const ok = sysctl('net.ipv4.ip_forward', { status: 'ok', reason: 'net.ipv4.ip_forward is 1' });
     assert.deepEqual(itemAfterApply(ok, ok, STEPS, ALL_OK), { item: ok, status: 'ok', reason: 'net.ipv4.ip_forward is 1' });
   });
+
+  it('is removed when a removal reads back gone, failed when it is still there', () => {
+    const removal: PlannedItem = { kind: 'removal', entry: { kind: 'unit', name: 'lvsplay-addresses.service' }, undo: { kind: 'unit', name: 'lvsplay-addresses.service' }, roles: [], verdict: { status: 'remove', reason: 'stop and disable it' } };
+    const steps: Step[] = [{ id: 1, title: 'systemctl disable --now --no-reload lvsplay-addresses.service', items: [removal], body: 'true' }];
+    assert.deepEqual(itemAfterApply(removal, { ...removal, verdict: { status: 'ok', reason: 'no longer installed' } }, steps, { ok: [1] }), { item: removal, status: 'removed', reason: 'stop and disable it' });
+    assert.deepEqual(itemAfterApply(removal, { ...removal, verdict: { status: 'remove', reason: 'active' } }, steps, { ok: [1] }), { item: removal, status: 'failed', reason: 'still there after removal: active' });
+  });
+
+  it("counts the manifest's write, which runs after a failed step too, as done, not as not run", () => {
+    const manifest: PlannedItem = { kind: 'manifest', roles: [], verdict: { status: 'change', reason: 'missing' }, write: { content: 'a', fallback: 'b' } };
+    const steps: Step[] = [...STEPS, { id: 3, title: 'write manifest', items: [manifest], body: 'true', always: true }];
+    const written: PlannedItem = { ...manifest, verdict: { status: 'ok', reason: 'written, keeping every entry since a step failed' } };
+    assert.equal(itemAfterApply(manifest, written, steps, { ok: [3], failed: { id: 1, code: 1, output: '' } }).status, 'changed');
+  });
 });
