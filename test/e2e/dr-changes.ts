@@ -73,8 +73,9 @@ export function drChangesAndFailures(get: () => DrLab): void {
     const run = await runJson(['run', inventory, ...ssh, ...extra]);
     assert.equal(run.code, 0, statuses(run.hosts));
     assert.deepEqual(itemsIn(run.hosts, 'changed'), itemsIn(check.hosts, 'would change'), '--check listed what run then changed');
+    assert.deepEqual(itemsIn(run.hosts, 'removed'), itemsIn(check.hosts, 'would remove'), '--check listed what run then removed');
     const again = await runJson(['run', inventory, ...ssh]);
-    assert.deepEqual(itemsIn(again.hosts, 'changed'), [], 'a second run changes nothing');
+    assert.deepEqual([...itemsIn(again.hosts, 'changed'), ...itemsIn(again.hosts, 'removed')], [], 'a second run changes nothing');
     return run;
   };
 
@@ -163,7 +164,12 @@ export function drChangesAndFailures(get: () => DrLab): void {
         ],
       });
       const run = await checkThenRun(grown);
-      assert.deepEqual(itemsIn(run.hosts, 'changed'), ['lvs file file /etc/sysconfig/ipvsadm', 'lvs ipvs IPVS table (2 services)']);
+      // The manifest records the director's services: it changes with them, on no other host.
+      assert.deepEqual(itemsIn(run.hosts, 'changed'), [
+        'lvs file file /etc/sysconfig/ipvsadm',
+        'lvs ipvs IPVS table (2 services)',
+        'lvs manifest manifest /var/lib/lvsplay/manifest.json',
+      ]);
       let rules = await liveRules(lab);
       for (const line of [
         `-A -t ${VIP}:80 -s wrr`,
@@ -201,6 +207,27 @@ export function drChangesAndFailures(get: () => DrLab): void {
     }
   });
 
+  it('a VIP renumbered leaves the old one on no host: taken off lo on the director and the real servers', async () => {
+    const { lab, inventory } = get();
+    const NEW_VIP = '192.168.10.101';
+    const onLo = async (host: string) => sh(lab, host, 'ip -o -4 address show dev lo');
+    const renumbered = await edited({ name: 'renumbered', services: [seedService({ vip: NEW_VIP })] });
+    const run = await checkThenRun(renumbered);
+    for (const host of ['lvs', 'rs1', 'rs2']) {
+      const removed = byHost(run.hosts, host).items.filter((i) => i.status === 'removed').map((i) => i.item);
+      assert.deepEqual(removed, [`address ${VIP}/32 on lo:1`], `${host} removed ${JSON.stringify(removed)}`);
+      const lo = await onLo(host);
+      assert.doesNotMatch(lo, new RegExp(`inet ${VIP}/32`), `${host} still holds the old VIP`);
+      assert.match(lo, new RegExp(`inet ${NEW_VIP}/32 .*lo:1`), host);
+    }
+    const seen = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${NEW_VIP}/ || echo FAILED; done`)).trim().split('\n');
+    assert.deepEqual([...new Set(seen)].sort(), ['rs1', 'rs2'], `curl ${NEW_VIP}: ${seen.join(', ')}`);
+    // And back: the new VIP goes the same way.
+    await checkThenRun(inventory);
+    for (const host of ['lvs', 'rs1', 'rs2']) assert.doesNotMatch(await onLo(host), new RegExp(`inet ${NEW_VIP}/32`), host);
+    assert.ok(!(await liveRules(lab)).some((line) => line.includes(NEW_VIP)), 'the renumbered service is still live');
+  });
+
   it('--limit changes only the hosts it names', async () => {
     const { lab, inventory, ssh } = get();
     for (const host of ['rs1', 'rs2']) await sh(lab, host, `ip address del ${VIP}/32 dev lo`);
@@ -212,14 +239,18 @@ export function drChangesAndFailures(get: () => DrLab): void {
     await converge();
   });
 
-  it('rolls out real servers before directors: no client request fails while a real server is brought back', async () => {
+  it('rolls out real servers before directors: no request reaches a real server before it holds the VIP', async () => {
     const { lab, inventory, ssh } = get();
-    // rs2 out of the table and without its VIP: if the director took it back first, requests sent to rs2
-    // before its VIP is up would find no one to answer them.
+    // rs2 out of the table and without its VIP. Had the director taken it back first, the requests it sent
+    // rs2 before its VIP was up would reach rs2 for an address it does not have: the kernel drops those and
+    // counts them in Ip InAddrErrors (forwarding is off), even when a retransmission succeeds later.
     await sh(lab, 'lvs', `ipvsadm -d -t ${VIP}:80 -r ${RS2}:80`);
     await sh(lab, 'rs2', `ip address del ${VIP}/32 dev lo`);
+    const dropped = async (): Promise<number> =>
+      Number(await sh(lab, 'rs2', "awk '/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == \"InAddrErrors\") n = i } else print $n }' /proc/net/snmp"));
+    const droppedBefore = await dropped();
     await sh(lab, 'client', 'rm -f /tmp/lvsplay-stop');
-    const requests = lab.ssh('client', `while [ ! -e /tmp/lvsplay-stop ]; do curl -s --connect-timeout 3 --max-time 6 http://${VIP}/ || echo FAILED; done`, {
+    const requests = lab.ssh('client', `while [ ! -e /tmp/lvsplay-stop ]; do curl -s --connect-timeout 5 --max-time 10 http://${VIP}/ || echo FAILED; done`, {
       timeoutMs: 15 * 60_000,
     });
     let run;
@@ -232,6 +263,7 @@ export function drChangesAndFailures(get: () => DrLab): void {
     }
     const answers = (await requests).stdout.trim().split('\n').map((line) => line.trim());
     assert.equal(run.code, 0, statuses(run.hosts));
+    assert.equal((await dropped()) - droppedBefore, 0, `rs2 dropped packets for the VIP during the run; answers: ${answers.join(', ')}`);
     assert.ok(answers.length > 0 && !answers.includes('FAILED'), `answers during the run: ${answers.join(', ')}`);
     assert.ok(answers.includes('rs2'), `rs2 never answered: ${answers.join(', ')}`);
   });
