@@ -20,9 +20,11 @@ import { pendingItems, planHost } from '../../../src/plan/plan.ts';
 const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [] };
 const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), modules: new Set(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), systemdVersion: undefined, ipvs: undefined };
 
+// In a network namespace of its own: the scripts run `sysctl -p` and `sysctl -w` of net.ipv4 keys, which
+// must change that throwaway namespace, never this machine.
 function run(shell: string, script: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(shell, ['-s'], (error, stdout, stderr) => (error && typeof error.code !== 'number' ? reject(new Error(stderr)) : resolve(stdout)));
+    const child = execFile('unshare', ['--map-root-user', '--net', shell, '-s'], (error, stdout, stderr) => (error && typeof error.code !== 'number' ? reject(new Error(stderr)) : resolve(stdout)));
     child.stdin!.end(script);
   });
 }
