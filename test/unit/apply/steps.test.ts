@@ -4,7 +4,7 @@
 // traffic).
 import { strict as assert } from 'node:assert';
 import { gunzipSync } from 'node:zlib';
-import { applySteps, parseApplyOutput, type Step } from '../../../src/apply/script.ts';
+import { applyScript, applySteps, BACKUP_ROOT, parseApplyOutput, splitApplyOutput, type Step } from '../../../src/apply/script.ts';
 import type { DesiredItem, ItemSpec } from '../../../src/desired/state.ts';
 import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
@@ -25,7 +25,7 @@ function stepsFor(items: readonly ItemSpec[], facts: Partial<HostFacts> = {}): S
 
 /** Each step as `id title ← the items it changes`, the way a failure report would name them. */
 function outline(steps: readonly Step[]): string[] {
-  return steps.map((s) => `${s.id} ${s.title} ← ${s.items.map((i) => i.kind).join(', ') || 'none'}`);
+  return steps.map((s) => `${s.id} ${s.title} ← ${s.items.length === 0 ? 'none' : s.items.map((i) => i.kind).join(', ')}`);
 }
 
 /** The lines the IPVS step hands to `ipvsadm -R`, decoded as the host decodes them (base64, then gzip). */
@@ -77,6 +77,29 @@ describe('apply steps from a plan', () => {
     assert.deepEqual(steps[2]!.items, []);
   });
 
+  it('reloads systemd with its own command, and loads each sysctl file for the sysctls it sets, only those', () => {
+    const other = '/etc/sysctl.d/91-other.conf';
+    const steps = stepsFor([
+      { kind: 'file', path: UNIT_FILE, content: '[Unit]\n', mode: 0o644, notify: [{ kind: 'daemon-reload' }] },
+      { kind: 'sysctl', key: 'net.ipv4.vs.conntrack', value: '1', file: SYSCTL_FILE },
+      { kind: 'sysctl', key: 'net.ipv4.ip_forward', value: '1', file: other },
+    ]);
+    const handlers = steps.filter((s) => s.items.every((i) => i.kind !== 'file'));
+    assert.deepEqual(
+      handlers.map((s) => [s.body, s.items.map((i) => (i.kind === 'sysctl' ? i.key : i.kind))]),
+      [
+        ['systemctl daemon-reload', []],
+        [`sysctl -p ${SYSCTL_FILE}`, ['net.ipv4.vs.conntrack']],
+        [`sysctl -p ${other}`, ['net.ipv4.ip_forward']],
+      ],
+    );
+  });
+
+  it('keeps what it replaces under the backup root, in a folder of the run', () => {
+    const script = applyScript(stepsFor([{ kind: 'module', name: 'ip_vs' }]), 'run-2024');
+    assert.match(script, new RegExp(`^lvsplay_backup=${BACKUP_ROOT}/run-2024$`, 'm'));
+  });
+
   it('writes a file by umask when its mode has no exec or special bit, by chmod when it has', () => {
     const heads = stepsFor([
       { kind: 'file', path: '/a', content: '', mode: 0o600, notify: [] },
@@ -116,6 +139,15 @@ describe("reading the apply script's markers", () => {
   it('takes only whole marker lines, and keeps the failed step’s own output without later markers', () => {
     const stdout = [' @@lvsplay-step 9 ok', '@@lvsplay-step 1 ok', '@@lvsplay-step 2 okay', '@@lvsplay-step 3 failed 2', 'line one', '@@lvsplay-done', '  line two  ', ''].join('\n');
     assert.deepEqual(parseApplyOutput(stdout), { ok: [1], failed: { id: 3, code: 2, output: 'line one\n  line two' } });
+  });
+
+  it('reads step numbers and exit codes of more than one digit; a line before the failed marker is not its output', () => {
+    const stdout = ['@@lvsplay-step 10 ok', 'stray', '@@lvsplay-step 11 failed 124', 'timed out'].join('\n');
+    assert.deepEqual(parseApplyOutput(stdout), { ok: [10], failed: { id: 11, code: 124, output: 'timed out' } });
+  });
+
+  it('splits at the done mark even when no step printed before it', () => {
+    assert.deepEqual(splitApplyOutput('@@lvsplay-done\nread-back\n'), { steps: '', readBack: 'read-back\n' });
   });
 
   it('stops at the first failed step', () => {

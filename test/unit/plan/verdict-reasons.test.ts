@@ -120,6 +120,12 @@ describe('planning: the daemon-reload a new unit file needs', () => {
     assert.equal(reloads(TEMPLATE, { systemdVersion: 252, units: new Map([['lvsplay-vipx.service', unit('loaded', 'active', 'enabled')]]) }), false);
   });
 
+  it('a new sysctl file on a recent systemd is still loaded: only the daemon-reload depends on the version', () => {
+    const conf: ItemSpec = { kind: 'file', path: '/etc/sysctl.d/90-new.conf', content: 'x = 1\n', mode: 0o644, notify: [{ kind: 'sysctl-load', file: '/etc/sysctl.d/90-new.conf' }] };
+    const plan = planHost(stateOf(conf), { ...NO_FACTS, systemdVersion: 252, files: new Map([['/etc/sysctl.d/90-new.conf', { exists: false }]]) });
+    assert.deepEqual(plan.handlers, [{ kind: 'sysctl-load', file: '/etc/sysctl.d/90-new.conf' }]);
+  });
+
   it('a unit file that exists (or was not looked at) gets the reload whatever the version', () => {
     assert.equal(reloads(PLAIN, { systemdVersion: 252, files: new Map([[PLAIN, { exists: true, mode: 0o644, sha256: sha256('old') }]]) }), true);
     assert.equal(reloads(PLAIN, { systemdVersion: 252, files: new Map() }), true);
@@ -139,6 +145,9 @@ describe('reading back changed items', () => {
     const proc = new Map([['tcp 10.0.0.8:80', { scheduler: 'rr', persistent: false, destinations: new Map([['192.168.10.71:80', { forwarding: 'route', weight: 1 }]]) }]]);
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('the 1 service changed are live as wanted'));
     const saved = { ipvs: { moduleLoaded: true, live: table, foreign: new Map(), persisted: table, liveIsRulesFile: false } };
+    // Facts read from /proc for the IPVS item leave every other changed item to its own fact.
+    const [module] = changedItems(planHost(stateOf({ kind: 'module', name: 'ip_vs' }), NO_FACTS));
+    assert.deepEqual(readBackItems([module!], { ...NO_FACTS, modules: new Set(['ip_vs']), ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('ip_vs is loaded'));
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ...saved })[0]!.verdict, ok('live table has the 1 service'));
   });
 });
