@@ -19,6 +19,7 @@ const DIFFERENT: readonly [string, IpvsTable, IpvsTable][] = [
   ['another weight', [A], [svc('tcp 1.2.3.4:80 rr 300', '10.0.0.1:80 route 1', '10.0.0.2:80 route 3')]],
   ['another forwarding', [A], [svc('tcp 1.2.3.4:80 rr 300', '10.0.0.1:80 masq 1', '10.0.0.2:80 route 2')]],
   ['a missing real server', [A], [svc('tcp 1.2.3.4:80 rr 300', '10.0.0.1:80 route 1')]],
+  ['another real server in place of one', [A], [svc('tcp 1.2.3.4:80 rr 300', '10.0.0.1:80 route 1', '10.0.0.3:80 route 2')]],
   ['another protocol', [B], [svc('tcp 1.2.3.4:53 wlc', '10.0.0.1:53 masq 1')]],
   ['a service listed twice against two services', [A, A], [A, B]],
   [

@@ -55,6 +55,21 @@ const CASES: readonly { change: IpvsChange; line: string; sentence: string }[] =
     sentence: 'change real server 192.168.10.72:80 of tcp 192.168.10.100:80: route → tunnel, weight 1 → 65535',
   },
   {
+    change: { op: 'edit-service', service: PERSISTENT, before: settingsOf(svc('udp 192.168.10.100:53 wrr')) },
+    line: '-E -u 192.168.10.100:53 -s wrr -p 300',
+    sentence: 'change service udp 192.168.10.100:53: persistence off → 300 s',
+  },
+  {
+    change: { op: 'edit-destination', service: DR, destination: dest('192.168.10.72:80 route 2'), before: dest('192.168.10.72:80 route 1') },
+    line: '-e -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 2',
+    sentence: 'change real server 192.168.10.72:80 of tcp 192.168.10.100:80: weight 1 → 2',
+  },
+  {
+    change: { op: 'edit-destination', service: DR, destination: dest('192.168.10.72:80 tunnel 1'), before: dest('192.168.10.72:80 route 1') },
+    line: '-e -t 192.168.10.100:80 -r 192.168.10.72:80 -i -w 1',
+    sentence: 'change real server 192.168.10.72:80 of tcp 192.168.10.100:80: route → tunnel',
+  },
+  {
     change: { op: 'delete-destination', service: DR, destination: dest('192.168.10.72:80 route 1') },
     line: '-d -t 192.168.10.100:80 -r 192.168.10.72:80',
     sentence: 'remove real server 192.168.10.72:80 (route, weight 1) from tcp 192.168.10.100:80',

@@ -108,6 +108,8 @@ export const PARSE_CASES: readonly ParseCase[] = [
       'tcp 10.0.0.11:80': '-b sh-fallback,sh-port',
       'tcp 10.0.0.12:80': 'scheduler twos, which lvsplay does not know',
       'tcp 10.0.0.12:0': 'port 0 (every port)',
+      'sctp 10.0.0.10:9': 'sctp protocol',
+      'unknown-protocol 10.0.0.10:7': 'unknown protocol',
     },
   },
   {
@@ -134,6 +136,44 @@ export const PARSE_CASES: readonly ParseCase[] = [
       'tcp 10.0.0.12:80': '-x 100 on 10.0.1.1:80',
       'tcp 10.0.0.13:80': 'IPv6 real server [2001:db8::1]',
     },
+  },
+  {
+    // Each setting alone, so that the first one found is not the only one that makes a service foreign.
+    name: 'a real server with only a lower threshold, a gue or gre tunnel alone, port 0 or a bare IPv6 address',
+    text: saved(
+      '-A -t 10.0.0.20:80 -s rr',
+      '-a -t 10.0.0.20:80 -r 10.0.1.1:80 -g -w 1 -y 50',
+      '-A -t 10.0.0.21:80 -s rr',
+      '-a -t 10.0.0.21:80 -r 10.0.1.1:80 -i -w 1 --tun-type gue',
+      '-A -t 10.0.0.22:80 -s rr',
+      '-a -t 10.0.0.22:80 -r 10.0.1.1:80 -i -w 1 --tun-type gre',
+      '-A -t 10.0.0.23:80 -s rr',
+      '-a -t 10.0.0.23:80 -r 10.0.1.1:0 -m -w 1',
+      '-A -t 10.0.0.24:80 -s rr',
+      '-a -t 10.0.0.24:80 -r 2001:db8::2 -m -w 1',
+    ),
+    table: [],
+    foreign: ['tcp 10.0.0.20:80', 'tcp 10.0.0.21:80', 'tcp 10.0.0.22:80', 'tcp 10.0.0.23:80', 'tcp 10.0.0.24:80'],
+    reasons: {
+      'tcp 10.0.0.20:80': '-y 50 on 10.0.1.1:80',
+      'tcp 10.0.0.21:80': '--tun-type gue on 10.0.1.1:80',
+      'tcp 10.0.0.22:80': '--tun-type gre on 10.0.1.1:80',
+      'tcp 10.0.0.23:80': 'real server 10.0.1.1 with port 0',
+      'tcp 10.0.0.24:80': 'IPv6 real server [2001:db8::2]',
+    },
+  },
+  {
+    // popt gives -p a value only when one follows: a switch after it is the next option.
+    name: '-p followed by another switch, which keeps ipvsadm’s default timeout',
+    text: saved('-A -t 1.2.3.4:80 -p -s rr'),
+    table: [svc('tcp 1.2.3.4:80 rr 360')],
+  },
+  {
+    name: 'an IPv6 service in brackets without a port',
+    text: saved('-A -t [2001:db8::10] -s rr'),
+    table: [],
+    foreign: ['tcp [2001:db8::10]:0'],
+    reasons: { 'tcp [2001:db8::10]:0': 'IPv6 service' },
   },
 ];
 
@@ -213,4 +253,16 @@ export const PARSE_ERROR_CASES: readonly ParseErrorCase[] = [
     line: 3,
     reason: 'real server 192.168.10.71:80 is added twice to tcp 172.16.10.81:80',
   },
+  { name: 'a value after a switch that takes none', text: saved(NAT, '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -g 5'), line: 2, reason: 'unexpected argument 5' },
+  { name: 'a value given inline to a switch that takes none', text: saved(NAT, '-a -t 172.16.10.81:80 -r 192.168.10.71:80 --gatewaying=yes'), line: 2, reason: '--gatewaying takes no value' },
+  // A required value is taken whatever it looks like, so the error names the value, not a missing one.
+  { name: 'a negative weight', text: saved(NAT, '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w -1'), line: 2, reason: 'weight -1 is not a whole number from 0 to 65535' },
+  { name: 'a weight with a trailing letter', text: saved(NAT, '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1x'), line: 2, reason: 'weight 1x is not a whole number from 0 to 65535' },
+  { name: 'a weight with a leading letter', text: saved(NAT, '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w x1'), line: 2, reason: 'weight x1 is not a whole number from 0 to 65535' },
+  { name: 'a port with a trailing letter', text: saved('-A -t 1.2.3.4:80x -s rr'), line: 1, reason: 'port 80x is not a number (saved without -n?)' },
+  { name: 'a port with a leading letter', text: saved('-A -t 1.2.3.4:x80 -s rr'), line: 1, reason: 'port x80 is not a number (saved without -n?)' },
+  { name: 'a port out of range', text: saved('-A -t 1.2.3.4:65536 -s rr'), line: 1, reason: 'port 65536 is not a whole number from 0 to 65535' },
+  { name: 'a firewall mark of 0', text: saved('-A -f 0 -s rr'), line: 1, reason: 'fwmark 0 is not a whole number from 1 to 4294967295' },
+  { name: 'an unknown tunnel type', text: saved(NAT, '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -i --tun-type vxlan'), line: 2, reason: 'unknown tunnel type vxlan' },
+  { name: 'an incomplete line indented by blanks', text: `${NAT}\n   -A -t 1.2.3.4:80 -s   \n`, line: 2, reason: '-s needs a value' },
 ];

@@ -8,7 +8,7 @@ import type { IpvsItem } from '../../../src/desired/state.ts';
 import { ipvsProcFact, parseProcIpvs } from '../../../src/facts/ipvs-proc.ts';
 import { ipvsDelta } from '../../../src/ipvs/delta.ts';
 import { serviceKey, type IpvsTable } from '../../../src/ipvs/table.ts';
-import { procShowsChanges, verifyIpvsChanges } from '../../../src/plan/ipvs-read-back.ts';
+import { procReadBack, procShowsChanges, verifyIpvsChanges } from '../../../src/plan/ipvs-read-back.ts';
 import { svc } from '../ipvs/helpers.ts';
 
 const recorded = readFileSync(fileURLToPath(new URL('../../fixtures/facts/proc-net-ip_vs.txt', import.meta.url)), 'utf8');
@@ -71,5 +71,44 @@ describe('reading back an IPVS delta from /proc/net/ip_vs', () => {
     assert.equal(procShowsChanges(changes), true);
     const persistent = ipvsDelta(before, [svc('tcp 192.168.10.100:80 rr 300', '192.168.10.71:80 route 1', '192.168.10.72:80 route 3')], owned, new Set());
     assert.equal(procShowsChanges(persistent), false);
+  });
+});
+
+describe('reading back an IPVS delta from /proc/net/ip_vs: what else it names', () => {
+  const wanted = svc('tcp 192.168.10.100:80 rr 300', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1');
+  const item: IpvsItem = { kind: 'ipvs', table: [wanted] };
+  const changes = ipvsDelta([], [wanted], new Set(), new Set());
+  const proc = (lines: string[]) => parseProcIpvs(['IP Virtual Server version 1.2.1 (size=4096)', ...lines, ''].join('\n'));
+
+  it('a scheduler, persistence, a forwarding method, a real server missing and one still live, three at most and how many more', () => {
+    const live = proc(['TCP  C0A80A64:0050 wlc  ', '  -> C0A80A47:0050      Masq    1      0          0         ', '  -> C0A80A49:0050      Route   1      0          0         ']);
+    assert.deepEqual(verifyIpvsChanges(item, changes, live), {
+      status: 'change',
+      reason: 'tcp 192.168.10.100:80 schedules wlc, wants rr; tcp 192.168.10.100:80 is not persistent; tcp 192.168.10.100:80 → 192.168.10.71:80 is masq weight 1, wants route weight 1 (and 2 more)',
+    });
+    const rest = proc(['TCP  C0A80A64:0050 rr  persistent 30000 FFFFFFFF', '  -> C0A80A47:0050      Route   1      0          0         ', '  -> C0A80A49:0050      Route   1      0          0         ']);
+    assert.deepEqual(verifyIpvsChanges(item, changes, rest), {
+      status: 'change',
+      reason: 'tcp 192.168.10.100:80 → 192.168.10.72:80 is not live; tcp 192.168.10.100:80 → 192.168.10.73:80 is still live',
+    });
+  });
+
+  it('a service persistent that should not be, and nothing live at all when ip_vs is not loaded', () => {
+    const plain = svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1');
+    const live = proc(['TCP  C0A80A64:0050 rr  persistent 30000 FFFFFFFF', '  -> C0A80A47:0050      Route   1      0          0         ']);
+    const plainChanges = ipvsDelta([], [plain], new Set(), new Set());
+    assert.deepEqual(verifyIpvsChanges({ kind: 'ipvs', table: [plain] }, plainChanges, live), { status: 'change', reason: 'tcp 192.168.10.100:80 is persistent' });
+    assert.deepEqual(verifyIpvsChanges(item, changes, parseProcIpvs('@@no-ip_vs\n')), { status: 'change', reason: 'tcp 192.168.10.100:80 is not live' });
+  });
+
+  it('/proc proves an edit that leaves persistence off, not one that turns it off; it reads each touched service once', () => {
+    const off = svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1');
+    const on = svc('tcp 192.168.10.100:80 rr 300', '192.168.10.71:80 route 1');
+    const wlc = svc('tcp 192.168.10.100:80 wlc', '192.168.10.71:80 route 2', '192.168.10.72:80 route 1');
+    const owned = new Set([serviceKey(off)]);
+    assert.equal(procShowsChanges(ipvsDelta([off], [wlc], owned, new Set())), true);
+    assert.equal(procShowsChanges(ipvsDelta([on], [off], owned, new Set())), false);
+    assert.deepEqual(procReadBack(ipvsDelta([off], [wlc], owned, new Set())), [{ protocol: 'tcp', vip: '192.168.10.100', port: 80 }]);
+    assert.equal(procReadBack(ipvsDelta([on], [off], owned, new Set())), undefined);
   });
 });
