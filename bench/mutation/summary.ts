@@ -43,9 +43,10 @@ interface Alive {
 type Counts = Record<Status, number>;
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const FOLDERS = ['src/plan', 'src/apply', 'src/ipvs', 'src/run', 'src/inventory'];
+const FOLDERS = ['src/plan', 'src/items', 'src/apply', 'src/ipvs', 'src/run', 'src/inventory'];
 /** The folders issue 15 holds to 80 %. */
-const HELD = new Set(['src/plan', 'src/apply', 'src/ipvs']);
+// Issue 15 holds plan, apply and ipvs; since the engine's reshaping, most of the plan lives in src/items.
+const HELD = new Set(['src/plan', 'src/items', 'src/apply', 'src/ipvs']);
 const TARGET = 80;
 
 function emptyCounts(): Counts {
@@ -136,7 +137,7 @@ export function summarize(report: Report, runDate: Date, strykerVersion: string,
     "types), and counts as killed or survived like any other. Turn it on with `npm run test:mutation -- --checkers typescript`. Runs use",
     "Stryker's incremental mode (`bench/mutation/report/incremental.json`): a mutant whose code and covering tests",
     "(by name) did not change keeps its last result; `npm run test:mutation -- --force` runs them all.",
-    `Issue 15 holds src/plan, src/apply and src/ipvs to ${TARGET} % each: ${met ? 'met' : 'NOT met'}.`,
+    `Issue 15 holds src/plan, src/apply and src/ipvs (and src/items, where most of the plan now lives) to ${TARGET} % each: ${met ? 'met' : 'NOT met'}.`,
     '',
     '## Per folder',
     '',

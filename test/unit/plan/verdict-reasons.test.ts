@@ -9,7 +9,7 @@ import type { UnitState } from '../../../src/facts/units.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
 import type { IpvsTable } from '../../../src/ipvs/table.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
-import { changedItems, planHost, readBackItems, type Verdict } from '../../../src/plan/plan.ts';
+import { pendingItems, planHost, readBackItems, type Verdict } from '../../../src/plan/plan.ts';
 import { svc } from '../ipvs/helpers.ts';
 import { NO_FACTS } from './no-facts.ts';
 
@@ -68,10 +68,10 @@ describe('planning: the verdicts and reasons of the other cases', () => {
     assert.deepEqual(verdictOf(route, {}), { status: 'fail', reason: 'default route is missing, must be via 192.168.10.81: NAT replies must return through director lvs' });
   });
 
-  it('changedItems keeps only the items to change, not those ok or failed', () => {
+  it('pendingItems keeps only the items to change, not those ok or failed (no manifest fact: no manifest item)', () => {
     const route: ItemSpec = { kind: 'default-route', via: '192.168.10.81' as IPv4, reason: 'NAT' };
     const plan = planHost(stateOf(FORWARD, { kind: 'module', name: 'ip_vs' }, route), { ...NO_FACTS, modules: new Set(['ip_vs']) });
-    assert.deepEqual(changedItems(plan).map((i) => i.kind), ['sysctl']);
+    assert.deepEqual(pendingItems(plan).map((i) => i.kind), ['sysctl']);
   });
 });
 
@@ -135,18 +135,18 @@ describe('planning: the daemon-reload a new unit file needs', () => {
 describe('reading back changed items', () => {
   it('plans each item again against the facts read after the apply', () => {
     const plan = planHost(stateOf(FORWARD, FILE), NO_FACTS);
-    const after = readBackItems(changedItems(plan), { ...NO_FACTS, sysctl: new Map([['net.ipv4.ip_forward', '1']]), files: new Map([[CONF, { exists: true, mode: 0o640, sha256: sha256('net.ipv4.ip_forward = 1\n') }]]) });
+    const after = readBackItems(pendingItems(plan), { ...NO_FACTS, sysctl: new Map([['net.ipv4.ip_forward', '1']]), files: new Map([[CONF, { exists: true, mode: 0o640, sha256: sha256('net.ipv4.ip_forward = 1\n') }]]) });
     assert.deepEqual(after.map((i) => i.verdict), [ok('net.ipv4.ip_forward is 1'), change('mode 0640 → 0644')]);
   });
 
   it('checks an IPVS change against /proc/net/ip_vs when that was read, and against ipvsadm-save otherwise', () => {
     const table = [svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1')];
-    const [planned] = changedItems(planHost(stateOf({ kind: 'ipvs', table }), NO_FACTS));
+    const [planned] = pendingItems(planHost(stateOf({ kind: 'ipvs', table }), NO_FACTS));
     const proc = new Map([['tcp 10.0.0.8:80', { scheduler: 'rr', persistent: false, destinations: new Map([['192.168.10.71:80', { forwarding: 'route', weight: 1 }]]) }]]);
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('the 1 service changed are live as wanted'));
     const saved = { ipvs: { moduleLoaded: true, live: table, foreign: new Map(), persisted: table, liveIsRulesFile: false } };
     // Facts read from /proc for the IPVS item leave every other changed item to its own fact.
-    const [module] = changedItems(planHost(stateOf({ kind: 'module', name: 'ip_vs' }), NO_FACTS));
+    const [module] = pendingItems(planHost(stateOf({ kind: 'module', name: 'ip_vs' }), NO_FACTS));
     assert.deepEqual(readBackItems([module!], { ...NO_FACTS, modules: new Set(['ip_vs']), ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('ip_vs is loaded'));
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ...saved })[0]!.verdict, ok('live table has the 1 service'));
   });
