@@ -29,8 +29,7 @@ export const MANIFEST_ITEM = `manifest ${MANIFEST_PATH}`;
  * no longer desired. A run that covers only some of the host's roles (`partial`) removes nothing and keeps
  * every entry it does not want itself.
  */
-export function planManifest(fact: ManifestFact, desired: readonly ManifestEntry[], partial: boolean): PlannedManifest | undefined {
-  const roles: RoleName[] = [];
+export function planManifest(fact: ManifestFact, desired: readonly ManifestEntry[], partial: boolean, roles: readonly RoleName[]): PlannedManifest | undefined {
   if (fact.state === 'as-recorded') return { kind: 'manifest', roles, verdict: { status: 'ok', reason: `records the ${count(desired.length, 'thing')} lvsplay made here` } };
   // A host where lvsplay makes nothing (a NAT real server) gets no manifest, and no item for it.
   if (fact.state === 'none' && desired.length === 0) return undefined;

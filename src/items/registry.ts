@@ -1,3 +1,4 @@
+import type { RoleName } from '../inventory/model.ts';
 import type { StepDraft } from '../apply/step.ts';
 import type { DesiredItem, Handler, ItemSpec } from '../desired/state.ts';
 import type { HostFacts } from '../facts/batch.ts';
@@ -117,12 +118,15 @@ export function recordsOf(items: readonly ItemSpec[], before?: { readonly facts:
   });
 }
 
-/** The entries no longer desired, each judged on the live state read with the manifest. */
-export function planRemovals(entries: readonly ManifestEntry[], facts: RecordedFacts): Removal[] {
+/**
+ * The entries no longer desired, each judged on the live state read with the manifest. The manifest does not
+ * say which role made an entry: a removal is credited to the roles the run was asked for (`--role` filters on it).
+ */
+export function planRemovals(entries: readonly ManifestEntry[], facts: RecordedFacts, roles: readonly RoleName[]): Removal[] {
   return entries.map((entry) => {
     const planned = entryKindOf(entry).planRemoval?.(entry, facts);
     const verdict = planned?.verdict ?? { status: 'ok' as const, reason: 'nothing to undo' };
-    return { kind: 'removal', entry, undo: planned?.undo ?? entry, roles: [], verdict };
+    return { kind: 'removal', entry, undo: planned?.undo ?? entry, roles, verdict };
   });
 }
 

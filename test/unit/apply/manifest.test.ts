@@ -86,6 +86,14 @@ for (const shell of ['dash', 'bash']) describe(`removals and the manifest in the
     assert.deepEqual(kept, [old, join(blocked, 'x.conf')].sort());
   });
 
+  it("credits removals and the manifest to the run's roles, so that a --role run reports them under its role", () => {
+    const old = join(dir, 'old.conf');
+    const entry: ManifestEntry = { kind: 'file', path: old, sha256: sha256('x'), unitFile: false };
+    const state: HostState = { host: HOST, roles: ['router'], items: [] };
+    const plan = planHost(state, { ...FACTS, manifest: recorded([entry]) });
+    assert.deepEqual(plan.items.map((i) => [i.kind, i.roles]), [['removal', ['router']], ['manifest', ['router']]]);
+  });
+
   it('leaves an entry already gone out of the steps, and only drops it from the manifest', async () => {
     const gone = join(dir, 'gone.conf');
     const entry: ManifestEntry = { kind: 'file', path: gone, sha256: sha256('x'), unitFile: false };

@@ -184,9 +184,12 @@ export interface TestAgent {
   stop(): Promise<void>;
 }
 
+let agents = 0;
+
 /** An ssh-agent of our own (foreground, so that its pid is the one we stop) holding `keys`. */
 export async function startAgent(dir: string, keys: readonly string[]): Promise<TestAgent> {
-  const socket = join(dir, `agent-${process.pid}-${Date.now()}.sock`);
+  // A name no other agent in this folder has: a counter, not the clock.
+  const socket = join(dir, `agent-${process.pid}-${++agents}.sock`);
   const child = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const stop = async (): Promise<void> => {
