@@ -2,7 +2,7 @@
 // reasons, steps and ipvsadm lines of planning, reading back and undoing one kind of item.
 import { strict as assert } from 'node:assert';
 import { gunzipSync } from 'node:zlib';
-import type { AddressItem, IpvsItem, ItemSpec, SysctlItem } from '../../../src/desired/state.ts';
+import type { AddressItem, FileItem, IpvsItem, ItemSpec, SysctlItem } from '../../../src/desired/state.ts';
 import { sha256 } from '../../../src/desired/sha256.ts';
 import type { HostFacts } from '../../../src/facts/batch.ts';
 import { IPVS_RULES_FILE, type IpvsFacts } from '../../../src/facts/ipvs.ts';
@@ -10,6 +10,7 @@ import type { RecordedFacts } from '../../../src/facts/manifest.ts';
 import type { ProcService } from '../../../src/facts/ipvs-proc.ts';
 import type { UnitState } from '../../../src/facts/units.ts';
 import { addressKind } from '../../../src/items/address.ts';
+import { fileKind, writeCommand } from '../../../src/items/file.ts';
 import { ipvsKind } from '../../../src/items/ipvs.ts';
 import type { Removal } from '../../../src/items/kind.ts';
 import { manifestStep, planManifest, readBackManifest, type PlannedManifest } from '../../../src/items/manifest.ts';
@@ -290,5 +291,42 @@ describe('the manifest item', () => {
     assert.deepEqual(readBackManifest(manifest, on({ exists: false })), notWritten);
     assert.deepEqual(readBackManifest(manifest, on()), notWritten);
     assert.deepEqual(readBackManifest({ ...manifest, write: undefined }, on({ exists: true, mode: 0o644, sha256: sha256('a\n') })), notWritten);
+  });
+});
+
+describe('the file item kind', () => {
+  const file = (notify: FileItem['notify']): FileItem => ({ kind: 'file', path: '/etc/systemd/system/a.service', content: 'new\n', mode: 0o644, notify });
+
+  it('asks whether systemd loaded it only for a file whose change fires daemon-reload', () => {
+    const path = '/etc/systemd/system/a.service';
+    assert.deepEqual(fileKind.facts(file([{ kind: 'daemon-reload' }]), []), { files: [path], unitFiles: [path] });
+    assert.deepEqual(fileKind.facts(file([{ kind: 'sysctl-load', file: path }, { kind: 'daemon-reload' }]), []), { files: [path], unitFiles: [path] });
+    assert.deepEqual(fileKind.facts(file([{ kind: 'sysctl-load', file: path }]), []), { files: [path] });
+    assert.deepEqual(fileKind.facts(file([]), []), { files: [path] });
+  });
+
+  it('diffs a changed file against its content on the host, read from its own path, and a missing one against nothing', () => {
+    const item = { ...file([]), roles: [], verdict: { status: 'change' as const, reason: 'r' } };
+    assert.deepEqual(fileKind.diffReads!(item), ['/etc/systemd/system/a.service']);
+    const [changed] = fileKind.diff!([item], new Map([['/etc/systemd/system/a.service', 'old\n']]));
+    assert.match(changed!, /^--- \/etc\/systemd\/system\/a\.service\ton host\n\+\+\+ \/etc\/systemd\/system\/a\.service\twanted\n@@ -1,1 \+1,1 @@\n-old\n\+new\n$/m);
+    const [created] = fileKind.diff!([item], new Map());
+    assert.match(created!, /\ton host\n\+\+\+ .*\twanted\n@@ -0,0 \+1,1 @@\n\+new\n$/m);
+  });
+
+  it('reads a removed file back by its path, and removes it even when the host did not report it', () => {
+    const entry = { kind: 'file' as const, path: '/etc/x', sha256: sha256('x\n'), unitFile: false };
+    assert.deepEqual(fileKind.removalReadBackFacts!(entry), { files: ['/etc/x'] });
+    assert.deepEqual(fileKind.planRemoval!(entry, recorded()).verdict, { status: 'remove', reason: `${NO_LONGER_WANTED}: remove it (a copy is kept in the run's backup folder)` });
+    const edited = recorded({ files: new Map([['/etc/x', { exists: true, mode: 0o644, sha256: sha256('y\n') }]]) });
+    assert.deepEqual(fileKind.planRemoval!(entry, edited).verdict, { status: 'remove', reason: `${NO_LONGER_WANTED}: remove it, edited since lvsplay wrote it (a copy is kept in the run's backup folder)` });
+    const r = removal(entry);
+    assert.deepEqual(fileKind.removeSteps!([r]), [{ title: 'remove /etc/x', items: [r], body: "lvsplay_remove /etc/x" }]);
+  });
+
+  it('writes a file of up to 16 KiB as one quoted word, and a larger one packed', () => {
+    const limit = 'a'.repeat(16 * 1024);
+    assert.equal(writeCommand('/etc/x', 0o644, limit), `lvsplay_write /etc/x 0644 0133 ${limit}`);
+    assert.match(writeCommand('/etc/x', 0o644, `${limit}a`), /^lvsplay_write \/etc\/x 0644 0133 <<'LVSPLAY_EOF'\n[A-Za-z0-9+/=\n]+LVSPLAY_EOF$/);
   });
 });
