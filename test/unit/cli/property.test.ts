@@ -84,7 +84,12 @@ function renameKey(record: Json, from: string, to: string): void {
 const inventoryCase = fc.record({
   base: fc.constantFrom('dr', 'nat'),
   seed: fc.nat(),
-  mutations: fc.array(fc.tuple(fc.nat({ max: SLOTS.length - 1 }), hostile), { minLength: 1, maxLength: 3 }),
+  // One case in ten unmutated: a valid inventory is otherwise rare, and then render and run --check are never
+  // reached (a run of 200 cases once rendered 1 and dialled none).
+  mutations: fc.oneof(
+    { arbitrary: fc.constant([] as [number, unknown][]), weight: 1 },
+    { arbitrary: fc.array(fc.tuple(fc.nat({ max: SLOTS.length - 1 }), hostile), { minLength: 1, maxLength: 3 }), weight: 9 },
+  ),
 });
 
 function build(c: { base: string; seed: number; mutations: readonly [number, unknown][] }, key: string): Json {
