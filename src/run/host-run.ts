@@ -6,6 +6,7 @@ import { pendingItems, planHost, type HostPlan, type PlannedItem } from '../plan
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
+import { runRemoteScript } from '../ssh/remote-script.ts';
 import { readBackOf } from './read-back.ts';
 import { hostStatus, itemAfterApply, type HostResult, type ItemResult, type ItemStatus } from './outcome.ts';
 
@@ -155,12 +156,10 @@ export class HostRun {
     }
   }
 
-  // sshd does not pass signals to a root session, so a script that outlives the time-out would go on
-  // running after the channel closes: the remote `timeout` ends it (and what it started) itself.
   private async remote(script: string) {
     const seconds = this.options.commandTimeoutSeconds;
-    const result = await this.connection!.exec(`timeout -k 5 ${seconds} sh -s`, script);
-    if (result.code === 124 || result.code === 137) throw new HostError(`a remote script ran longer than ${seconds} s and was stopped`);
+    const result = await runRemoteScript(this.connection!, script, seconds);
+    if (result.timedOut) throw new HostError(`a remote script ran longer than ${seconds} s and was stopped`);
     return result;
   }
 

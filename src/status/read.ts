@@ -2,6 +2,7 @@ import { directorStatusScript, parseDirectorStatus } from '../facts/director-sta
 import type { Dial } from '../run/host-run.ts';
 import type { Host } from '../inventory/model.ts';
 import { ConnectError, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
+import { runRemoteScript } from '../ssh/remote-script.ts';
 import type { TcpTarget } from '../facts/tcp-check.ts';
 import { directorView, type DirectorWants } from './drift.ts';
 import type { DirectorView } from './view.ts';
@@ -26,9 +27,8 @@ export class DirectorReader {
     }
     const seconds = this.options.commandTimeoutSeconds;
     try {
-      // As HostRun's scripts: the remote `timeout` ends the script, since sshd does not pass signals to root's session.
-      const result = await this.connection.exec(`timeout -k 5 ${seconds} sh -s`, directorStatusScript(targetsOf(this.wants)));
-      if (result.code === 124 || result.code === 137) return { host: name, state: 'failed', error: `the status script ran longer than ${seconds} s and was stopped` };
+      const result = await runRemoteScript(this.connection, directorStatusScript(targetsOf(this.wants)), seconds);
+      if (result.timedOut) return { host: name, state: 'failed', error: `the status script ran longer than ${seconds} s and was stopped` };
       if (result.code !== 0) return { host: name, state: 'failed', error: `the status script failed (exit ${result.code}): ${result.stderr.trim() || 'no output'}` };
       return directorView(this.wants, parseDirectorStatus(result.stdout));
     } catch (error) {
