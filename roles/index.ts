@@ -28,6 +28,8 @@ export class RoleConflictError extends Error {
  * credited to both; two different wishes for one file or setting are a bug in the roles, not in the inventory.
  */
 export function desiredState(inventory: Inventory, host: Host, roles: readonly RoleName[] = host.roles): HostState {
+  // Leaving the cluster: nothing is wanted there any more, so all its manifest records is undone.
+  if (host.state === 'absent') return { host, roles: [], items: [] };
   const byKey = new Map<string, DesiredItem>();
   const selected = host.roles.filter((r) => roles.includes(r));
   for (const role of selected) {

@@ -34,7 +34,8 @@ export function selectHosts(inventory: Inventory, selection: Selection): Selecte
       host,
       roles: host.roles.filter((role) => selection.roles.length === 0 || selection.roles.includes(role)),
     }))
-    .filter(({ roles }) => roles.length > 0);
+    // An absent host has nothing to apply, only what it recorded to undo: a `--role` run removes nothing, so skips it.
+    .filter(({ host, roles }) => (host.state === 'absent' ? selection.roles.length === 0 : roles.length > 0));
   if (selected.length === 0) throw new SelectionError('--role and --limit together select no host');
   return selected;
 }

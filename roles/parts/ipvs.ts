@@ -1,7 +1,7 @@
-import type { Host, Inventory } from '../../src/inventory/model.ts';
+import type { DrainTimeout, Host, Inventory } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { inSaveOrder } from '../../src/ipvs/save-order.ts';
-import type { IpvsForwarding, IpvsService, IpvsTable } from '../../src/ipvs/table.ts';
+import { serviceKey, type IpvsForwarding, type IpvsService, type IpvsTable } from '../../src/ipvs/table.ts';
 import { IPVS_RULES_FILE } from '../../src/facts/ipvs.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { unitFile } from './units.ts';
@@ -27,6 +27,10 @@ export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
     }));
 }
 
+function drainTimeoutsOf(inventory: Inventory, host: Host): Record<string, DrainTimeout> {
+  return Object.fromEntries(inventory.services.filter((service) => service.director === host.name).map((service) => [serviceKey(service), service.drainTimeout]));
+}
+
 /**
  * The rules file: exactly what `ipvsadm-save -n` prints for this table once it is live (its order, its
  * switches), so that on a steady-state run the host can tell its live table is this file by a hash alone.
@@ -45,7 +49,7 @@ export function ipvsItems(inventory: Inventory, host: Host): ItemSpec[] {
     // Loaded at boot by systemd-modules-load, before systemd-sysctl, so that net.ipv4.vs.* exist to be set.
     { kind: 'file', path: '/etc/modules-load.d/lvsplay-ipvs.conf', content: '# Managed by lvsplay: IPVS, loaded before sysctls and rules.\nip_vs\n', mode: 0o644, notify: [] },
     { kind: 'module', name: 'ip_vs' },
-    { kind: 'ipvs', table },
+    { kind: 'ipvs', table, drainTimeouts: drainTimeoutsOf(inventory, host) },
     { kind: 'file', path: IPVS_RULES_FILE, content: renderIpvsRules(table), mode: 0o600, notify: [] },
     unitFile('lvsplay-ipvs.service', renderTemplate('lvsplay-ipvs.service.hbs', {})),
     { kind: 'unit', name: 'lvsplay-ipvs.service', startNow: false },

@@ -1,5 +1,5 @@
 import type { Cidr, IPv4 } from '../net/ipv4.ts';
-import type { Host, Inventory, RoleName } from '../inventory/model.ts';
+import type { DrainTimeout, Host, Inventory, RoleName } from '../inventory/model.ts';
 import type { IpvsTable } from '../ipvs/table.ts';
 
 /** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
@@ -50,6 +50,8 @@ export interface UnitItem {
 export interface IpvsItem {
   readonly kind: 'ipvs';
   readonly table: IpvsTable;
+  /** By `serviceKey`: how long a real server leaving the service is drained before it is deleted (0: at once). */
+  readonly drainTimeouts: Readonly<Record<string, DrainTimeout>>;
 }
 
 /** Not changed by lvsplay, only checked: a NAT real server's replies must go back through the director. */

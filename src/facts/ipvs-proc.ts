@@ -22,7 +22,7 @@ const NO_MODULE = '@@no-ip_vs';
  * only what a change touched travels: all of it is 1.2 MB for 2,000 services.
  */
 export function ipvsProcFact(services: readonly IpvsServiceId[]): Fact<ProcTable> {
-  const keys = services.map((s) => `${s.protocol.toUpperCase()} ${hex(s.vip, 8)}:${s.port.toString(16).toUpperCase().padStart(4, '0')}`);
+  const keys = services.map(procServiceKey);
   return {
     name: 'ipvs-proc',
     command: [
@@ -36,6 +36,16 @@ export function ipvsProcFact(services: readonly IpvsServiceId[]): Fact<ProcTable
     ].join('\n'),
     parse: parseProcIpvs,
   };
+}
+
+/** A service as /proc/net/ip_vs names it: `TCP C0A80A64:0050`. */
+export function procServiceKey(service: IpvsServiceId): string {
+  return `${service.protocol.toUpperCase()} ${procAddress(service.vip, service.port)}`;
+}
+
+/** An address and port as /proc/net/ip_vs writes them: `C0A80A48:0050`. */
+export function procAddress(address: string, port: number): string {
+  return `${hex(address, 8)}:${port.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 function hex(address: string, width: number): string {

@@ -13,6 +13,9 @@ export type Scheduler = (typeof SCHEDULERS)[number];
 export const PROTOCOLS = ['tcp', 'udp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+export const HOST_PRESENCES = ['present', 'absent'] as const;
+export type HostPresence = (typeof HOST_PRESENCES)[number];
+
 export const FORWARDING_METHODS = ['nat', 'dr'] as const;
 export type ForwardingMethod = (typeof FORWARDING_METHODS)[number];
 
@@ -35,6 +38,11 @@ export interface HostInput {
   /** The host's default gateway. A NAT real server's must be its director's DIP. */
   gateway?: string;
   roles: readonly RoleName[];
+  /**
+   * `absent`: lvsplay empties the host of everything it made there (its manifest says what), after the
+   * directors have drained it from their services, and then forgets it. Defaults to `present`.
+   */
+  state?: HostPresence;
   /** Director only: the address real servers reach it on. Needed only when the host has several candidates. */
   dip?: string;
   /** Router only: addresses lvsplay adds and keeps across reboots, e.g. seed 4.3's `{ eth0: '172.16.10.84/24' }`. */
@@ -63,6 +71,12 @@ export interface ServiceInput {
   persistence?: number;
   /** Name of the host in `hosts` that plays director-nat or director-dr for this service. */
   director: string;
+  /**
+   * Seconds a real server leaving this service is drained before it is deleted: weight 0 (no new
+   * connections), then deleted once its active connections reach 0 or this time has passed. 0 deletes at
+   * once. Defaults to 60.
+   */
+  drainTimeout?: number;
   realServers: readonly RealServerInput[];
 }
 

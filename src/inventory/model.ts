@@ -1,7 +1,7 @@
 import type { Cidr, IPv4 } from '../net/ipv4.ts';
-import type { ForwardingMethod, Protocol, RoleName, Scheduler } from './input.ts';
+import type { ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
 
-export type { ForwardingMethod, Protocol, RoleName, Scheduler };
+export type { ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler };
 
 /** 1 to 65535. */
 export type Port = number & { readonly __brand: 'Port' };
@@ -9,6 +9,8 @@ export type Port = number & { readonly __brand: 'Port' };
 export type Weight = number & { readonly __brand: 'Weight' };
 /** Seconds, 1 to 2678400 (ipvsadm's 31 days). */
 export type PersistenceTimeout = number & { readonly __brand: 'PersistenceTimeout' };
+/** Seconds a leaving real server is drained before it is deleted, 0 to 86400; 0 deletes it at once. */
+export type DrainTimeout = number & { readonly __brand: 'DrainTimeout' };
 /** A virtual IP: the address clients connect to, owned by a service, never a host's own. */
 export type Vip = IPv4 & { readonly __vip: true };
 
@@ -30,6 +32,8 @@ export interface Host {
   readonly interfaces: readonly Interface[];
   readonly gateway?: IPv4;
   readonly roles: readonly RoleName[];
+  /** `absent`: emptied of what lvsplay made, last in a run; no service sends it traffic. */
+  readonly state: HostPresence;
   readonly dip?: IPv4;
   readonly extraAddresses: readonly Interface[];
 }
@@ -50,6 +54,8 @@ export interface VirtualService {
   readonly forwarding: ForwardingMethod;
   readonly persistence?: PersistenceTimeout;
   readonly director: string;
+  readonly drainTimeout: DrainTimeout;
+  /** Present hosts only: an absent host listed in the inventory's service is left out, so that it is drained. */
   readonly realServers: readonly RealServer[];
 }
 

@@ -1,10 +1,10 @@
 import type { IPv4 } from '../net/ipv4.ts';
 import { FieldReader, isRecord } from './fields.ts';
-import { FORWARDING_METHODS, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type RoleName } from './input.ts';
+import { FORWARDING_METHODS, HOST_PRESENCES, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type HostPresence, type RoleName } from './input.ts';
 import type { IssueList } from './issues.ts';
 import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
 import { fieldPath, label, listed, show } from './show.ts';
-import type { Host, Interface, PersistenceTimeout, Port, Protocol, Scheduler, SshTarget, Weight } from './model.ts';
+import type { DrainTimeout, Host, Interface, PersistenceTimeout, Port, Protocol, Scheduler, SshTarget, Weight } from './model.ts';
 
 /** A service as written: its real servers are still host names, resolved to addresses by `resolve.ts`. */
 export interface DraftService {
@@ -16,6 +16,7 @@ export interface DraftService {
   readonly forwarding?: ForwardingMethod;
   readonly persistence?: PersistenceTimeout;
   readonly director: string;
+  readonly drainTimeout: DrainTimeout;
   readonly realServers: readonly DraftRealServer[];
 }
 
@@ -33,11 +34,14 @@ export interface Draft {
 
 const TOP_FIELDS = ['defaults', 'hosts', 'services'];
 const DEFAULTS_FIELDS = ['ssh'];
-const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'dip', 'extraAddresses'];
+const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey'];
-const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'realServers'];
+const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'drainTimeout', 'realServers'];
 const REAL_SERVER_FIELDS = ['host', 'port', 'weight'];
 const MAX_PERSISTENCE = 86400 * 31;
+/** A minute: most requests finish well within it, and a run that drains waits no longer than that by default. */
+const DEFAULT_DRAIN_TIMEOUT = 60 as DrainTimeout;
+const MAX_DRAIN_TIMEOUT = 86400;
 
 /** One SSH setting as given: undefined when absent, null when given but refused (the problem is recorded). */
 type Setting<T> = T | null | undefined;
@@ -96,9 +100,10 @@ function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh:
   const extraAddresses = parseInterfaces(reader, 'extraAddresses', false);
   const gateway = reader.ipv4('gateway', false, 'gateway');
   const dip = reader.ipv4('dip', false, 'dip');
-  const roles = parseRoles(reader);
-  if (issues.items.length > before || !ssh || !interfaces || !extraAddresses || !roles) return undefined;
-  return { name, ssh, interfaces, roles, extraAddresses, ...(gateway && { gateway }), ...(dip && { dip }) };
+  const state = reader.oneOf<HostPresence>('state', HOST_PRESENCES, 'present');
+  const roles = parseRoles(reader, state === 'absent');
+  if (issues.items.length > before || !ssh || !interfaces || !extraAddresses || !roles || !state) return undefined;
+  return { name, ssh, interfaces, roles, state, extraAddresses, ...(gateway && { gateway }), ...(dip && { dip }) };
 }
 
 function parseSshSettings(reader: FieldReader): SshSettings {
@@ -140,10 +145,12 @@ function parseInterfaces(reader: FieldReader, field: string, required: boolean):
   return interfaces;
 }
 
-function parseRoles(reader: FieldReader): RoleName[] | undefined {
+/** An absent host needs no role: lvsplay only undoes there what its manifest records. */
+function parseRoles(reader: FieldReader, absent: boolean): RoleName[] | undefined {
   const value = reader.raw('roles');
   if (value === undefined || (Array.isArray(value) && value.length === 0)) {
-    return reader.problem('roles', `is empty: give the host at least one role (${ROLE_NAMES.join(', ')})`);
+    if (absent) return [];
+    return reader.problem('roles', `is empty: give the host at least one role (${ROLE_NAMES.join(', ')}), or mark it state: 'absent' to have lvsplay undo what it made there`);
   }
   if (!Array.isArray(value)) return reader.problem('roles', `must be a list of roles, got ${show(value)}`);
   const unknown = Array.from(value).filter((role) => !(ROLE_NAMES as readonly unknown[]).includes(role));
@@ -166,11 +173,12 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   const forwarding = reader.has('forwarding') ? reader.oneOf('forwarding', FORWARDING_METHODS, undefined) : undefined;
   const persistence = reader.integer('persistence', 1, MAX_PERSISTENCE, false) as PersistenceTimeout | undefined;
   const director = reader.string('director', true);
+  const drainTimeout = (reader.integer('drainTimeout', 0, MAX_DRAIN_TIMEOUT, false) ?? DEFAULT_DRAIN_TIMEOUT) as DrainTimeout;
   const realServers = parseRealServers(reader);
   if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !director || !realServers) return undefined;
   return {
     subject: reader.subject,
-    vip, port, protocol, scheduler, director, realServers,
+    vip, port, protocol, scheduler, director, drainTimeout, realServers,
     ...(forwarding && { forwarding }),
     ...(persistence && { persistence }),
   };

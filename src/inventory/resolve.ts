@@ -78,7 +78,7 @@ function gatewayProblem(host: Host, gateway: IPv4, owned: readonly OwnedAddress[
 function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
   const dips = new Map<string, Cidr>();
   for (const host of draft.hosts) {
-    if (!host.roles.some((role) => role.startsWith('director-'))) continue;
+    if (host.state === 'absent' || !host.roles.some((role) => role.startsWith('director-'))) continue;
     const subject = `host ${host.name}`;
     const own = host.interfaces.flatMap((i) => i.addresses);
     const vips = new Set(draft.services.filter((s) => s.director === host.name).map((s) => s.vip));
@@ -109,14 +109,19 @@ function resolveService(
   const problem = (field: string, message: string): undefined => issues.add(draft.subject, field, message);
   const director = hosts.get(draft.director);
   if (!director) return problem('director', `${show(draft.director)} is not a host in this inventory`);
+  if (director.state === 'absent') {
+    return problem('director', `host ${director.name} is marked state: 'absent': remove this service, or give it a director that stays`);
+  }
   const forwarding = forwardingOf(draft, director, problem);
   if (!forwarding) return undefined;
   if (!checkVipPlacement(draft, forwarding, director, owned, problem)) return undefined;
   const dip = dips.get(director.name);
   if (!dip) return undefined; // resolveDips has said why
-  const realServers = draft.realServers.map((rs) => resolveRealServer(draft, rs, forwarding, director, dip, hosts, issues));
+  // An absent host listed here is leaving: its director drains it and deletes it, as if it were not listed.
+  const staying = draft.realServers.filter((rs) => hosts.get(rs.host)?.state !== 'absent');
+  const realServers = staying.map((rs) => resolveRealServer(draft, rs, forwarding, director, dip, hosts, issues));
   if (!realServers.every((rs) => rs !== undefined)) return undefined;
-  checkDuplicateRealServers(draft, realServers, issues);
+  checkDuplicateRealServers(draft, staying, realServers, issues);
   const { subject: _subject, realServers: _drafts, ...fields } = draft;
   return { ...fields, vip: draft.vip as Vip, forwarding, realServers };
 }
@@ -193,14 +198,15 @@ function resolveRealServer(
   return { host: host.name, address: onDipSubnet.address, port: draft.port ?? service.port, weight: draft.weight };
 }
 
-function checkDuplicateRealServers(service: DraftService, realServers: readonly RealServer[], issues: IssueList): void {
-  const seen = new Map<string, number>();
+function checkDuplicateRealServers(service: DraftService, drafts: readonly DraftRealServer[], realServers: readonly RealServer[], issues: IssueList): void {
+  const seen = new Map<string, string>();
   realServers.forEach((rs, index) => {
     // Same address on two hosts is checkDuplicateAddresses' to report; here, one host listed twice.
     const key = `${rs.host}:${rs.port}`;
+    const field = drafts[index]!.field;
     const earlier = seen.get(key);
-    if (earlier === undefined) seen.set(key, index);
-    else issues.add(service.subject, `realServers[${index}]`, `${rs.host} (${key}) is already realServers[${earlier}]`);
+    if (earlier === undefined) seen.set(key, field);
+    else issues.add(service.subject, field, `${rs.host} (${key}) is already ${earlier}`);
   });
 }
 
@@ -218,7 +224,7 @@ function checkDuplicateServices(services: readonly VirtualService[], drafts: rea
 
 // A role with nothing to serve is a typo or a forgotten service: say so instead of configuring nothing.
 function checkUnusedRoles(hosts: readonly Host[], services: readonly VirtualService[], issues: IssueList): void {
-  for (const host of hosts) {
+  for (const host of hosts.filter((h) => h.state !== 'absent')) {
     for (const role of host.roles) {
       const used =
         role === 'router' ||

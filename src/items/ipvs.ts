@@ -14,12 +14,17 @@ import type { IPv4 } from '../net/ipv4.ts';
 import type { IpvsEntry } from '../manifest/entries.ts';
 import type { ItemKind, Planned, Verdict } from './kind.ts';
 import { NO_LONGER_WANTED } from './removal-words.ts';
+import { describeDrain, drainDeletions, drainWaitScript, longestDrain, splitDrains, type Drain } from '../ipvs/drain.ts';
 
 type Facts = Pick<HostFacts, 'ipvs' | 'ipvsProc' | 'manifest'>;
 
-/** What planning an IPVS item finds besides its verdict: the delta that reaches the desired table. */
+/**
+ * What planning an IPVS item finds besides its verdict: the delta that reaches the desired table, and the
+ * real servers it drains (set to weight 0 by the delta, deleted after the wait).
+ */
 export interface IpvsPlan {
   readonly ipvsChanges?: readonly IpvsChange[];
+  readonly drains?: readonly Drain[];
 }
 
 /**
@@ -44,20 +49,18 @@ export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
     return { ipvs: { table: item.table, ...(rulesSha256 && { rulesSha256 }) } };
   },
   plan: (item, facts) => {
-    const changes = ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), facts.ipvs?.foreign ?? NO_FOREIGN);
-    return { verdict: verdictOf(item, changes, facts), ipvsChanges: changes };
+    const delta = ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), facts.ipvs?.foreign ?? NO_FOREIGN);
+    const { changes, drains } = splitDrains(delta, (service) => item.drainTimeouts[service]);
+    return { verdict: verdictOf(item, delta, drains, facts), ipvsChanges: changes, ...(drains.length > 0 && { drains }) };
   },
-  steps: (changed) => changed.map(restoreStep),
+  steps: (changed) => changed.flatMap(restoreSteps),
   // /proc/net/ip_vs, one read, where ipvsadm-save asks the kernel once per service, when it can prove them.
   readBackFacts: (item, others) => {
-    const services = procReadBack(item.ipvsChanges ?? []);
+    const services = procReadBack(allChanges(item));
     return services ? { ipvsProc: services } : ipvsKind.facts(item, others);
   },
-  readBack: (item, facts) => (facts.ipvsProc ? { verdict: verifyIpvsChanges(item, item.ipvsChanges ?? [], facts.ipvsProc.table) } : ipvsKind.plan(item, facts)),
-  diff: (changed) => {
-    const changes = changed.flatMap((item) => item.ipvsChanges ?? []);
-    return changes.length > 0 ? [restoreDiff(changes.map(formatChange))] : [];
-  },
+  readBack: (item, facts) => (facts.ipvsProc ? { verdict: verifyIpvsChanges(item, allChanges(item), facts.ipvsProc.table) } : ipvsKind.plan(item, facts)),
+  diff: (changed) => restoreDiffs(changed.flatMap((item) => item.ipvsChanges ?? []), changed.flatMap((item) => item.drains ?? [])),
   record: (item) => ({ kind: 'ipvs', services: item.table.map(serviceKey) }),
   describeEntry: (entry) => `IPVS services lvsplay made (${entry.services.length})`,
   // The director's IPVS item left the inventory (the host no longer directs): its services still live go,
@@ -87,6 +90,24 @@ function restoreDiff(lines: readonly string[]): string {
   return `ipvsadm -R <<EOF\n${lines.join('\n')}\nEOF\n`;
 }
 
+/** The delta, then for drains the wait and the deletions after it, as the steps run them. */
+function restoreDiffs(changes: readonly IpvsChange[], drains: readonly Drain[]): string[] {
+  return [
+    ...(changes.length > 0 ? [restoreDiff(changes.map(formatChange))] : []),
+    ...(drains.length > 0 ? [`# drain: wait until ${drains.map(describeDrain).join(', ')} hold no active connection (at most ${longestDrain(drains)} s)\n`, restoreDiff(drainDeletions(drains).map(formatChange))] : []),
+  ];
+}
+
+/** Every change the steps make, the drains' deletions last: what the read-back checks. */
+function allChanges(item: Planned<IpvsItem, IpvsPlan>): IpvsChange[] {
+  return [...(item.ipvsChanges ?? []), ...drainDeletions(item.drains ?? [])];
+}
+
+/** How long a host's apply may wait on its drains, on top of its usual time limit. */
+export function drainSeconds(items: readonly { readonly kind: string; readonly drains?: readonly Drain[] }[]): number {
+  return longestDrain(items.flatMap((item) => (item.kind === 'ipvs' && item.drains) || []));
+}
+
 /** A `serviceKey` (`tcp 192.168.10.100:80`, as the manifest checked it) back into what identifies the service. */
 function serviceId(key: string): IpvsServiceId {
   const [protocol, address] = key.split(' ') as [Protocol, string];
@@ -111,7 +132,8 @@ function ownedServices(item: IpvsItem, facts: Facts): Set<string> {
   return new Set([...[...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey), ...recorded]);
 }
 
-function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], facts: Facts): Verdict {
+/** `changes`: the whole delta, each drained real server's deletion among them. */
+function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], drains: readonly Drain[], facts: Facts): Verdict {
   // A wanted service already live with settings lvsplay cannot express (-M, fwmark, thresholds, …) is
   // someone else's: changing it could break them, leaving it would not be what the inventory says.
   const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
@@ -126,7 +148,8 @@ function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], facts: Facts)
   // any way lists thresholds, and leaves such a service alone (or fails, if it is wanted), as ever.
   if (facts.ipvs?.liveIsRulesFile) return { status: 'ok', reason: `live table is the rules file lvsplay writes (${services(item)})` };
   if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services(item)}` };
-  return { status: 'change', reason: `${changes.length} change${changes.length === 1 ? '' : 's'} to reach the ${services(item)}` };
+  const draining = drains.length > 0 ? `, draining ${drains.map((d) => `${describeDrain(d)} (at most ${d.timeout} s)`).join(', ')} first: weight 0, deleted once no active connection is left` : '';
+  return { status: 'change', reason: `${changes.length} change${changes.length === 1 ? '' : 's'} to reach the ${services(item)}${draining}` };
 }
 
 /** The live services of a director that lvsplay leaves alone; a wanted one it cannot express is not listed: its item fails, and says why. */
@@ -142,9 +165,19 @@ export function unmanagedServices(state: HostState, facts: HostFacts): Unmanaged
 // The whole delta goes to one `ipvsadm -R`: one process, applied on top of the live table, never a flush.
 // `ipvsadm -R` goes on past a failing line and its exit code reflects only the last one (recorded in
 // test/fixtures/facts/README.md), so any message on stderr fails the step; the read-back shows the rest.
-function restoreStep(item: Planned<IpvsItem, IpvsPlan>) {
+function restoreSteps(item: Planned<IpvsItem, IpvsPlan>) {
   const lines = (item.ipvsChanges ?? []).map(formatChange);
-  return { title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`, items: [item], body: restoreBody(lines) };
+  const drains = item.drains ?? [];
+  const restore = (lines: readonly string[]) => ({ title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`, items: [item], body: restoreBody(lines) });
+  return [
+    ...(lines.length > 0 ? [restore(lines)] : []),
+    ...(drains.length > 0
+      ? [
+          { title: `drain ${drains.length} real server${drains.length === 1 ? '' : 's'} (at most ${longestDrain(drains)} s)`, items: [item], body: drainWaitScript(drains) },
+          restore(drainDeletions(drains).map(formatChange)),
+        ]
+      : []),
+  ];
 }
 
 function restoreBody(lines: readonly string[]): string {

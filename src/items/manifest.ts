@@ -18,7 +18,8 @@ export interface PlannedManifest {
   readonly kind: 'manifest';
   readonly roles: readonly RoleName[];
   readonly verdict: Verdict;
-  readonly write?: { readonly content: string; readonly fallback: string };
+  /** `content` null: nothing is left to record (the host is absent, or lvsplay no longer makes anything there), so the file goes. */
+  readonly write?: { readonly content: string | null; readonly fallback: string };
   readonly ipvsChanges?: never;
 }
 
@@ -36,10 +37,11 @@ export function planManifest(fact: ManifestFact, desired: readonly ManifestEntry
   const old = fact.state === 'recorded' ? fact.entries : [];
   const wanted = new Set(desired.map(entryKey));
   const others = old.filter((e) => !wanted.has(entryKey(e)));
-  const content = formatManifest([...desired, ...(partial ? others : [])]);
+  const kept = [...desired, ...(partial ? others : [])];
+  const content = kept.length === 0 ? null : formatManifest(kept);
   const fallback = formatManifest([...desired, ...others]);
   if (fact.state === 'recorded' && content === fact.text) return { kind: 'manifest', roles, verdict: { status: 'ok', reason: `records the ${count(desired.length + (partial ? others.length : 0), 'thing')} lvsplay made here` } };
-  const reason = fact.state === 'none' ? firstRecordReason(desired) : changeReason(old, [...desired, ...(partial ? others : [])]);
+  const reason = fact.state === 'none' ? firstRecordReason(desired) : content === null ? `removed once the ${count(old.length, 'thing')} it records are undone` : changeReason(old, kept);
   return { kind: 'manifest', roles, verdict: { status: 'change', reason }, write: { content, fallback } };
 }
 
@@ -73,15 +75,17 @@ function count(n: number, noun: string): string {
 export function manifestStep(manifest: PlannedManifest): StepDraft[] {
   if (manifest.verdict.status !== 'change' || !manifest.write) return [];
   const { content, fallback } = manifest.write;
-  const write = (text: string) => writeCommand(MANIFEST_PATH, 0o644, text);
+  const write = (text: string | null) => (text === null ? `rm -f ${MANIFEST_PATH}` : writeCommand(MANIFEST_PATH, 0o644, text));
   const body = content === fallback ? write(content) : `if [ -z "$lvsplay_failed" ]; then\n${write(content)}\nelse\n${write(fallback)}\nfi`;
-  return [{ title: `write ${MANIFEST_PATH}`, items: [manifest], body, always: true }];
+  return [{ title: `${content === null ? 'remove' : 'write'} ${MANIFEST_PATH}`, items: [manifest], body, always: true }];
 }
 
-/** Proven by the file's hash: whichever of the two the script wrote. */
+/** Proven by the file's hash (whichever of the two the script wrote), or by its absence where it was to go. */
 export function readBackManifest(manifest: PlannedManifest, facts: HostFacts): Verdict {
   const live = facts.files.get(MANIFEST_PATH);
-  const written = manifest.write && live?.exists && [manifest.write.content, manifest.write.fallback].map(sha256).includes(live.sha256);
-  if (written) return { status: 'ok', reason: live.sha256 === sha256(manifest.write!.content) ? 'written' : 'written, keeping every entry since a step failed' };
+  const content = manifest.write?.content;
+  if (manifest.write && content === null && live && !live.exists) return { status: 'ok', reason: 'removed: lvsplay made nothing here any more' };
+  const written = manifest.write && live?.exists && [content, manifest.write.fallback].flatMap((text) => (text == null ? [] : [sha256(text)])).includes(live.sha256);
+  if (written) return { status: 'ok', reason: content != null && live.sha256 === sha256(content) ? 'written' : 'written, keeping every entry since a step failed' };
   return { status: 'change', reason: `${MANIFEST_PATH} is not what lvsplay wrote` };
 }

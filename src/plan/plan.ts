@@ -47,9 +47,9 @@ function manifestItems(state: HostState, facts: HostFacts, fact: ManifestFact): 
   return [...removals, ...(manifest ? [manifest] : [])];
 }
 
-/** Whether the state covers only some of its host's roles (`--role`). */
+/** Whether the state covers only some of its host's roles (`--role`); an absent host's covers all it has: nothing. */
 export function isPartial(state: HostState): boolean {
-  return state.host.roles.some((role) => !state.roles.includes(role));
+  return state.host.state !== 'absent' && state.host.roles.some((role) => !state.roles.includes(role));
 }
 
 /**

@@ -27,7 +27,7 @@ export interface TaskOptions {
 export async function runTasks(runs: readonly HostRun[], options: TaskOptions): Promise<Map<string, HostResult>> {
   const results = new Map<string, HostResult>();
   const observe: RunObserver = options.progress.kind === 'plain' ? options.progress.observer : () => {};
-  const stageRuns = STAGES.map((_, index) => runs.filter((run) => stageOf(run.state.roles) === index));
+  const stageRuns = STAGES.map((_, index) => runs.filter((run) => stageOf(run.state.host, run.state.roles) === index));
   const factsTitle = `Gather facts from ${runs.length} host${runs.length === 1 ? '' : 's'}`;
   const live = options.progress.kind === 'live';
   const list = new Listr(
@@ -39,10 +39,12 @@ export async function runTasks(runs: readonly HostRun[], options: TaskOptions): 
           return task.newListr(runs.map((run) => factsTask(run, results, observe)), { concurrent: options.forks, exitOnError: false });
         },
       },
-      ...STAGES.map((stage, index): ListrTask => {
+      ...STAGES.flatMap((stage, index): ListrTask[] => {
         const title = `${options.check ? 'Check' : 'Apply'} ${stage.name}`;
         const hosts = stageRuns[index]!;
-        return {
+        // Absent hosts are rare: their stage is shown only when there are some.
+        if (hosts.length === 0 && stage.name === 'absent hosts') return [];
+        return [{
           title,
           task: (_, task) => {
             observe({ kind: 'stage', title, hosts: hosts.length });
@@ -52,7 +54,7 @@ export async function runTasks(runs: readonly HostRun[], options: TaskOptions): 
               { concurrent: options.forks, exitOnError: false },
             );
           },
-        };
+        }];
       }),
     ],
     {

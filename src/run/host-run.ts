@@ -1,6 +1,7 @@
 import type { HostState } from '../desired/state.ts';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../apply/script.ts';
 import { factsScript, type HostFacts } from '../facts/gather.ts';
+import { drainSeconds } from '../items/ipvs.ts';
 import { diffsOf } from '../items/registry.ts';
 import { pendingItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
@@ -107,7 +108,8 @@ export class HostRun {
     try {
       // What changed is read back in the same round trip, after the steps: only those items, not the host.
       const readBack = readBackOf(plan);
-      const result = await this.applyRemote(applyScript(steps, this.options.runId, readBack.script));
+      // A drain waits on the host, within the script: its time comes on top of the usual limit.
+      const result = await this.applyRemote(applyScript(steps, this.options.runId, readBack.script), drainSeconds(plan.items));
       const parts = splitApplyOutput(result.stdout);
       if (!parts) throw new HostError(`the apply script stopped early (exit ${result.code}): ${result.stderr.trim() || 'no output'}`);
       const outcome = parseApplyOutput(parts.steps);
@@ -147,17 +149,17 @@ export class HostRun {
     return contents;
   }
 
-  private async applyRemote(script: string) {
+  private async applyRemote(script: string, extraSeconds: number) {
     this.applyRunning = true;
     try {
-      return await this.remote(script);
+      return await this.remote(script, extraSeconds);
     } finally {
       this.applyRunning = false;
     }
   }
 
-  private async remote(script: string) {
-    const seconds = this.options.commandTimeoutSeconds;
+  private async remote(script: string, extraSeconds = 0) {
+    const seconds = this.options.commandTimeoutSeconds + extraSeconds;
     const result = await runRemoteScript(this.connection!, script, seconds);
     if (result.timedOut) throw new HostError(`a remote script ran longer than ${seconds} s and was stopped`);
     return result;

@@ -11,7 +11,7 @@ import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
 import { planHost } from '../../../src/plan/plan.ts';
 
-const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [] };
+const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [], state: 'present' };
 const FACTS: HostFacts = { os: { id: 'debian', prettyName: 'x' }, files: new Map(), modules: new Set(), sysctl: new Map(), addresses: [], defaultRoute: undefined, units: new Map(), systemdVersion: undefined, ipvs: undefined };
 
 function run(shell: string, script: string): Promise<{ code: number; stdout: string }> {

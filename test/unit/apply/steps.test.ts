@@ -14,7 +14,7 @@ import { planHost } from '../../../src/plan/plan.ts';
 import { svc } from '../ipvs/helpers.ts';
 import { NO_FACTS } from '../plan/no-facts.ts';
 
-const HOST: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [] };
+const HOST: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [], state: 'present' };
 const SYSCTL_FILE = '/etc/sysctl.d/90-lvsplay.conf';
 const UNIT_FILE = '/etc/systemd/system/lvsplay-vip@.service';
 
@@ -41,7 +41,7 @@ describe('apply steps from a plan', () => {
   it('puts files first, then modules, handlers, addresses, units and the IPVS table last, numbered from 1', () => {
     // Listed here in the opposite order, so only applySteps can put them in theirs.
     const steps = stepsFor([
-      { kind: 'ipvs', table: [A] },
+      { kind: 'ipvs', table: [A], drainTimeouts: {} },
       { kind: 'unit', name: 'lvsplay-vip@1.service', startNow: true },
       { kind: 'address', device: 'lo', cidr: { address: '192.168.10.100' as IPv4, prefix: 32 }, label: 'lo:1' },
       { kind: 'sysctl', key: 'net.ipv4.vs.conntrack', value: '1', file: SYSCTL_FILE },
@@ -111,12 +111,12 @@ describe('apply steps from a plan', () => {
   });
 
   it('hands ipvsadm -R exactly the planned delta, one line each, and counts the lines in its title', () => {
-    const [add] = stepsFor([{ kind: 'ipvs', table: [A] }]);
+    const [add] = stepsFor([{ kind: 'ipvs', table: [A], drainTimeouts: {} }]);
     assert.equal(add!.title, 'ipvsadm -R (3 lines)');
     assert.equal(ipvsInput(add!), '-A -t 192.168.10.100:80 -s rr\n-a -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 1\n-a -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 2\n');
     // One real server's weight edited on a live table: one line, and the title says so in the singular.
     const live = svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1');
-    const [edit] = stepsFor([{ kind: 'ipvs', table: [A] }], { ipvs: { moduleLoaded: true, live: [live], foreign: new Map(), persisted: [live], liveIsRulesFile: false } });
+    const [edit] = stepsFor([{ kind: 'ipvs', table: [A], drainTimeouts: {} }], { ipvs: { moduleLoaded: true, live: [live], foreign: new Map(), persisted: [live], liveIsRulesFile: false } });
     assert.equal(edit!.title, 'ipvsadm -R (1 line)');
     assert.equal(ipvsInput(edit!), `${formatChange({ op: 'edit-destination', service: A, destination: A.destinations[1]!, before: live.destinations[1]! })}\n`);
   });

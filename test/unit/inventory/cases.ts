@@ -16,6 +16,36 @@ export function baseInventory(base: 'nat' | 'dr'): any {
 
 const RULE_CASES: readonly BadInventoryCase[] = [
   {
+    name: 'a host state that is neither present nor absent',
+    base: 'dr',
+    mutate: (inv) => { inv.hosts.rs1.state = 'gone'; },
+    expect: ["host rs1, state: 'gone' is not one of present, absent"],
+  },
+  {
+    name: 'an absent director that a service still names',
+    base: 'dr',
+    mutate: (inv) => { inv.hosts.lvs.state = 'absent'; },
+    expect: ["service tcp 192.168.10.100:80, director: host lvs is marked state: 'absent': remove this service, or give it a director that stays"],
+  },
+  {
+    name: 'an absent real server that is not a host',
+    base: 'dr',
+    mutate: (inv) => { inv.services[0].realServers.push({ host: 'rs9' }); },
+    expect: ["service tcp 192.168.10.100:80, realServers[2].host: 'rs9' is not a host in this inventory"],
+  },
+  {
+    name: 'a negative drain timeout',
+    base: 'dr',
+    mutate: (inv) => { inv.services[0].drainTimeout = -1; },
+    expect: ['service tcp 192.168.10.100:80, drainTimeout: must be a whole number from 0 to 86400, got -1'],
+  },
+  {
+    name: 'a drain timeout given as text',
+    base: 'dr',
+    mutate: (inv) => { inv.services[0].drainTimeout = '30s'; },
+    expect: ["service tcp 192.168.10.100:80, drainTimeout: must be a whole number from 0 to 86400, got the string '30s'"],
+  },
+  {
     name: "the seed's own typo: RS2 given RS1's address",
     base: 'nat',
     mutate: (inv) => { inv.hosts.rs2.interfaces.eth0 = '192.168.10.71/24'; },
@@ -131,7 +161,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
     name: 'a host with no role',
     base: 'dr',
     mutate: (inv) => { inv.hosts.router.roles = []; },
-    expect: ['host router, roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr)'],
+    expect: ["host router, roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr), or mark it state: 'absent' to have lvsplay undo what it made there"],
   },
   {
     name: 'an unknown role',
@@ -239,7 +269,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
     name: 'a misspelt field',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1.gatway = inv.hosts.rs1.gateway; },
-    expect: ['host rs1, gatway: unknown field (known: ssh, interfaces, gateway, roles, dip, extraAddresses)'],
+    expect: ['host rs1, gatway: unknown field (known: ssh, interfaces, gateway, roles, state, dip, extraAddresses)'],
   },
   {
     name: 'an interface name Linux would refuse',

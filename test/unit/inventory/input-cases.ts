@@ -71,7 +71,7 @@ const HOST_NAMES: readonly BadInventoryCase[] = [
     expect: [
       `inventory, hosts['../x']: is not a host name ${HOST_NAME_RULE}`,
       "host '../x', interfaces.eth0: 'x' is not an IPv4 address with a prefix length, like 192.168.10.71/24",
-      "host '../x', roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr)",
+      "host '../x', roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr), or mark it state: 'absent' to have lvsplay undo what it made there",
     ],
   },
 ];
@@ -181,7 +181,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     name: 'a misspelt field in a service',
     base: 'dr',
     mutate: (inv) => { inv.services[0].schedular = 'rr'; },
-    expect: ['service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, director, realServers)'],
+    expect: ['service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, director, drainTimeout, realServers)'],
   },
   {
     name: 'a misspelt field in a real server',
@@ -193,7 +193,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     name: 'an unknown field whose name has a newline',
     base: 'dr',
     mutate: (inv) => { inv.hosts.rs1['gate\nway'] = 1; },
-    expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, interfaces, gateway, roles, dip, extraAddresses)"],
+    expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, interfaces, gateway, roles, state, dip, extraAddresses)"],
   },
   {
     name: 'defaults that are not an object',

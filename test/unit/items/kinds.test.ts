@@ -11,6 +11,7 @@ import type { ProcService } from '../../../src/facts/ipvs-proc.ts';
 import type { UnitState } from '../../../src/facts/units.ts';
 import { addressKind } from '../../../src/items/address.ts';
 import { fileKind, writeCommand } from '../../../src/items/file.ts';
+import type { Drain } from '../../../src/ipvs/drain.ts';
 import { ipvsKind } from '../../../src/items/ipvs.ts';
 import type { Removal } from '../../../src/items/kind.ts';
 import { manifestStep, planManifest, readBackManifest, type PlannedManifest } from '../../../src/items/manifest.ts';
@@ -51,11 +52,11 @@ function restoredLines(body: string): string[] {
 const WEB = service('192.168.10.100', 80);
 const DNS = service('192.168.10.101', 53, 'udp');
 const addWeb: IpvsChange = { op: 'add-service', service: WEB };
-const plannedIpvs = (table: IpvsService[], ipvsChanges?: IpvsChange[]) => ({ kind: 'ipvs' as const, table, roles: [], verdict: { status: 'change' as const, reason: 'r' }, ...(ipvsChanges && { ipvsChanges }) });
+const plannedIpvs = (table: IpvsService[], ipvsChanges?: IpvsChange[]) => ({ kind: 'ipvs' as const, table, drainTimeouts: {}, roles: [], verdict: { status: 'change' as const, reason: 'r' }, ...(ipvsChanges && { ipvsChanges }) });
 
 describe('the IPVS item kind', () => {
   it('asks for the rules file hash only when the rules file is among the items gathered with it', () => {
-    const item: IpvsItem = { kind: 'ipvs', table: [WEB] };
+    const item: IpvsItem = { kind: 'ipvs', table: [WEB], drainTimeouts: {} };
     const rules: ItemSpec = { kind: 'file', path: IPVS_RULES_FILE, content: '-A -t 192.168.10.100:80 -s rr\n', mode: 0o600, notify: [] };
     const other: ItemSpec = { kind: 'file', path: '/etc/other', content: 'x\n', mode: 0o600, notify: [] };
     const sysctl: ItemSpec = { kind: 'sysctl', key: 'a', value: '1', file: IPVS_RULES_FILE };
@@ -79,7 +80,7 @@ describe('the IPVS item kind', () => {
   });
 
   it('plans a service recorded in the manifest and no longer wanted as deleted, and leaves one recorded under another kind alone', () => {
-    const item: IpvsItem = { kind: 'ipvs', table: [WEB] };
+    const item: IpvsItem = { kind: 'ipvs', table: [WEB], drainTimeouts: {} };
     const manifest = (entries: ManifestEntry[]) => ({ state: 'recorded', text: '', entries, facts: recorded() });
     const facts = (entries: ManifestEntry[]) => ({ ipvs: ipvsFacts([WEB, DNS]), manifest: manifest(entries) }) as unknown as Pick<HostFacts, 'ipvs' | 'ipvsProc' | 'manifest'>;
     const owned = ipvsKind.plan(item, facts([{ kind: 'unit', name: 'x' }, { kind: 'ipvs', services: ['udp 192.168.10.101:53'] }]));
@@ -97,6 +98,18 @@ describe('the IPVS item kind', () => {
     assert.deepEqual(ipvsKind.diff!([plannedIpvs([WEB]), plannedIpvs([WEB], [])], new Map()), []);
   });
 
+  it('drains after the delta: the wait, then the deletions, in steps of their own', () => {
+    const drain = { service: WEB, destination: { address: '192.168.10.72', port: 80, forwarding: 'route', weight: 1 }, timeout: 30 } as unknown as Drain;
+    const steps = ipvsKind.steps!([{ ...plannedIpvs([WEB], [addWeb]), drains: [drain] }]);
+    assert.deepEqual(steps.map((s) => s.title), ['ipvsadm -R (1 line)', 'drain 1 real server (at most 30 s)', 'ipvsadm -R (1 line)']);
+    assert.deepEqual(restoredLines(steps[2]!.body), ['-d -t 192.168.10.100:80 -r 192.168.10.72:80']);
+    assert.deepEqual(ipvsKind.diff!([{ ...plannedIpvs([WEB], [addWeb]), drains: [drain] }], new Map()), [
+      'ipvsadm -R <<EOF\n-A -t 192.168.10.100:80 -s rr\nEOF\n',
+      '# drain: wait until 192.168.10.72:80 of tcp 192.168.10.100:80 hold no active connection (at most 30 s)\n',
+      'ipvsadm -R <<EOF\n-d -t 192.168.10.100:80 -r 192.168.10.72:80\nEOF\n',
+    ]);
+  });
+
   it('restores a delta through one ipvsadm -R that loads ip_vs first and fails on any message', () => {
     const [step] = ipvsKind.steps!([plannedIpvs([WEB], [addWeb])]);
     assert.equal(step!.title, 'ipvsadm -R (1 line)');
@@ -105,7 +118,7 @@ describe('the IPVS item kind', () => {
     assert.equal(lines[1], "lvsplay_delta=$(base64 -d <<'LVSPLAY_EOF' | gzip -dc");
     assert.deepEqual(lines.slice(-3), [') || return 1', `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`, `[ -z "$lvsplay_err" ] || { printf '%s\\n' "$lvsplay_err"; return 1; }`]);
     assert.deepEqual(restoredLines(step!.body), ['-A -t 192.168.10.100:80 -s rr']);
-    assert.equal(ipvsKind.steps!([plannedIpvs([WEB])])[0]!.title, 'ipvsadm -R (0 lines)');
+    assert.deepEqual(ipvsKind.steps!([plannedIpvs([WEB])]), []);
   });
 
   it('plans the removal of its recorded services: those still live go, and none live is ok', () => {

@@ -11,6 +11,8 @@ import type { Handler } from '../../../src/desired/state.ts';
 import { factsScript } from '../../../src/facts/gather.ts';
 import { checkInventory, loadInventory } from '../../../src/inventory/load.ts';
 import type { Inventory } from '../../../src/inventory/model.ts';
+import type { IpvsChange } from '../../../src/ipvs/delta.ts';
+import { describeDrain, drainDeletions, type Drain } from '../../../src/ipvs/drain.ts';
 import { formatChange } from '../../../src/ipvs/format.ts';
 import { planHost, type HostPlan } from '../../../src/plan/plan.ts';
 import { describeItem } from '../../../src/run/describe.ts';
@@ -33,11 +35,16 @@ function asExpected(plan: HostPlan): ExpectedPlan {
       item: describeItem(item),
       status: item.verdict.status,
       reason: item.verdict.reason,
-      ...(item.kind === 'ipvs' && { 'ipvsadm -R': (item.ipvsChanges ?? []).map(formatChange) }),
+      ...(item.kind === 'ipvs' && { 'ipvsadm -R': ipvsLines(item.ipvsChanges ?? [], item.drains ?? []) }),
     })),
     handlers: plan.handlers.map(handlerName),
     unmanaged: plan.unmanaged,
   };
+}
+
+/** The delta's lines, then for each drain a comment line and, after them, the deletions that end the drains. */
+function ipvsLines(changes: readonly IpvsChange[], drains: readonly Drain[]): string[] {
+  return [...changes.map(formatChange), ...drains.map((d) => `# drain ${describeDrain(d)}, at most ${d.timeout} s`), ...drainDeletions(drains).map(formatChange)];
 }
 
 async function run(c: PlanCase): Promise<void> {

@@ -12,7 +12,7 @@ import type { HostResult } from '../../../src/run/outcome.ts';
 import { svc } from '../ipvs/helpers.ts';
 import { NO_FACTS } from './no-facts.ts';
 
-const LVS: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [] };
+const LVS: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [], state: 'present' };
 
 /** `ipvsadm-save -n` on a director others use too. */
 const SAVE = [
@@ -47,7 +47,7 @@ const THRESHOLDS = [
 const PERSISTED = '-A -t 10.0.0.8:80 -s rr\n-a -t 10.0.0.8:80 -r 192.168.10.71:80 -g -w 1\n-a -t 10.0.0.8:80 -r 192.168.10.72:80 -g -w 1\n';
 
 function plan(desired: IpvsTable): HostPlan {
-  const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, roles: ['director-dr'] }] };
+  const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, drainTimeouts: {}, roles: ['director-dr'] }] };
   return planHost(state, { ...NO_FACTS, ipvs: parseIpvsFacts(`${SAVE}@@thresholds\n${THRESHOLDS}@@persisted\n${PERSISTED}`, desired) });
 }
 

@@ -52,7 +52,7 @@ describe('reading back an IPVS delta from /proc/net/ip_vs', () => {
   const wanted: IpvsTable = [svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1'), svc('tcp 192.168.10.100:443 wlc', '192.168.10.71:443 route 1')];
   const owned = new Set([...before, ...wanted].map(serviceKey));
   const changes = ipvsDelta(before, wanted, owned, new Set());
-  const item: IpvsItem = { kind: 'ipvs', table: wanted };
+  const item: IpvsItem = { kind: 'ipvs', table: wanted, drainTimeouts: {} };
   const proc = (lines: string[]) => parseProcIpvs(['IP Virtual Server version 1.2.1 (size=4096)', ...lines, ''].join('\n'));
 
   it('ok when every touched service is live as wanted', () => {
@@ -76,7 +76,7 @@ describe('reading back an IPVS delta from /proc/net/ip_vs', () => {
 
 describe('reading back an IPVS delta from /proc/net/ip_vs: what else it names', () => {
   const wanted = svc('tcp 192.168.10.100:80 rr 300', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1');
-  const item: IpvsItem = { kind: 'ipvs', table: [wanted] };
+  const item: IpvsItem = { kind: 'ipvs', table: [wanted], drainTimeouts: {} };
   const changes = ipvsDelta([], [wanted], new Set(), new Set());
   const proc = (lines: string[]) => parseProcIpvs(['IP Virtual Server version 1.2.1 (size=4096)', ...lines, ''].join('\n'));
 
@@ -97,7 +97,7 @@ describe('reading back an IPVS delta from /proc/net/ip_vs: what else it names', 
     const plain = svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1');
     const live = proc(['TCP  C0A80A64:0050 rr  persistent 30000 FFFFFFFF', '  -> C0A80A47:0050      Route   1      0          0         ']);
     const plainChanges = ipvsDelta([], [plain], new Set(), new Set());
-    assert.deepEqual(verifyIpvsChanges({ kind: 'ipvs', table: [plain] }, plainChanges, live), { status: 'change', reason: 'tcp 192.168.10.100:80 is persistent' });
+    assert.deepEqual(verifyIpvsChanges({ kind: 'ipvs', table: [plain], drainTimeouts: {} }, plainChanges, live), { status: 'change', reason: 'tcp 192.168.10.100:80 is persistent' });
     assert.deepEqual(verifyIpvsChanges(item, changes, parseProcIpvs('@@no-ip_vs\n')), { status: 'change', reason: 'tcp 192.168.10.100:80 is not live' });
   });
 

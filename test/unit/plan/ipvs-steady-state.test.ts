@@ -9,7 +9,7 @@ import { planHost, readBackItems, type PlannedItem } from '../../../src/plan/pla
 import { svc } from '../ipvs/helpers.ts';
 import { NO_FACTS } from './no-facts.ts';
 
-const LVS: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [] };
+const LVS: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [], state: 'present' };
 
 const WANTED: IpvsTable = [svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1'), svc('tcp 10.0.0.9:80 wlc', '192.168.10.71:80 route 1')];
 
@@ -40,7 +40,7 @@ const LISTED = [
 const NO_THRESHOLD = LISTED.replace('  100        0          4', '  0          0          4');
 
 function plan(desired: IpvsTable, output: string) {
-  const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, roles: ['director-dr'] }] };
+  const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, drainTimeouts: {}, roles: ['director-dr'] }] };
   const facts = { ...NO_FACTS, ipvs: parseIpvsFacts(output, desired) };
   return { planned: planHost(state, facts), facts };
 }
@@ -76,7 +76,7 @@ describe('IPVS item on a steady-state director', () => {
   });
 
   it('reads a change back as done when the host then finds the live table to be the rules file', () => {
-    const applied: PlannedItem = { kind: 'ipvs', table: WANTED, roles: ['director-dr'], verdict: { status: 'change', reason: '1 change to reach the 2 services' } };
+    const applied: PlannedItem = { kind: 'ipvs', table: WANTED, drainTimeouts: {}, roles: ['director-dr'], verdict: { status: 'change', reason: '1 change to reach the 2 services' } };
     const [readBack] = readBackItems([applied], plan(WANTED, MARKED).facts);
     assert.deepEqual(readBack!.verdict, { status: 'ok', reason: 'live table is the rules file lvsplay writes (2 services)' });
   });

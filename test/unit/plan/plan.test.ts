@@ -13,6 +13,7 @@ const HOST: Host = {
   interfaces: [],
   roles: ['realserver-dr'],
   extraAddresses: [],
+  state: 'present',
 };
 
 

@@ -13,7 +13,7 @@ import { pendingItems, planHost, readBackItems, type Verdict } from '../../../sr
 import { svc } from '../ipvs/helpers.ts';
 import { NO_FACTS } from './no-facts.ts';
 
-const HOST: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [] };
+const HOST: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [], state: 'present' };
 
 function stateOf(...items: ItemSpec[]): HostState {
   return { host: HOST, roles: ['director-dr'], items: items.map((item) => ({ ...item, roles: ['director-dr'] }) as DesiredItem) };
@@ -81,14 +81,14 @@ describe('planning: the IPVS item, counted in words', () => {
   const ipvs = (liveTable: IpvsTable) => ({ ipvs: { moduleLoaded: true, live: liveTable, foreign: new Map(), persisted: [], liveIsRulesFile: false } });
 
   it('one service, one change; and before ip_vs is read (no facts), the whole table is to add', () => {
-    assert.deepEqual(verdictOf({ kind: 'ipvs', table: ONE }, ipvs([svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 2')])), change('1 change to reach the 1 service'));
-    assert.deepEqual(verdictOf({ kind: 'ipvs', table: ONE }, ipvs(ONE)), ok('live table has the 1 service'));
-    assert.deepEqual(verdictOf({ kind: 'ipvs', table: TWO }, {}), change('3 changes to reach the 2 services'));
+    assert.deepEqual(verdictOf({ kind: 'ipvs', table: ONE, drainTimeouts: {} }, ipvs([svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 2')])), change('1 change to reach the 1 service'));
+    assert.deepEqual(verdictOf({ kind: 'ipvs', table: ONE, drainTimeouts: {} }, ipvs(ONE)), ok('live table has the 1 service'));
+    assert.deepEqual(verdictOf({ kind: 'ipvs', table: TWO, drainTimeouts: {} }, {}), change('3 changes to reach the 2 services'));
   });
 
   it('a wanted service left to someone else is not named unmanaged: its item fails instead', () => {
     const facts = { ipvs: { moduleLoaded: true, live: [], foreign: new Map([['tcp 10.0.0.8:80', '-M 255.255.0.0'], ['tcp 10.0.0.7:80', '--pe sip']]), persisted: [], liveIsRulesFile: false } };
-    const plan = planHost(stateOf({ kind: 'ipvs', table: TWO }), { ...NO_FACTS, ...facts });
+    const plan = planHost(stateOf({ kind: 'ipvs', table: TWO, drainTimeouts: {} }), { ...NO_FACTS, ...facts });
     assert.equal(plan.items[0]!.verdict.status, 'fail');
     assert.deepEqual(plan.unmanaged, [{ service: 'tcp 10.0.0.7:80', kind: 'unsupported', reason: '--pe sip' }]);
   });
@@ -141,7 +141,7 @@ describe('reading back changed items', () => {
 
   it('checks an IPVS change against /proc/net/ip_vs when that was read, and against ipvsadm-save otherwise', () => {
     const table = [svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1')];
-    const [planned] = pendingItems(planHost(stateOf({ kind: 'ipvs', table }), NO_FACTS));
+    const [planned] = pendingItems(planHost(stateOf({ kind: 'ipvs', table, drainTimeouts: {} }), NO_FACTS));
     const proc = new Map([['tcp 10.0.0.8:80', { scheduler: 'rr', persistent: false, destinations: new Map([['192.168.10.71:80', { forwarding: 'route', weight: 1 }]]) }]]);
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('the 1 service changed are live as wanted'));
     const saved = { ipvs: { moduleLoaded: true, live: table, foreign: new Map(), persisted: table, liveIsRulesFile: false } };

@@ -16,7 +16,7 @@ import { readBackOf } from '../../../src/run/read-back.ts';
 import { svc } from '../ipvs/helpers.ts';
 import { NO_FACTS } from '../plan/no-facts.ts';
 
-const HOST: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [] };
+const HOST: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['director-dr'], extraAddresses: [], state: 'present' };
 
 function stateOf(...items: ItemSpec[]): HostState {
   return { host: HOST, roles: ['director-dr'], items: items.map((item) => ({ ...item, roles: ['director-dr'] }) as DesiredItem) };
@@ -56,7 +56,7 @@ describe('the read-back of an apply', () => {
   it('reads IPVS changes back from /proc/net/ip_vs when it shows them all, from ipvsadm-save when one sets persistence', () => {
     // The facts the read-back gathers, by the section names its output is split on.
     const sections = (table: ReturnType<typeof svc>[]) => {
-      const script = readBackOf(planHost(stateOf({ kind: 'ipvs', table }), NO_FACTS)).script;
+      const script = readBackOf(planHost(stateOf({ kind: 'ipvs', table, drainTimeouts: {} }), NO_FACTS)).script;
       return [...script.matchAll(/^echo '@@lvsplay-fact (\S+)'$/gm)].map((m) => m[1]);
     };
     assert.deepEqual(sections([svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1')]), ['os-release', 'ipvs-proc', 'end']);
@@ -73,8 +73,8 @@ describe('how the report names an item', () => {
     [{ kind: 'address', device: 'eth0', cidr: { address: '192.168.10.81' as IPv4, prefix: 24 } }, 'address 192.168.10.81/24 on eth0'],
     [{ kind: 'unit', name: 'a.service', startNow: true }, 'unit a.service enabled and active'],
     [{ kind: 'unit', name: 'b.service', startNow: false }, 'unit b.service enabled'],
-    [{ kind: 'ipvs', table: [svc('tcp 10.0.0.8:80 rr')] }, 'IPVS table (1 service)'],
-    [{ kind: 'ipvs', table: [] }, 'IPVS table (0 services)'],
+    [{ kind: 'ipvs', table: [svc('tcp 10.0.0.8:80 rr')], drainTimeouts: {} }, 'IPVS table (1 service)'],
+    [{ kind: 'ipvs', table: [], drainTimeouts: {} }, 'IPVS table (0 services)'],
     [{ kind: 'default-route', via: '192.168.10.81' as IPv4, reason: 'NAT' }, 'default route via 192.168.10.81'],
   ];
   for (const [item, name] of CASES) {

@@ -1,5 +1,6 @@
-// The roll-out order: routers, then real servers, then directors. A director that sent traffic before its real
-// servers answer, or clients routed before the router is ready, is an outage.
+// The roll-out order: routers, then real servers, then directors, then absent hosts. A director that sent
+// traffic before its real servers answer, clients routed before the router is ready, or a real server
+// emptied while its director still sends it connections, is an outage.
 import { strict as assert } from 'node:assert';
 import { ROLE_NAMES, type RoleName } from '../../../src/inventory/input.ts';
 import { STAGES, stageOf } from '../../../src/run/stages.ts';
@@ -13,8 +14,10 @@ const ORDER: readonly (readonly [RoleName, string])[] = [
   ['director-dr', 'directors'],
 ];
 
+const PRESENT = { state: 'present' } as const;
+
 function stageName(roles: readonly RoleName[]): string | undefined {
-  return STAGES[stageOf(roles)]?.name;
+  return STAGES[stageOf(PRESENT, roles)]?.name;
 }
 
 describe('roll-out stages', () => {
@@ -24,9 +27,15 @@ describe('roll-out stages', () => {
   });
 
   it('numbers the stages in roll-out order, so routers go first and directors last', () => {
-    const [router, realNat, realDr, directorNat, directorDr] = ORDER.map(([role]) => stageOf([role]));
+    const [router, realNat, realDr, directorNat, directorDr] = ORDER.map(([role]) => stageOf(PRESENT, [role]));
     assert.deepEqual([router, realNat, realDr, directorNat, directorDr], [0, 1, 1, 2, 2]);
-    assert.equal(STAGES.length, 3);
+    assert.equal(STAGES.length, 4);
+  });
+
+  it('sends an absent host last, whatever roles it still lists, after the directors that drain it', () => {
+    assert.equal(STAGES[stageOf({ state: 'absent' }, ['realserver-dr'])]!.name, 'absent hosts');
+    assert.equal(STAGES[stageOf({ state: 'absent' }, [])]!.name, 'absent hosts');
+    assert.equal(stageOf({ state: 'absent' }, ['router']), STAGES.length - 1);
   });
 
   it('sends a host with several roles in the stage of its earliest one', () => {
