@@ -13,7 +13,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { desiredState } from '../../roles/index.ts';
 import { ipvsTableOf, renderIpvsRules } from '../../roles/parts/ipvs.ts';
-import { applyScript, applySteps, splitApplyOutput } from '../../src/apply/script.ts';
 import { factsScript } from '../../src/facts/gather.ts';
 import { loadInventory } from '../../src/inventory/load.ts';
 import type { Inventory } from '../../src/inventory/model.ts';
@@ -22,21 +21,19 @@ import { sameTable } from '../../src/ipvs/equal.ts';
 import { formatChanges } from '../../src/ipvs/format.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { serviceKey, type IpvsTable } from '../../src/ipvs/table.ts';
-import { planHost } from '../../src/plan/plan.ts';
-import { readBackOf } from '../../src/run/read-back.ts';
-import { connect } from '../../src/ssh/connection.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
 import { measure, summarize, type Measurement } from '../lib/measure.ts';
 import type { TargetCheck, TierOptions, TierReport } from '../lib/tier.ts';
+import { describePhases, medianRun, phaseMeasurements, slowest, type RunPhases } from '../lib/timeline.ts';
 import {
   assertServes,
   changedItems,
   fmt,
   hostState,
+  keepStages,
   lowerFloor,
   lvsplayOk,
-  measureInProcessNoop,
   measureWithSetup,
   profileLvsplay,
   ratioTarget,
@@ -303,26 +300,31 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   const measurements: Measurement[] = [];
   const counts: Record<string, number> = {};
 
-  // First converge from a bare director (undone before each repetition).
+  // First converge from a bare director (undone before each repetition). Each lvsplay run's stages are kept
+  // as the engine told them: where its time goes.
+  const firstStages: RunPhases[] = [];
   const first = await measureWithSetup('lvsplay first converge, 2,000 × 10', repeat, async () => {
     const undo = await lab.ssh('lvs', UNDO_SCRIPT, { timeoutMs: 300_000 });
     if (undo.code !== 0) throw new Error(`lvs: undo failed: ${undo.stderr}`);
     const now = await hostState(lab, 'lvs');
     if (now !== bareLvs) throw new Error(`lvs is not bare after the undo:\n${now}`);
   }, async () => {
-    const { run: r, hosts } = await lvsplayOk(run(files.a), 'first converge');
+    const { run: r, hosts, phases } = await lvsplayOk(run(files.a), 'first converge');
+    keepStages(firstStages, phases, log);
     if (hosts[0]?.status !== 'changed') throw new Error(`first converge: lvs ${hosts[0]?.status}`);
     return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
   }, log, { hosts: 1, note: `${rulesLines} lines through one ipvsadm -R; director undone between repetitions (no reboot)` });
-  measurements.push(first);
+  measurements.push(first, ...phaseMeasurements('lvsplay first converge, 2,000 × 10', firstStages));
   await assertServes(lab, UNTOUCHED_VIP, 'after the director first converge');
 
+  const noopStages: RunPhases[] = [];
   const noop = await measureWithSetup('lvsplay no-op, 2,000 × 10', repeat, async () => {}, async () => {
-    const { run: r, hosts } = await lvsplayOk(run(files.a), 'no-op');
+    const { run: r, hosts, phases } = await lvsplayOk(run(files.a), 'no-op');
+    keepStages(noopStages, phases, log);
     if (changedItems(hosts) !== 0) throw new Error(`no-op changed ${changedItems(hosts)} items`);
     return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
   }, log, { hosts: 1 });
-  measurements.push(noop);
+  measurements.push(noop, ...phaseMeasurements('lvsplay no-op, 2,000 × 10', noopStages));
 
   const lvsTarget = (script: string): FloorTarget[] => [{ ...access.lvs!, script }];
   const noopFloors = [
@@ -345,11 +347,13 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   let persistedMatches = 0;
   let lvsplayRequests = 0;
   const changeSeconds: number[] = [];
+  const changeStages: RunPhases[] = [];
   let changePeak = 0;
   for (let rep = 0; rep < repeat; rep++) {
     await resetToA();
     const { result, count, seconds: took } = await whileClientCurls(lab, () => lvsplayOk(run(files.b), '1% change'));
     changeSeconds.push(took);
+    keepStages(changeStages, result.phases, log);
     changePeak = Math.max(changePeak, result.run.peakRssMb ?? 0);
     lvsplayFailures.push(count.failed);
     lvsplayRequests += count.requests;
@@ -364,7 +368,7 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
     ...(changePeak > 0 && { peakRssMb: round(changePeak, 0) }),
     note: `${forward.split('\n').filter(Boolean).length} ipvsadm lines (20 -e, one -A with 10 -a, one -D) and the rules file rewritten; A restored by lvsplay (untimed) before each`,
   });
-  measurements.push(change);
+  measurements.push(change, ...phaseMeasurements('lvsplay 1% change', changeStages));
 
   // The floor for the change: read the table and pipe the exact delta, by hand, over one ssh; under the same
   // client load as lvsplay's change (the client VM's curl loop takes host CPU too).
@@ -425,10 +429,8 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   counts['persisted rules file equals the live table after lvsplay change (repetitions)'] = persistedMatches;
   counts['lvsplay change repetitions'] = repeat;
 
-  // Where lvsplay's time goes: the same stages in this process, and the remote commands on their own.
-  measurements.push(...(await measureInProcessNoop(files.a, files.knownHosts, repeat, log, ['lvs'])));
-  await resetToA();
-  const breakdown = await engineBreakdown(lab, files, log);
+  // Where lvsplay's time goes: its stages above, as the engine told them, beside the remote commands alone.
+  const breakdown = await whereTimeGoes(lab, invB, noopStages, changeStages, log);
   measurements.push(...breakdown.measurements);
   for (const [name, n] of Object.entries(breakdown.sizes)) counts[`breakdown: ${name}`] = n;
   await resetToA();
@@ -487,46 +489,13 @@ async function persistedEqualsLive(lab: DrLab, want: IpvsTable): Promise<boolean
 // Where the time goes.
 // ---------------------------------------------------------------------------------------------------------
 
-const seconds = (since: number) => (performance.now() - since) / 1000;
-
 /**
- * Where lvsplay's time goes, phase by phase, as HostRun does it (connect, facts, parse, plan, one round trip
- * for apply and its read-back), for the change (A → B, then back to A by lvsplay); and the remote commands
- * timed on the VM itself.
+ * Where lvsplay's time goes in the no-op and the 1% change: their stages as the engine told them (the median
+ * repetition), beside the remote commands alone, timed on the VM itself (output to /dev/null): ipvsadm-save,
+ * the IPVS table, the rules file's hash, lvsplay's whole facts script and each of its facts.
  */
-async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => void): Promise<{ measurements: Measurement[]; sizes: Record<string, number>; noopWhy: string; changeWhy: string }> {
-  const phases: Record<string, number> = {};
-  const sizes: Record<string, number> = {};
-  const time = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
-    const t = performance.now();
-    const result = await fn();
-    phases[name] = seconds(t);
-    return result;
-  };
-
-  const invB = await time('load inventory B (jiti, checks)', () => loadInventory(files.b));
-  const lvsB = invB.hosts.find((h) => h.name === 'lvs')!;
-  const state = await time('desired state B (roles, 22,000-line template)', () => desiredState(invB, lvsB));
-  const { script, parse } = factsScript(state);
-  const connection = await time('connect (node-ssh)', () =>
-    connect(lvsB.ssh, { knownHostsFile: files.knownHosts, acceptNewHostKeys: true, connectTimeoutMs: 30_000, commandTimeoutMs: 600_000 }));
-  try {
-    const facts1 = await time('facts: exec (remote + transfer)', () => connection.exec('timeout -k 5 300 sh -s', script));
-    sizes['facts output, bytes'] = facts1.stdout.length;
-    const facts = await time('facts: parse', () => parse(facts1.stdout));
-    const plan = await time('plan (delta of 2,000 services)', () => planHost(state, facts));
-    const readBack = readBackOf(plan);
-    const apply = await time('apply script: build', () => applyScript(applySteps(plan), 'bench', readBack.script));
-    sizes['apply script, bytes'] = apply.length;
-    const applied = await time('apply + read-back: exec (one round trip)', () => connection.exec('timeout -k 5 300 sh -s', apply));
-    sizes['apply + read-back output, bytes'] = applied.stdout.length;
-    const after = await time('read-back: parse + check', () => readBack.check(splitApplyOutput(applied.stdout)!.readBack));
-    const notOk = after.filter((item) => item.verdict.status !== 'ok');
-    if (notOk.length > 0) throw new Error(`breakdown: the change did not read back: ${notOk.map((i) => i.verdict.reason).join('; ')}`);
-  } finally {
-    await connection.close();
-  }
-  // Remote costs alone, on the VM: each command timed by the VM's clock, output to /dev/null.
+async function whereTimeGoes(lab: DrLab, invB: Inventory, noopStages: readonly RunPhases[], changeStages: readonly RunPhases[], log: (line: string) => void): Promise<{ measurements: Measurement[]; sizes: Record<string, number>; noopWhy: string; changeWhy: string }> {
+  const onVm: Record<string, number> = {};
   const remote = await lab.ssh('lvs', [
     't() { s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo "$((e - s)) $*"; }',
     't ipvsadm-save -n',
@@ -535,34 +504,44 @@ async function engineBreakdown(lab: DrLab, files: Files, log: (line: string) => 
   ].join('\n'));
   for (const line of remote.stdout.trim().split('\n')) {
     const [ns, ...what] = line.split(' ');
-    phases[`on the VM: ${what.join(' ')}`] = Number(ns) / 1e9;
+    onVm[what.join(' ')] = Number(ns) / 1e9;
   }
+  const script = factsScript(desiredState(invB, invB.hosts.find((h) => h.name === 'lvs')!)).script;
   const remoteFacts = await lab.ssh('lvs', `s=$(date +%s%N); sh -s > /dev/null; e=$(date +%s%N); echo $((e - s))`, { input: script });
-  phases['on the VM: the whole facts script'] = Number(remoteFacts.stdout.trim()) / 1e9;
-
+  onVm['the whole facts script'] = Number(remoteFacts.stdout.trim()) / 1e9;
   // Each fact of lvsplay's own facts script timed on the VM (output to /dev/null, stamps to stderr).
   const stamped = script.replace(/^echo '@@lvsplay-fact (\S+)'$/gm, 'echo "@@t $1 $(date +%s%N)" >&2');
   const perFact = await lab.ssh('lvs', 'sh -s > /dev/null', { input: stamped, timeoutMs: 300_000 });
   const stamps = [...perFact.stderr.matchAll(/^@@t (\S+) (\d+)$/gm)].map((m) => ({ name: m[1]!, ns: Number(m[2]) }));
   stamps.slice(0, -1).forEach((st, i) => {
-    phases[`on the VM: fact ${st.name}`] = (stamps[i + 1]!.ns - st.ns) / 1e9;
+    onVm[`fact ${st.name}`] = (stamps[i + 1]!.ns - st.ns) / 1e9;
   });
+  for (const [name, s] of Object.entries(onVm)) log(`  on the VM: ${name}: ${s.toFixed(3)} s`);
 
-  for (const [name, s] of Object.entries(phases)) log(`  breakdown: ${name}: ${s.toFixed(3)} s`);
-  for (const [name, n] of Object.entries(sizes)) log(`  breakdown: ${name}: ${n}`);
+  // What crossed the wire in the median change: the facts' output, the apply script and its output.
+  const change = medianRun(changeStages);
+  const lvs = change.hosts.find((h) => h.host === 'lvs');
+  const sizes: Record<string, number> = {
+    ...(lvs?.factsReceived !== undefined && { 'facts output, bytes': lvs.factsReceived }),
+    ...(lvs?.applySent !== undefined && { 'apply script, bytes': lvs.applySent }),
+    ...(lvs?.applyReceived !== undefined && { 'apply + read-back output, bytes': lvs.applyReceived }),
+  };
+  for (const [name, n] of Object.entries(sizes)) log(`  1% change: ${name}: ${n}`);
 
-  const measurements = Object.entries(phases).map(([name, s]): Measurement => ({
-    name: `breakdown (1% change, once): ${name}`, seconds: [round(s, 3)], min: round(s, 3), median: round(s, 3),
+  const measurements = Object.entries(onVm).map(([name, s]): Measurement => ({
+    name: `breakdown (once): on the VM: ${name}`, seconds: [round(s, 3)], min: round(s, 3), median: round(s, 3),
   }));
-  const p = (name: string) => (phases[name] ?? 0).toFixed(2);
-  const factList = Object.entries(phases).filter(([n]) => n.startsWith('on the VM: fact ')).map(([n, v]) => `${n.slice('on the VM: fact '.length)} ${v.toFixed(2)} s`).join(', ');
-  const noopWhy = `the no-op's round trip runs lvsplay's whole facts script, of which ipvsadm-save -n is one part: ${p('facts: exec (remote + transfer)')} s in-process ` +
-    `(on the VM ${p('on the VM: the whole facts script')} s, per fact: ${factList}; ${sizes['facts output, bytes']} bytes come back). ` +
-    `The rest is Node: start-up, jiti, loading the inventory (${p('load inventory B (jiti, checks)')} s warm), parsing (${p('facts: parse')} s warm)`;
+  const v = (name: string) => (onVm[name] ?? 0).toFixed(2);
+  const f = (x: number | undefined) => (x ?? 0).toFixed(2);
+  const noopRun = medianRun(noopStages);
+  const factList = Object.entries(onVm).filter(([n]) => n.startsWith('fact ')).map(([n, x]) => `${n.slice('fact '.length)} ${x.toFixed(2)} s`).join(', ');
+  const noopWhy = `the no-op's round trip runs lvsplay's whole facts script, of which ipvsadm-save -n is one part: ${f(slowest(noopRun, 'factsRoundTrip'))} s as lvsplay saw it ` +
+    `(on the VM ${v('the whole facts script')} s, per fact: ${factList}; ${sizes['facts output, bytes'] ?? '?'} bytes come back). ` +
+    `Stage by stage, as the engine told it (median repetition): ${describePhases(noopRun)}`;
   const changeWhy = `the floor is one ssh running ipvsadm-save -n and piping a delta computed beforehand; lvsplay also reads every other fact ` +
-    `(facts ${p('facts: exec (remote + transfer)')} s, of which ipvsadm-save -n ${p('on the VM: ipvsadm-save -n')} s on the VM), persists the whole rules file and reads the change back ` +
-    `(apply + read-back ${p('apply + read-back: exec (one round trip)')} s; /proc/net/ip_vs ${p('on the VM: cat /proc/net/ip_vs')} s), plus Node start-up and connect ` +
-    `(${p('connect (node-ssh)')} s). Reading the live table from /proc/net/ip_vs instead of ipvsadm-save -n where no persistence timeout or scheduler flag is in play would take about 1.1 s off`;
+    `(facts round trip ${f(slowest(change, 'factsRoundTrip'))} s, of which ipvsadm-save -n ${v('ipvsadm-save -n')} s on the VM), persists the whole rules file and reads the change back ` +
+    `(apply + read-back round trip ${f(slowest(change, 'applyRoundTrip'))} s; /proc/net/ip_vs ${v('cat /proc/net/ip_vs')} s on the VM), plus Node start-up and connect. ` +
+    `Stage by stage, as the engine told it (median repetition): ${describePhases(change)}`;
   return { measurements, sizes, noopWhy, changeWhy };
 }
 

@@ -27,12 +27,11 @@ import { freshSysctlScript, parseFreshSysctls, undoScript } from '../fleet/undo.
 import type { FloorTarget } from '../lib/floors.ts';
 import { summarize, type Measurement } from '../lib/measure.ts';
 import type { TargetCheck, TierOptions, TierReport } from '../lib/tier.ts';
+import { describePhases, medianRun, observedArgs, phaseMeasurements, slowest, takePhases, timelineFile, type RunPhases } from '../lib/timeline.ts';
 import { fmt, lowerFloor, parseAnsibleRecap, printReport, type RecapLine } from './lab.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin/lvsplay.js');
 const FLOOR_CHILD = join(ROOT, 'bench/fleet/floor-child.ts');
-const SSH_LAYER_CHILD = join(ROOT, 'bench/fleet/ssh-layer-child.ts');
 const ANSIBLE_DIR = join(ROOT, 'bench/ansible');
 const GNU_TIME = '/usr/bin/time';
 
@@ -91,7 +90,7 @@ export async function runScaleTier(options: ScaleTierOptions): Promise<ScaleTier
     setup: [
       `systemd-nspawn containers (Debian bookworm minbase + sshd, --volatile=overlay) on a bridge inside network namespace lvsbench-${process.pid}, this machine's ${cpuCount()} cores shared by both ends;`,
       `one router + N-1 realserver-dr hosts, one LVS-DR service whose director is in the inventory but not a container (lvsplay run --role router --role realserver-dr);`,
-      `lvsplay CLI (node ${process.version}) bin/lvsplay.js run --json, timed from spawn to exit; floors: bench/lib/floors.ts, each host running lvsplay's own facts script for it;`,
+      `lvsplay CLI (node ${process.version}) run --json as bin/lvsplay.js runs it, observed (bench/lib/observed-lvsplay.js: its stages timed from the engine's own events), timed from spawn to exit; floors: bench/lib/floors.ts, each host running lvsplay's own facts script for it;`,
       `${repeat} repetitions of every figure, side by side in one run (each repetition: undo, converge, floor a, floor b, no-op)`,
       `; every timed block waited for no QEMU to run and was repeated if QEMU ran during it (${quiet.redone} repeated, ${quiet.keptNoisy} kept despite QEMU)`,
     ].join(' '),
@@ -277,6 +276,8 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
 
   // The repetitions, each figure once per repetition, side by side.
   const series = { converge: [] as number[], convergeRss: [] as number[], a: [] as number[], b: [] as number[], bWall: [] as number[], bRss: [] as number[], noop: [] as number[], noopRss: [] as number[] };
+  // Each lvsplay run's stages, as the engine told them in its own process.
+  const stages = { converge: [] as RunPhases[], noop: [] as RunPhases[] };
   for (let rep = 0; rep < repeat; rep++) {
     const { converge, a, b, noop } = await ctx.quiet.run(`N=${n} #${rep + 1}`, async () => {
       const t = performance.now();
@@ -289,6 +290,8 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
       return { converge, a, b, noop };
     });
     series.converge.push(converge.run.seconds);
+    stages.converge.push(converge.phases);
+    stages.noop.push(noop.phases);
     series.convergeRss.push(converge.run.peakRssMb ?? NaN);
     series.a.push(a.inner);
     series.b.push(b.inner);
@@ -300,6 +303,8 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
     log(`N=${n} #${rep + 1}: floor (a) OpenSSH ${a.inner.toFixed(2)} s | floor (b) node-ssh ${b.inner.toFixed(2)} s (process ${b.wall.toFixed(2)} s, ${b.rssMb.toFixed(0)} MB)` +
       ` | lvsplay converge ${converge.run.seconds.toFixed(2)} s = ${(converge.run.seconds / f).toFixed(2)}x floor, ${converge.run.peakRssMb?.toFixed(0)} MB` +
       ` | lvsplay no-op ${noop.run.seconds.toFixed(2)} s = ${(noop.run.seconds / f).toFixed(2)}x floor, ${noop.run.peakRssMb?.toFixed(0)} MB`);
+    log(`N=${n} #${rep + 1}: converge stages: ${describePhases(converge.phases)}`);
+    log(`N=${n} #${rep + 1}: no-op stages: ${describePhases(noop.phases)}`);
   }
   const maxRss = (xs: number[]) => round(Math.max(...xs.filter((x) => !Number.isNaN(x))), 0);
   const floorA = summarize('floor: OpenSSH, facts script', series.a, { hosts: n, note: `${n} ssh processes at once (bench/lib/floors.ts), each 'sh -s' < lvsplay's facts script for its host; from the first spawn to the last exit` });
@@ -314,6 +319,7 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
   });
   const noop = summarize('lvsplay no-op', series.noop, { hosts: n, peakRssMb: maxRss(series.noopRss), note: `--forks ${forks}; right after the floors. Peak RSS per repetition: ${series.noopRss.map((x) => x.toFixed(0)).join(', ')} MB` });
   measurements.push(floorA, floorB, floorBProcess, converge, noop);
+  measurements.push(...phaseMeasurements('lvsplay first converge', stages.converge, { hosts: n }), ...phaseMeasurements('lvsplay no-op', stages.noop, { hosts: n }));
   // The sweep is exploration, not a figure of the tier: its medians and mins go to the counts.
   sweepSummaries.forEach((m, i) => {
     counts[`N=${n}: lvsplay no-op with --forks ${forksValues[i]}, median s (sweep, ${m.seconds.length} runs)`] = round(m.median);
@@ -325,37 +331,19 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
   log(`N=${n}: ${converge.name} ${fmt(converge)} = ${(converge.median / lower.median).toFixed(2)}x the floor by median (${(converge.min / lower.min).toFixed(2)}x by min)`);
   log(`N=${n}: ${noop.name} ${fmt(noop)} = ${(noop.median / lower.median).toFixed(2)}x the floor by median (${(noop.min / lower.min).toFixed(2)}x by min); peak RSS ${noop.peakRssMb} MB (converge ${converge.peakRssMb} MB)`);
 
-  // Where lvsplay's time goes, without touching the engine: start-up alone, everything before SSH alone,
-  // and one profiled no-op.
-  const help = await repeatRuns(repeat, () => ctx.quiet.run(`N=${n} lvsplay --help`, () => timedInNetns(ctx.fleet.netns, [process.execPath, BIN, '--help'])));
+  // Where lvsplay's time goes: the no-op's stages as the engine told them (above), beside start-up alone,
+  // everything before SSH alone, and one profiled no-op.
+  const help = await repeatRuns(repeat, () => ctx.quiet.run(`N=${n} lvsplay --help`, async () => (await observedLvsplay(ctx, ['--help'])).run));
   const renderOut = join(ctx.tmp, 'render');
   const render = await repeatRuns(repeat, () => ctx.quiet.run(`N=${n} lvsplay render`, async () => {
     await rm(renderOut, { recursive: true, force: true });
-    const r = await timedInNetns(ctx.fleet.netns, [process.execPath, BIN, 'render', ctx.inventory, '--out', renderOut, '--role', 'router', '--role', 'realserver-dr']);
+    const { run: r } = await observedLvsplay(ctx, ['render', ctx.inventory, '--out', renderOut, '--role', 'router', '--role', 'realserver-dr']);
     if (r.code !== 0) throw new Error(`lvsplay render exited ${r.code}: ${r.stderr}`);
     return r;
   }));
   const helpM = summarize('lvsplay --help (start-up only)', help.map((r) => r.seconds), { hosts: n, peakRssMb: round(Math.max(...help.map((r) => r.peakRssMb ?? 0)), 0) });
   const renderM = summarize('lvsplay render (start-up + inventory + roles + templates, no SSH)', render.map((r) => r.seconds), { hosts: n, peakRssMb: round(Math.max(...render.map((r) => r.peakRssMb ?? 0)), 0) });
   measurements.push(helpM, renderM);
-  // Between the floor and the CLI: lvsplay's own SSH layer (known_hosts, keys, keepalives) with its remote
-  // `timeout … sh -s`, and with the floor's plain `sh -s`; interleaved with the node-ssh floor again.
-  const layer = { b: [] as number[], timeout: [] as number[], plain: [] as number[] };
-  for (let rep = 0; rep < repeat; rep++) {
-    const r = await ctx.quiet.run(`N=${n} SSH layer #${rep + 1}`, async () => ({
-      b: (await floor(ctx, 'node-ssh')).inner,
-      timeout: await sshLayer(ctx, 'timeout'),
-      plain: await sshLayer(ctx, 'plain'),
-    }));
-    layer.b.push(r.b);
-    layer.timeout.push(r.timeout);
-    layer.plain.push(r.plain);
-  }
-  const layerB = summarize('node-ssh floor again, beside the SSH layer runs', layer.b, { hosts: n });
-  const layerTimeout = summarize("lvsplay's SSH layer: connect() + 'timeout -k 5 300 sh -s'", layer.timeout, { hosts: n, note: 'src/ssh/connection.ts connect() and exec() for every host at once, no CLI, inventory, plan nor listr2 (bench/fleet/ssh-layer-child.ts)' });
-  const layerPlain = summarize("lvsplay's SSH layer: connect() + 'sh -s'", layer.plain, { hosts: n, note: "as above with the floor's remote command" });
-  measurements.push(layerB, layerTimeout, layerPlain);
-  log(`N=${n}: node-ssh floor ${fmt(layerB)} | lvsplay SSH layer + timeout ${fmt(layerTimeout)} | lvsplay SSH layer + sh -s ${fmt(layerPlain)}`);
   let profile: ProfileSummary | undefined;
   if (opts.profile) {
     const dir = join(ctx.tmp, 'cpuprof');
@@ -374,10 +362,12 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
     }
   }
   const ratio = noop.median / lower.median;
-  const sshPhase = noop.median - renderM.median;
+  const median = medianRun(stages.noop);
   findings.push(
-    `N=${n}: lvsplay no-op ${noop.median.toFixed(2)} s (median) = start-up ${helpM.median.toFixed(2)} s (node + jiti + CLI, lvsplay --help) + inventory load/check/roles/templates ${(renderM.median - helpM.median).toFixed(2)} s (lvsplay render − --help) + SSH phase ≈ ${sshPhase.toFixed(2)} s (no-op − render) vs the floor's ${lower.median.toFixed(2)} s (${lower.name}); --forks ${forks}` +
-      `. lvsplay's SSH layer alone (connect() + remote 'timeout … sh -s', every host at once): ${layerTimeout.median.toFixed(2)} s vs node-ssh floor ${layerB.median.toFixed(2)} s in the same interleaving (${signed(layerTimeout.median - layerB.median)} s), of which the remote 'timeout' wrapper ≈ ${(layerTimeout.median - layerPlain.median).toFixed(2)} s; the rest of the SSH phase (HostRun, plan, listr2, report) ≈ ${(sshPhase - layerTimeout.median).toFixed(2)} s` +
+    `N=${n}: lvsplay no-op ${noop.median.toFixed(2)} s (median) vs the floor's ${lower.median.toFixed(2)} s (${lower.name}); --forks ${forks}. ` +
+      `Stage by stage, as the engine told it (median repetition): ${describePhases(median)}; its facts stage is ${signed(median.factsStage - lower.median)} s from the floor ` +
+      `(slowest host: connect ${(slowest(median, 'connect') ?? 0).toFixed(2)} s, facts round trip ${(slowest(median, 'factsRoundTrip') ?? 0).toFixed(2)} s). ` +
+      `Start-up alone: lvsplay --help ${helpM.median.toFixed(2)} s (node + jiti + CLI), lvsplay render ${renderM.median.toFixed(2)} s (+ inventory, roles, templates)` +
       (profile ? `. Profiled no-op: JS thread busy ${(profile.busyMs / 1000).toFixed(2)} s of ${(profile.totalMs / 1000).toFixed(2)} s; first SSH connect at ${((profile.firstConnectMs ?? 0) / 1000).toFixed(2)} s; self time: ${profile.byPart.filter((p) => p.part !== 'idle').slice(0, 8).map((p) => `${p.part} ${(p.ms / 1000).toFixed(2)} s`).join(', ')}; top: ${profile.topFunctions.slice(0, 5).map((f) => `${f.fn} ${(f.ms / 1000).toFixed(2)} s`).join('; ')}` : ''),
   );
   const targets: TargetCheck[] = [{
@@ -451,10 +441,21 @@ interface JsonHost { host: string; status: string; error?: string; tally: { ok: 
 /** `bare`: --check on bare hosts, every item would change; `clean`: --check, every item ok. */
 type LvsplayKind = 'check-bare' | 'check-clean' | 'converge' | 'no-op';
 
+/**
+ * `lvsplay ARGS` inside the fleet's namespace, as bin/lvsplay.js runs it, observed (bench/lib/timeline.ts):
+ * its stages, when it reached any.
+ */
+async function observedLvsplay(ctx: Ctx, args: readonly string[], nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; phases?: RunPhases }> {
+  const timeline = timelineFile();
+  const run = await timedInNetns(ctx.fleet.netns, [process.execPath, ...nodeOptions, ...observedArgs(timeline, args)]);
+  const phases = takePhases(timeline, run.seconds);
+  return { run, ...(phases && { phases }) };
+}
+
 /** One `lvsplay run` of the scale inventory; throws unless it did exactly what `kind` says on every host. */
-async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; hosts: JsonHost[] }> {
+async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; hosts: JsonHost[]; phases: RunPhases }> {
   const args = ['run', ctx.inventory, ...SCALE_ROLES.flatMap((r) => ['--role', r]), '--json', '--known-hosts', ctx.knownHosts, '--accept-new-host-keys', '--forks', String(forks), ...(kind.startsWith('check') ? ['--check'] : [])];
-  const run = await timedInNetns(ctx.fleet.netns, [process.execPath, ...nodeOptions, BIN, ...args]);
+  const { run, phases } = await observedLvsplay(ctx, args, nodeOptions);
   let hosts: JsonHost[];
   try {
     hosts = (JSON.parse(run.stdout) as { hosts: JsonHost[] }).hosts;
@@ -470,7 +471,8 @@ async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: 
   if (run.code !== 0 || hosts.length !== ctx.n || wrong.length > 0) {
     throw new Error(`N=${ctx.n} lvsplay ${kind}: exit ${run.code}, ${hosts.length} hosts in the report, every item should be '${wanted}'; ${wrong.length} hosts differ:\n${wrong.slice(0, 10).join('\n')}\n${run.stderr.slice(-2000)}`);
   }
-  return { run, hosts };
+  if (!phases) throw new Error(`N=${ctx.n} lvsplay ${kind}: it reported its hosts but its timeline told no stage`);
+  return { run, hosts, phases };
 }
 
 async function floor(ctx: Ctx, kind: 'openssh' | 'node-ssh'): Promise<{ inner: number; wall: number; rssMb: number }> {
@@ -478,13 +480,6 @@ async function floor(ctx: Ctx, kind: 'openssh' | 'node-ssh'): Promise<{ inner: n
   const line = run.stdout.trim().split('\n').pop() ?? '';
   if (run.code !== 0 || !line.startsWith('{')) throw new Error(`N=${ctx.n} floor ${kind} failed (exit ${run.code}): ${run.stderr.slice(-3000)}`);
   return { inner: (JSON.parse(line) as { seconds: number }).seconds, wall: run.seconds, rssMb: run.peakRssMb ?? NaN };
-}
-
-async function sshLayer(ctx: Ctx, mode: 'timeout' | 'plain'): Promise<number> {
-  const run = await timedInNetns(ctx.fleet.netns, [process.execPath, '--import', 'jiti/register', SSH_LAYER_CHILD, ctx.targetsFile, ctx.knownHosts, mode]);
-  const line = run.stdout.trim().split('\n').pop() ?? '';
-  if (run.code !== 0 || !line.startsWith('{')) throw new Error(`N=${ctx.n} SSH layer (${mode}) failed (exit ${run.code}): ${run.stderr.slice(-3000)}`);
-  return (JSON.parse(line) as { seconds: number }).seconds;
 }
 
 /** Every host back to its booted state (see bench/fleet/undo.ts), in parallel over the fleet's agent. */

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadRoles } from '../desired/state.ts';
 import { loadInventory } from '../inventory/load.ts';
+import type { RunObserver } from '../report/events.ts';
 import { jsonReport, recap } from '../report/recap.ts';
 import { plainLog } from '../report/plain-log.ts';
 import { runTasks, type Progress } from '../report/tasks.ts';
@@ -28,10 +29,15 @@ export interface RunOutput {
   stderr(text: string): void;
 }
 
-/** What a run is made of: the roles, and how it reaches the hosts (tests pass a `dial` that records the targets instead of dialling). */
+/**
+ * What a run is made of: the roles, and how it reaches the hosts (tests pass a `dial` that records the
+ * targets instead of dialling); `observe`, when given, is told every event of the run as it happens, beside
+ * whatever shows progress (the benchmark times each host's stages from them).
+ */
 export interface RunDeps {
   readonly roles: LoadRoles;
   readonly dial?: Dial;
+  readonly observe?: RunObserver;
 }
 
 /**
@@ -71,7 +77,7 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
       }),
   );
   try {
-    const byHost = await runTasks(runs, { check: options.check, forks: options.forks, progress: progressFor(options, output) });
+    const byHost = await runTasks(runs, { check: options.check, forks: options.forks, progress: progressFor(options, output), observe: deps.observe });
     const results = runs.map((run) => byHost.get(run.name)!);
     const interrupted = interruption.received;
     if (options.json) output.stdout(jsonReport(results, options.check, runId, interrupted));

@@ -9,13 +9,19 @@ import { tallyWords } from './recap.ts';
  * then the host's own line: ✔ only for a host that did not fail.
  */
 export function plainLog(write: (text: string) => void, check: boolean): RunObserver {
-  return (event) => write(logLines(event, check).map((line) => `${line}\n`).join(''));
+  return (event) => {
+    const lines = logLines(event, check);
+    if (lines.length > 0) write(lines.map((line) => `${line}\n`).join(''));
+  };
 }
 
 export function logLines(event: RunEvent, check: boolean): string[] {
   switch (event.kind) {
     case 'stage':
       return [event.hosts === 0 ? `${event.title}: none selected` : event.title];
+    case 'started':
+      // The log says what a host's work came to, not when it began.
+      return [];
     case 'planned':
       return [`  ${event.host}: facts gathered, ${event.pendingChanges === 0 ? 'nothing to change' : `${event.pendingChanges} to change`}`];
     case 'finished':

@@ -3,7 +3,7 @@ import type { HostRun } from '../run/host-run.ts';
 import { describeItem } from '../run/describe.ts';
 import type { HostResult, ItemResult } from '../run/outcome.ts';
 import { STAGES, stageOf } from '../run/stages.ts';
-import type { RunObserver } from './events.ts';
+import { observeAll, type RunObserver } from './events.ts';
 import { tallyWords } from './recap.ts';
 
 /**
@@ -16,6 +16,8 @@ export interface TaskOptions {
   readonly check: boolean;
   readonly forks: number;
   readonly progress: Progress;
+  /** Told every event too, whatever the progress shows: a caller watching the run in-process. */
+  readonly observe?: RunObserver;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface TaskOptions {
  */
 export async function runTasks(runs: readonly HostRun[], options: TaskOptions): Promise<Map<string, HostResult>> {
   const results = new Map<string, HostResult>();
-  const observe: RunObserver = options.progress.kind === 'plain' ? options.progress.observer : () => {};
+  const observe = observeAll(options.progress.kind === 'plain' ? options.progress.observer : undefined, options.observe);
   const stageRuns = STAGES.map((_, index) => runs.filter((run) => stageOf(run.state.host, run.state.roles) === index));
   const factsTitle = `Gather facts from ${runs.length} host${runs.length === 1 ? '' : 's'}`;
   const live = options.progress.kind === 'live';
@@ -75,6 +77,7 @@ function factsTask(run: HostRun, results: Map<string, HostResult>, observe: RunO
   return {
     title: run.name,
     task: async (_, task) => {
+      observe({ kind: 'started', host: run.name, work: 'facts' });
       await run.prepare();
       const planned = run.plannedResult();
       if (planned.status === 'interrupted' || planned.error) {
@@ -98,6 +101,7 @@ function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>
         observe({ kind: 'passed-over', result: earlier });
         return task.skip(`${run.name}: ${earlier.status}`);
       }
+      if (!check) observe({ kind: 'started', host: run.name, work: 'apply' });
       const result = check ? run.plannedResult() : await run.apply();
       results.set(run.name, result);
       observe({ kind: 'finished', result });

@@ -11,6 +11,14 @@ describe('the plain log', () => {
     assert.deepEqual(logLines({ kind: 'stage', title: 'Apply routers', hosts: 1 }, false), ['Apply routers']);
   });
 
+  it("writes nothing when a host's work starts: the log says what it came to", () => {
+    const written: string[] = [];
+    const observe = plainLog((text) => written.push(text), false);
+    observe({ kind: 'started', host: 'router', work: 'facts' });
+    observe({ kind: 'started', host: 'router', work: 'apply' });
+    assert.deepEqual(written, []);
+  });
+
   it('after an apply, gives each item once with its final status, then ✔ and what changed', () => {
     const result = host({ host: 'router', status: 'changed', items: [item('net.ipv4.ip_forward', 'changed', 'is 0, wants 1'), item('a', 'ok', 'is 1')] });
     assert.deepEqual(logLines({ kind: 'finished', result }, false), [
