@@ -207,7 +207,7 @@ export function drChangesAndFailures(get: () => DrLab): void {
     }
   });
 
-  it('a VIP renumbered leaves the old one on no host: taken off lo on the director and the real servers', async () => {
+  it('a VIP renumbered leaves the old one on no host: taken off lo on the director and the real servers, and a reboot brings back only the new one', async () => {
     const { lab, inventory } = get();
     const NEW_VIP = '192.168.10.101';
     const onLo = async (host: string) => sh(lab, host, 'ip -o -4 address show dev lo');
@@ -220,8 +220,19 @@ export function drChangesAndFailures(get: () => DrLab): void {
       assert.doesNotMatch(lo, new RegExp(`inet ${VIP}/32`), `${host} still holds the old VIP`);
       assert.match(lo, new RegExp(`inet ${NEW_VIP}/32 .*lo:1`), host);
     }
-    const seen = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${NEW_VIP}/ || echo FAILED; done`)).trim().split('\n');
-    assert.deepEqual([...new Set(seen)].sort(), ['rs1', 'rs2'], `curl ${NEW_VIP}: ${seen.join(', ')}`);
+    const serves = async (when: string) => {
+      const seen = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${NEW_VIP}/ || echo FAILED; done`)).trim().split('\n');
+      assert.deepEqual([...new Set(seen)].sort(), ['rs1', 'rs2'], `curl ${NEW_VIP} ${when}: ${seen.join(', ')}`);
+    };
+    await serves('after the run');
+    // A reboot brings back only the new VIP: no ifcfg file or unit is left for the old one.
+    await lab.reboot(['lvs', 'rs1', 'rs2']);
+    for (const host of ['lvs', 'rs1', 'rs2']) {
+      const lo = await onLo(host);
+      assert.doesNotMatch(lo, new RegExp(`inet ${VIP}/32`), `${host} holds the old VIP after a reboot`);
+      assert.match(lo, new RegExp(`inet ${NEW_VIP}/32 .*lo:1`), `${host} after a reboot`);
+    }
+    await serves('after a reboot');
     // And back: the new VIP goes the same way.
     await checkThenRun(inventory);
     for (const host of ['lvs', 'rs1', 'rs2']) assert.doesNotMatch(await onLo(host), new RegExp(`inet ${NEW_VIP}/32`), host);

@@ -56,6 +56,8 @@ export interface InventoryEdit {
   readonly name: string;
   readonly services?: readonly unknown[];
   readonly withoutHosts?: readonly string[];
+  /** Hosts marked `state: 'absent'`. */
+  readonly absent?: readonly string[];
 }
 
 /**
@@ -78,9 +80,10 @@ export async function writeLabInventory(
       `import seed from ${JSON.stringify(join(ROOT, 'inventories', `${seed}.ts`))};`,
       `const access: Record<string, { host: string; port: number; user: string; privateKey: string }> = ${JSON.stringify(access)};`,
       `const dropped: string[] = ${dropped};`,
+      `const absent: string[] = ${JSON.stringify(edit?.absent ?? [])};`,
       'export default defineInventory({',
       '  ...seed,',
-      '  hosts: Object.fromEntries(Object.entries(seed.hosts).filter(([name]) => !dropped.includes(name)).map(([name, host]) => [name, { ...host, ssh: access[name] }])),',
+      "  hosts: Object.fromEntries(Object.entries(seed.hosts).filter(([name]) => !dropped.includes(name)).map(([name, host]) => [name, { ...host, ssh: access[name], ...(absent.includes(name) && { state: 'absent' as const }) }])),",
       ...(edit?.services ? [`  services: ${JSON.stringify(edit.services)},`] : []),
       '});',
       '',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { sameTable } from '../../src/ipvs/equal.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { startLab, type Lab, type TopologyName } from '../lab/lab.ts';
+import { drDayTwo } from './dr-day-two.ts';
 import { drChangesAndFailures } from './dr-changes.ts';
 import { assertUnchanged, snapshot } from './host-snapshot.ts';
 import { runJson, writeLabInventory, type JsonHost } from './lvsplay.ts';
@@ -180,6 +181,7 @@ for (const seed of SEEDS) {
 
     // In this suite, not a nested one: mocha runs a nested suite after all of these, the reboot test too.
     if (seed.name === 'dr') drChangesAndFailures(() => ({ lab, inventory, ssh }));
+    if (seed.name === 'dr') drDayTwo(() => ({ lab, inventory, ssh }));
 
     // Last: a VM that does not come back must not take the tests above down with it.
     it('keeps working after every VM reboots, with no further run', async () => {

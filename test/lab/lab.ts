@@ -23,6 +23,8 @@ export interface Lab<T extends TopologyName> {
   ssh(host: HostName<T>, command: string, options?: SshOptions): Promise<RunResult>;
   /** Reboot every VM and wait until each answers ssh from its new boot. */
   rebootAll(): Promise<void>;
+  /** Reboot these VMs only, the same way. */
+  reboot(hosts: readonly HostName<T>[]): Promise<void>;
   /** Last lines of a VM's serial console, for failure messages. */
   consoleTail(host: HostName<T>, lines?: number): string;
   /** Stop every VM and switch and remove the temp dir; safe to call more than once. */
@@ -105,22 +107,24 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
     ssh: (host, command, sshOptions) => sshExec(accessOf(vmOf(host)), command, sshOptions),
     consoleTail: (host, lines) => vmOf(host).consoleTail(lines),
     stop,
-    rebootAll: async () => {
-      const started = Date.now();
-      const all = [...vms.values()];
-      const bootIds = await Promise.all(all.map(async (vm) => {
-        const result = await sshExec(accessOf(vm), 'cat /proc/sys/kernel/random/boot_id');
-        if (result.code !== 0) throw new Error(`lab ${name}: cannot read boot id of ${vm.name}: ${result.stderr.trim()}`);
-        return result.stdout.trim();
-      }));
-      // --no-block: return before sshd is stopped; the exit code of a dropped session is noise.
-      await Promise.all(all.map((vm) => sshExec(accessOf(vm), 'systemctl --no-block reboot', { timeoutMs: 30_000 })));
-      // The guest's own reboot (stop jobs, unmount, kernel restart) ends its QEMU; a new one boots the disk.
-      await Promise.all(all.map((vm) => vm.powerCycle(SHUTDOWN_TIMEOUT_MS)));
-      await waitAll(all, bootTimeoutMs, accessOf, name, bootIds);
-      log(`lab ${name}: all ${all.length} VMs back after reboot in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    },
+    rebootAll: () => rebootVms([...vms.values()]),
+    reboot: (hosts) => rebootVms(hosts.map((host) => vmOf(host))),
   };
+
+  async function rebootVms(all: Vm[]): Promise<void> {
+    const started = Date.now();
+    const bootIds = await Promise.all(all.map(async (vm) => {
+      const result = await sshExec(accessOf(vm), 'cat /proc/sys/kernel/random/boot_id');
+      if (result.code !== 0) throw new Error(`lab ${name}: cannot read boot id of ${vm.name}: ${result.stderr.trim()}`);
+      return result.stdout.trim();
+    }));
+    // --no-block: return before sshd is stopped; the exit code of a dropped session is noise.
+    await Promise.all(all.map((vm) => sshExec(accessOf(vm), 'systemctl --no-block reboot', { timeoutMs: 30_000 })));
+    // The guest's own reboot (stop jobs, unmount, kernel restart) ends its QEMU; a new one boots the disk.
+    await Promise.all(all.map((vm) => vm.powerCycle(SHUTDOWN_TIMEOUT_MS)));
+    await waitAll(all, bootTimeoutMs, accessOf, name, bootIds);
+    log(`lab ${name}: ${all.length} VM${all.length === 1 ? '' : 's'} back after reboot in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
 }
 
 /**

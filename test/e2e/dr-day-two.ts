@@ -1,0 +1,184 @@
+// Day two on the seed's DR lab: a real server drained while a client downloads from it, a host marked
+// absent emptied of what lvsplay made (and still empty after a reboot), the router role dropped, and
+// `lvsplay status` showing each state and drift made by hand. Each test starts from the converged cluster
+// and converges it back at its end (the suite's afterEach does so after a failure too).
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import type { Lab, TopologyName } from '../lab/lab.ts';
+import type { DrLab } from './dr-changes.ts';
+import { lvsplay, runJson, writeLabInventory, type InventoryEdit, type JsonHost } from './lvsplay.ts';
+
+const VIP = '192.168.10.100';
+const RS1 = '192.168.10.71';
+const RS2 = '192.168.10.72';
+/** What lvsplay makes on a DR real server, by path: none of it may remain on a host it has left. */
+const REALSERVER_PATHS = [
+  '/etc/sysctl.d/90-lvsplay-realserver-dr.conf',
+  '/etc/sysconfig/network-scripts/ifcfg-lo:1',
+  '/etc/systemd/system/lvsplay-vip@.service',
+  '/var/lib/lvsplay/manifest.json',
+];
+const ARP_KEYS = 'net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce';
+
+async function sh(lab: Lab<TopologyName>, host: string, command: string): Promise<string> {
+  const result = await lab.ssh(host as never, command);
+  assert.equal(result.code, 0, `${host}: ${command}: ${result.stderr}`);
+  return result.stdout;
+}
+
+const statuses = (hosts: readonly JsonHost[]): string => JSON.stringify(hosts.map((h) => [h.host, h.status, h.error ?? '']));
+const itemsIn = (hosts: readonly JsonHost[], status: string): string[] =>
+  hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
+
+interface StatusRealServer {
+  key: string;
+  draining: boolean;
+  drift: { kind: string; live?: number; wanted?: number }[];
+  live?: { weight: number; active: number };
+}
+interface StatusService {
+  key: string;
+  drift: { kind: string }[];
+  realServers: StatusRealServer[];
+}
+
+export function drDayTwo(get: () => DrLab): void {
+  const edited = async (edit: InventoryEdit): Promise<string> => {
+    const { lab } = get();
+    return writeLabInventory(join(lab.dir, 'day-two'), 'dr', lab.access, edit);
+  };
+
+  const seedService = (overrides: object = {}) => ({ vip: VIP, port: 80, scheduler: 'rr', director: 'lvs', realServers: [{ host: 'rs1' }, { host: 'rs2' }], ...overrides });
+
+  /** `lvsplay status --json`: the seed service as the director has it now, against `inventory`. */
+  const status = async (inventory: string): Promise<StatusService> => {
+    const { ssh } = get();
+    const result = await lvsplay(['status', inventory, ...ssh, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const [director] = (JSON.parse(result.stdout) as { directors: { host: string; services: StatusService[] }[] }).directors;
+    const service = director?.services.find((s) => s.key === `tcp ${VIP}:80`);
+    assert.ok(service, result.stdout);
+    return service;
+  };
+  const serverIn = (service: StatusService, address: string): StatusRealServer | undefined => service.realServers.find((r) => r.key === `${address}:80`);
+
+  /** --check, then run: the run does exactly what the check listed, and a rerun does nothing. */
+  const checkThenRun = async (inventory: string): Promise<{ check: JsonHost[]; run: JsonHost[] }> => {
+    const { ssh } = get();
+    const check = await runJson(['run', inventory, ...ssh, '--check']);
+    assert.equal(check.code, 0, statuses(check.hosts));
+    const run = await runJson(['run', inventory, ...ssh]);
+    assert.equal(run.code, 0, statuses(run.hosts));
+    assert.deepEqual(itemsIn(run.hosts, 'changed'), itemsIn(check.hosts, 'would change'), '--check listed what run then changed');
+    assert.deepEqual(itemsIn(run.hosts, 'removed'), itemsIn(check.hosts, 'would remove'), '--check listed what run then removed');
+    const again = await runJson(['run', inventory, ...ssh]);
+    assert.deepEqual([...itemsIn(again.hosts, 'changed'), ...itemsIn(again.hosts, 'removed')], [], 'a second run changes nothing');
+    return { check: check.hosts, run: run.hosts };
+  };
+
+  const converge = async (): Promise<void> => {
+    const { inventory, ssh } = get();
+    const run = await runJson(['run', inventory, ...ssh]);
+    assert.equal(run.code, 0, `re-converging: ${statuses(run.hosts)}`);
+  };
+
+  const liveRules = async (lab: Lab<TopologyName>): Promise<string> => sh(lab, 'lvs', 'ipvsadm-save -n');
+
+  it('drains a real server leaving the inventory: weight 0 while its download goes on, no new request to it, then deleted', async () => {
+    const { lab, ssh } = get();
+    // 3 MB at 150 kB/s: a download of about 20 s from each real server (rr gives one to each).
+    for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 3000000 /dev/zero > /run/lab-www/big');
+    const download = (n: number) =>
+      lab.ssh('client', `curl -s -o /dev/null --limit-rate 150k --max-time 300 -w '%{http_code} %{size_download}' http://${VIP}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
+    const downloads = [download(1), download(2)];
+    try {
+      await waitFor(async () => / -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', 'ipvsadm -Ln')), 'rs2 to hold the download');
+      const leaving = await edited({ name: 'rs2-leaves', withoutHosts: ['rs2'], services: [seedService({ drainTimeout: 120, realServers: [{ host: 'rs1' }] })] });
+      const check = await runJson(['run', leaving, ...ssh, '--check']);
+      const planned = check.hosts.find((h) => h.host === 'lvs')?.items.find((i) => i.kind === 'ipvs');
+      assert.match(planned?.reason ?? '', /draining 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 120 s\) first/, JSON.stringify(planned));
+
+      const running = runJson(['run', leaving, ...ssh]);
+      await waitFor(async () => (await liveRules(lab)).includes(`-a -t ${VIP}:80 -r ${RS2}:80 -g -w 0`), 'rs2 at weight 0');
+      // While rs2 drains: its download holds it in the table, new requests all go to rs1, status says draining.
+      const during = await status(leaving);
+      assert.deepEqual(serverIn(during, RS2)?.draining, true, JSON.stringify(during));
+      const answers = (await sh(lab, 'client', `for i in 1 2 3 4 5 6; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+      assert.deepEqual([...new Set(answers)], ['rs1'], `requests during the drain: ${answers.join(', ')}`);
+      assert.ok((await liveRules(lab)).includes(`-r ${RS2}:80 -g -w 0`), 'rs2 left the table before its download ended');
+
+      const run = await running;
+      assert.equal(run.code, 0, statuses(run.hosts));
+      const finished = (await Promise.all(downloads)).map((r) => r.stdout.trim());
+      assert.deepEqual(finished, ['200 3000000 exit 0', '200 3000000 exit 0'], 'both downloads completed whole');
+      assert.deepEqual(itemsIn(run.hosts, 'changed'), itemsIn(check.hosts, 'would change'));
+      assert.ok(!(await liveRules(lab)).includes(RS2), 'rs2 is still in the table after its drain');
+      const again = await runJson(['run', leaving, ...ssh]);
+      assert.deepEqual(itemsIn(again.hosts, 'changed'), [], 'a second run changes nothing');
+    } finally {
+      await Promise.all(downloads);
+      for (const host of ['rs1', 'rs2']) await sh(lab, host, 'rm -f /run/lab-www/big');
+    }
+    await converge();
+  });
+
+  it('empties a host marked absent after its director drained it; nothing lvsplay made remains, even after a reboot', async () => {
+    const { lab } = get();
+    const absent = await edited({ name: 'rs1-absent', absent: ['rs1'] });
+    const { run } = await checkThenRun(absent);
+    const rs1 = run.find((h) => h.host === 'rs1')!;
+    assert.ok(rs1.items.some((i) => i.status === 'removed'), JSON.stringify(rs1.items));
+    assert.deepEqual(rs1.items.filter((i) => i.status === 'changed').map((i) => i.item), ['manifest /var/lib/lvsplay/manifest.json'], JSON.stringify(rs1.items));
+    assert.ok(!(await liveRules(lab)).includes(RS1), 'rs1 is still in the director table');
+    const answers = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+    assert.deepEqual([...new Set(answers)], ['rs2'], answers.join(', '));
+    const service = await status(absent);
+    assert.deepEqual(service.realServers.map((r) => [r.key, r.drift.map((d) => d.kind)]), [[`${RS2}:80`, []]], 'status: rs2 only, no drift');
+
+    const leftOn = async (): Promise<void> => {
+      assert.doesNotMatch(await sh(lab, 'rs1', 'ip -o -4 address show dev lo'), new RegExp(`inet ${VIP}/32`), 'rs1 holds the VIP');
+      for (const path of REALSERVER_PATHS) assert.equal((await lab.ssh('rs1', `test -e '${path}'`)).code, 1, `${path} is still on rs1`);
+      assert.equal((await sh(lab, 'rs1', "systemctl list-units --all --plain --no-legend 'lvsplay*'")).trim(), '', 'an lvsplay unit is still on rs1');
+      // Put back to what the bare VM had before lvsplay first set them: the kernel's defaults.
+      assert.deepEqual((await sh(lab, 'rs1', `sysctl -n ${ARP_KEYS}`)).trim().split('\n'), ['0', '0', '0', '0']);
+    };
+    await leftOn();
+    await lab.reboot(['rs1']);
+    await leftOn();
+    await converge();
+    assert.match(await sh(lab, 'rs1', 'ip -o -4 address show dev lo'), new RegExp(`inet ${VIP}/32`), 'rs1 back in the cluster');
+  });
+
+  it('the router role dropped: ip_forward back to the value it had before lvsplay, its file gone', async () => {
+    const { lab } = get();
+    const dropped = await edited({ name: 'router-absent', absent: ['router'] });
+    const { run } = await checkThenRun(dropped);
+    const removed = run.find((h) => h.host === 'router')!.items.filter((i) => i.status === 'removed').map((i) => i.item).sort();
+    assert.deepEqual(removed, ['file /etc/sysctl.d/90-lvsplay-router.conf', 'sysctl net.ipv4.ip_forward'], JSON.stringify(removed));
+    assert.equal((await sh(lab, 'router', 'sysctl -n net.ipv4.ip_forward')).trim(), '0');
+    assert.equal((await lab.ssh('router' as never, 'test -e /etc/sysctl.d/90-lvsplay-router.conf')).code, 1);
+    await converge();
+    assert.equal((await sh(lab, 'router', 'sysctl -n net.ipv4.ip_forward')).trim(), '1');
+  });
+
+  it('status shows drift made by hand: a weight changed and a real server deleted', async () => {
+    const { lab, inventory } = get();
+    await sh(lab, 'lvs', `ipvsadm -e -t ${VIP}:80 -r ${RS2}:80 -g -w 5 && ipvsadm -d -t ${VIP}:80 -r ${RS1}:80`);
+    const service = await status(inventory);
+    assert.deepEqual(serverIn(service, RS2)?.drift, [{ kind: 'weight', live: 5, wanted: 1 }], JSON.stringify(service));
+    assert.deepEqual(serverIn(service, RS1)?.drift.map((d) => d.kind), ['missing'], JSON.stringify(service));
+    const screen = await lvsplay(['status', inventory, ...get().ssh]);
+    assert.match(screen.stdout, /WEIGHT 5, inventory 1/, screen.stdout);
+    await converge();
+    const fixed = await status(inventory);
+    assert.deepEqual(fixed.realServers.flatMap((r) => r.drift), [], JSON.stringify(fixed));
+  });
+}
+
+async function waitFor(test: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs / 1000} s for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
