@@ -56,7 +56,7 @@ export function summarizeProfile(profile: CpuProfile, connectFile = '/src/ssh/co
     const known = inConnect.get(id);
     if (known !== undefined) return known;
     const node = byId.get(id);
-    const here = node !== undefined && node.callFrame.url.endsWith(connectFile);
+    const here = node?.callFrame.url.endsWith(connectFile);
     const result = here || (parent.has(id) && underConnect(parent.get(id)!));
     inConnect.set(id, result);
     return result;

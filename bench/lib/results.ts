@@ -118,7 +118,7 @@ export function plot(measurements: readonly Measurement[], plotted: readonly str
     const sorted = [...ms].sort((a, b) => a.hosts! - b.hosts!);
     out.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${sorted.map((m) => `${x(m.hosts!)},${y(m.median)}`).join(' ')}"/>`);
     for (const m of sorted) out.push(`<circle cx="${x(m.hosts!)}" cy="${y(m.median)}" r="3" fill="${color}"/>`);
-    out.push(`<rect x="${w - right + 15}" y="${top + i * 20}" width="12" height="12" fill="${color}"/>`, `<text x="${w - right + 32}" y="${top + i * 20 + 10}">${escape(name)}</text>`);
+    out.push(`<rect x="${w - right + 15}" y="${top + i * 20}" width="12" height="12" fill="${color}"/>`, `<text x="${w - right + 32}" y="${top + i * 20 + 10}">${escapeXml(name)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
@@ -129,6 +129,6 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 }

@@ -289,7 +289,7 @@ export async function measureWithSetup(
     seconds.push(took);
     if (result && result.peakRssMb !== undefined) peak = Math.max(peak ?? 0, result.peakRssMb);
     log(`  ${name} #${rep + 1}: ${took.toFixed(2)} s`);
-    if (result && result.verify) await result.verify();
+    if (result?.verify) await result.verify();
   }
   return summarize(name, seconds, { ...extra, ...(peak !== undefined && { peakRssMb: round(peak, 0) }) });
 }

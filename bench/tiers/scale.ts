@@ -266,7 +266,9 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
       for (const forks of forksValues) times.push((await lvsplay(ctx, 'no-op', forks)).run.seconds);
       return times;
     });
-    forksValues.forEach((forks, i) => sweep.get(forks)!.push(roundTimes[i]!));
+    forksValues.forEach((forks, i) => {
+      sweep.get(forks)!.push(roundTimes[i]!);
+    });
   }
   const sweepSummaries = forksValues.map((f) => summarize(`lvsplay no-op --forks ${f}`, sweep.get(f)!, { hosts: n }));
   const best = sweepSummaries.reduce((a, b) => (b.median < a.median ? b : a));

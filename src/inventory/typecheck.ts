@@ -32,7 +32,7 @@ export function typecheckInventory(file: string): string[] {
   const program = ts.createProgram([file], options);
   return ts
     .getPreEmitDiagnostics(program)
-    .filter((d) => !d.file || !d.file.fileName.startsWith(`${PACKAGE_DIR}/src/`))
+    .filter((d) => !d.file?.fileName.startsWith(`${PACKAGE_DIR}/src/`))
     .map(formatDiagnostic);
 }
 

@@ -68,7 +68,7 @@ export function parseIpvsSave(text: string): IpvsSave {
     try {
       reading = readRule(tokens);
     } catch (error) {
-      if (error instanceof IpvsSyntaxError) return fail(error.message);
+      if (error instanceof IpvsSyntaxError) fail(error.message);
       throw error;
     }
     const { key } = reading;

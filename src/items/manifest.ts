@@ -6,7 +6,7 @@ import { entryKey, type ManifestEntry } from '../manifest/entries.ts';
 import { formatManifest, MANIFEST_PATH } from '../manifest/format.ts';
 import type { StepDraft } from '../apply/step.ts';
 import { writeCommand } from './file.ts';
-import type { Removal, Verdict } from './kind.ts';
+import type { Verdict } from './kind.ts';
 
 /**
  * The host's manifest as this run leaves it. Written by the apply script's last step, which runs even after

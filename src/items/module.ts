@@ -23,7 +23,7 @@ export const moduleKind: ItemKind<ModuleItem, Pick<HostFacts, 'modules'>, object
   describeEntry: (entry) => `kernel module ${entry.name}`,
   // Never unloaded: unloading ip_vs drops the IPVS table and every connection through it, and another
   // module may be in use by something lvsplay does not know. The manifest forgets it.
-  planRemoval: (entry) => ({
+  planRemoval: () => ({
     verdict: { status: 'ok', reason: `${NO_LONGER_WANTED}: left loaded (unloading it could cut what uses it, for ip_vs every connection through the director), and dropped from the manifest` },
   }),
 };

@@ -55,9 +55,15 @@ export function runCommand(client: Ssh2Client, command: string, options: RunOpti
     }, Math.min(timeoutMs, 2 ** 31 - 1));
 
     const onOpen = (error: Error | undefined, opened: Ssh2Channel): void => {
-      if (error) return settle(openFailure(error, options));
+      if (error) {
+        settle(openFailure(error, options));
+        return;
+      }
       // Timed out while the channel was being opened.
-      if (settled) return opened.close();
+      if (settled) {
+        opened.close();
+        return;
+      }
       channel = opened;
       collect(opened, options.stdin, (exit, stdout, stderr) => {
         if (exit) return settle(result(exit, stdout, stderr));

@@ -167,5 +167,8 @@ function linesOf(lines: readonly string[], host: string): string[] {
 function assertLines(actual: readonly string[], expected: readonly (string | RegExp)[]): void {
   const said = `got:\n${actual.join('\n')}`;
   assert.equal(actual.length, expected.length, said);
-  expected.forEach((want, index) => (typeof want === 'string' ? assert.equal(actual[index], want, said) : assert.match(actual[index]!, want, said)));
+  expected.forEach((want, index) => {
+    if (typeof want === 'string') assert.equal(actual[index], want, said);
+    else assert.match(actual[index]!, want, said);
+  });
 }

@@ -108,9 +108,15 @@ function checkCase(file: string, input: unknown): PlanCase {
   }
   const expect = record(top.expect, 'expect', fail);
   onlyKeys(expect, ['items', 'handlers', 'unmanaged'], 'expect', fail);
-  list(expect.items, 'expect.items', fail).forEach((item, i) => checkItem(record(item, `expect.items[${i}]`, fail), `expect.items[${i}]`, fail));
-  list(expect.handlers, 'expect.handlers', fail).forEach((h, i) => text(h, `expect.handlers[${i}]`, fail));
-  list(expect.unmanaged, 'expect.unmanaged', fail).forEach((u, i) => checkUnmanaged(record(u, `expect.unmanaged[${i}]`, fail), `expect.unmanaged[${i}]`, fail));
+  list(expect.items, 'expect.items', fail).forEach((item, i) => {
+    checkItem(record(item, `expect.items[${i}]`, fail), `expect.items[${i}]`, fail);
+  });
+  list(expect.handlers, 'expect.handlers', fail).forEach((h, i) => {
+    text(h, `expect.handlers[${i}]`, fail);
+  });
+  list(expect.unmanaged, 'expect.unmanaged', fail).forEach((u, i) => {
+    checkUnmanaged(record(u, `expect.unmanaged[${i}]`, fail), `expect.unmanaged[${i}]`, fail);
+  });
   return {
     file,
     name: text(top.name, 'name', fail),
@@ -129,7 +135,9 @@ function checkItem(item: Record<string, unknown>, where: string, fail: (reason: 
   text(item.reason, `${where}.reason`, fail);
   const isIpvs = name.startsWith('IPVS table');
   if (isIpvs !== ('ipvsadm -R' in item)) fail(`${where}: 'ipvsadm -R' is stated on the IPVS item, and on it only (use [] for none)`);
-  if (isIpvs) list(item['ipvsadm -R'], `${where}.ipvsadm -R`, fail).forEach((line, i) => text(line, `${where}.ipvsadm -R[${i}]`, fail));
+  if (isIpvs) list(item['ipvsadm -R'], `${where}.ipvsadm -R`, fail).forEach((line, i) => {
+    text(line, `${where}.ipvsadm -R[${i}]`, fail);
+  });
 }
 
 function checkUnmanaged(service: Record<string, unknown>, where: string, fail: (reason: string) => never): void {
