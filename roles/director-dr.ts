@@ -7,8 +7,4 @@ import type { Role } from './role.ts';
  * Owns the VIP on lo:1 and answers ARP for it (so no arp_ignore here, unlike the real servers), and hands
  * each request to a real server by MAC address.
  */
-export const directorDr: Role = (inventory, host) => [
-  ...sysctlItems('director-dr', IPVS_SETTINGS),
-  ...loopbackVipItems(inventory, host),
-  ...ipvsItems(inventory, host),
-];
+export const directorDr: Role = (inventory, host) => [...sysctlItems('director-dr', IPVS_SETTINGS), ...loopbackVipItems(inventory, host), ...ipvsItems(inventory, host)];

@@ -3,7 +3,4 @@ import { sysctlItems } from './parts/sysctl.ts';
 import type { Role } from './role.ts';
 
 /** Rewrites each request to a real server and each reply back, so it must forward between its networks. */
-export const directorNat: Role = (inventory, host) => [
-  ...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...IPVS_SETTINGS }),
-  ...ipvsItems(inventory, host),
-];
+export const directorNat: Role = (inventory, host) => [...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...IPVS_SETTINGS }), ...ipvsItems(inventory, host)];

@@ -12,7 +12,4 @@ const ARP_SETTINGS = {
 };
 
 /** Serves the VIP from lo:1 without claiming it on the network. The sysctls come first: see lvsplay-vip@. */
-export const realserverDr: Role = (inventory, host) => [
-  ...sysctlItems('realserver-dr', ARP_SETTINGS),
-  ...loopbackVipItems(inventory, host),
-];
+export const realserverDr: Role = (inventory, host) => [...sysctlItems('realserver-dr', ARP_SETTINGS), ...loopbackVipItems(inventory, host)];

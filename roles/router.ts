@@ -14,9 +14,12 @@ export const router: Role = (_inventory, host) => {
     addresses.length === 0
       ? []
       : [
-          unitFile(ADDRESSES_UNIT, renderTemplate('lvsplay-addresses.service.hbs', {
-            addresses: addresses.map(({ device, cidr }) => ({ device, cidr: formatCidr(cidr) })),
-          })),
+          unitFile(
+            ADDRESSES_UNIT,
+            renderTemplate('lvsplay-addresses.service.hbs', {
+              addresses: addresses.map(({ device, cidr }) => ({ device, cidr: formatCidr(cidr) })),
+            }),
+          ),
           ...addresses.map(({ device, cidr }): ItemSpec => ({ kind: 'address', device, cidr })),
           { kind: 'unit', name: ADDRESSES_UNIT, startNow: true },
         ];

@@ -67,7 +67,7 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
 
   cli
     .command('render')
-    .description("write every managed file of every host under DIR/<host>/, without connecting to any host")
+    .description('write every managed file of every host under DIR/<host>/, without connecting to any host')
     .argument('<inventory>', 'inventory file (.ts, .js, .yml)')
     .requiredOption('--out <dir>', 'folder to write into')
     .addOption(roleOption())
@@ -89,13 +89,16 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .addOption(new Option('--forks <n>', 'hosts worked on at once').argParser(wholeNumber('--forks')).default(20))
     .option('--json', 'print the results as JSON instead of live progress', false)
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', "trust and record the key of a host not yet in known_hosts (never a changed key)", false)
+    .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key)', false)
     .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
     .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
     .action(async (inventory: string, options: RunOptions, command: Command) => {
       // Refused before the inventory is read: without --check a run changes hosts, and "pending" means nothing.
       if (options.detailedExitcode && !options.check) {
-        command.error("error: option '--detailed-exitcode' only works with '--check' (a run without --check leaves no changes pending)", { exitCode: EXIT.usage, code: 'lvsplay.detailedExitcodeWithoutCheck' });
+        command.error("error: option '--detailed-exitcode' only works with '--check' (a run without --check leaves no changes pending)", {
+          exitCode: EXIT.usage,
+          code: 'lvsplay.detailedExitcodeWithoutCheck',
+        });
       }
       const { runCommand } = await import('./commands/run.ts');
       const end = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }, deps);
@@ -112,7 +115,7 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .option('--json', 'print the status as JSON (with --watch, one object per line)', false)
     .addOption(new Option('--watch [s]', `read again every s seconds (default ${WATCH_SECONDS}) until Ctrl-C`).argParser(wholeNumber('--watch', 3_600, ' of seconds')).preset(WATCH_SECONDS))
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', "trust and record the key of a host not yet in known_hosts (never a changed key)", false)
+    .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key)', false)
     .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
     .addOption(timeoutOption('--command-timeout', 'seconds the status script may run on a director', 60))
     .action(async (inventory: string, options: StatusOptions) => {

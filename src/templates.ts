@@ -7,7 +7,6 @@ import type { IpvsForwarding } from './ipvs/table.ts';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
-
 export class TemplateError extends Error {
   constructor(
     readonly template: string,

@@ -23,9 +23,7 @@ export interface AgentRequest {
   readonly retryUntil?: number;
 }
 
-export type AgentReply =
-  | { readonly id: number; readonly code: number; readonly stdout: string; readonly stderr: string }
-  | { readonly id: number; readonly error: string };
+export type AgentReply = { readonly id: number; readonly code: number; readonly stdout: string; readonly stderr: string } | { readonly id: number; readonly error: string };
 
 const keys = new Map<string, string>();
 

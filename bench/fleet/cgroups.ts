@@ -56,18 +56,30 @@ export async function createFleetCgroups(log: (line: string) => void): Promise<F
 /** cgroup.kill on the cgroup2 subtree (every process in it, at once), then rmdir bottom-up everywhere. */
 function removeTree(roots: readonly string[], unifiedRoot: string | undefined): void {
   if (unifiedRoot && existsSync(join(unifiedRoot, 'cgroup.kill'))) {
-    try { writeFileSync(join(unifiedRoot, 'cgroup.kill'), '1'); } catch { /* already empty or gone */ }
+    try {
+      writeFileSync(join(unifiedRoot, 'cgroup.kill'), '1');
+    } catch {
+      /* already empty or gone */
+    }
   }
   for (const root of roots) {
     for (const pid of procsUnder(root)) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   }
   for (const root of roots) {
     // A cgroup disappears only once its processes have been reaped: a moment after the kill.
     for (let attempt = 0; attempt < 50 && existsSync(root); attempt++) {
       for (const dir of dirsBottomUp(root)) {
-        try { rmdirSync(dir); } catch { /* busy yet */ }
+        try {
+          rmdirSync(dir);
+        } catch {
+          /* busy yet */
+        }
       }
       if (existsSync(root)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
@@ -79,7 +91,11 @@ function dirsBottomUp(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     let entries: import('node:fs').Dirent[] = [];
-    try { entries = readdirSync(dir, { withFileTypes: true }); } catch { return; }
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
     for (const e of entries) if (e.isDirectory()) walk(join(dir, e.name));
     out.push(dir);
   };
@@ -109,6 +125,9 @@ function sweepStale(unified: string | undefined, named: string | undefined, log:
   }
   for (const owner of stale) {
     log(`fleet: removing cgroups ${CGROUP_PREFIX}${owner} left by process ${owner}, which is gone (and any process still in them)`);
-    removeTree(hierarchies.map((h) => join(h, `${CGROUP_PREFIX}${owner}`)), unified ? join(unified, `${CGROUP_PREFIX}${owner}`) : undefined);
+    removeTree(
+      hierarchies.map((h) => join(h, `${CGROUP_PREFIX}${owner}`)),
+      unified ? join(unified, `${CGROUP_PREFIX}${owner}`) : undefined,
+    );
   }
 }

@@ -24,7 +24,9 @@ export function which(command: string): string | undefined {
     try {
       accessSync(candidate, constants.X_OK);
       return candidate;
-    } catch { /* keep looking */ }
+    } catch {
+      /* keep looking */
+    }
   }
   return undefined;
 }
@@ -33,7 +35,13 @@ const installs = new Map<string, Promise<void>>();
 
 /** Makes sure every command in `tools` (command → package) exists, installing the packages of those missing. */
 export function ensureTools(tools: Readonly<Record<string, string>>, log: (line: string) => void): Promise<void> {
-  const missing = [...new Set(Object.entries(tools).filter(([command]) => !which(command)).map(([, pkg]) => pkg))].sort();
+  const missing = [
+    ...new Set(
+      Object.entries(tools)
+        .filter(([command]) => !which(command))
+        .map(([, pkg]) => pkg),
+    ),
+  ].sort();
   if (missing.length === 0) return Promise.resolve();
   const key = missing.join(' ');
   let pending = installs.get(key);
@@ -54,6 +62,8 @@ async function install(packages: readonly string[], tools: Readonly<Record<strin
   if (update.code !== 0) throw new Error(`the fleet ${hint}; apt-get update failed: ${update.stderr.trim()}`);
   const result = await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
   if (result.code !== 0) throw new Error(`the fleet ${hint}; apt-get install failed: ${result.stderr.trim()}`);
-  const still = Object.entries(tools).filter(([command]) => !which(command)).map(([command]) => command);
+  const still = Object.entries(tools)
+    .filter(([command]) => !which(command))
+    .map(([command]) => command);
   if (still.length > 0) throw new Error(`the fleet ${hint}; still missing after apt-get install: ${still.join(' ')}`);
 }

@@ -112,7 +112,13 @@ export async function startFleet(n: number, options: FleetOptions = {}): Promise
       const envFile = join(dir, `${slot.name}.env`);
       await writeFile(envFile, `FLEET_ADDRESS=${slot.address}/${network.prefix}\n`);
       const container = bootContainer({
-        name: slot.name, root: rootfs.root, netns: netns.name, bridge: netns.bridge, envFile, logFile: join(dir, `${slot.name}.log`), fleetId,
+        name: slot.name,
+        root: rootfs.root,
+        netns: netns.name,
+        bridge: netns.bridge,
+        envFile,
+        logFile: join(dir, `${slot.name}.log`),
+        fleetId,
         cgroups: await cgroups.prepare(slot.name),
       });
       containers.set(slot.name, container);
@@ -124,8 +130,15 @@ export async function startFleet(n: number, options: FleetOptions = {}): Promise
       throw new FleetError(`${down.length} of ${n} container${n === 1 ? '' : 's'} did not come up within ${Math.round((deadline - started) / 1000)} s:\n${details.join('\n')}`);
     }
     const degraded = hosts.filter((_, i) => states[i]!.detail !== 'running');
-    log(`fleet: ${n} container${n === 1 ? '' : 's'} answer ssh after ${((Date.now() - started) / 1000).toFixed(1)} s` +
-      (degraded.length > 0 ? ` (${degraded.length} report a boot state other than running: ${degraded.slice(0, 5).map((h) => `${h.name} ${states[hosts.indexOf(h)]!.detail}`).join(', ')})` : ''));
+    log(
+      `fleet: ${n} container${n === 1 ? '' : 's'} answer ssh after ${((Date.now() - started) / 1000).toFixed(1)} s` +
+        (degraded.length > 0
+          ? ` (${degraded.length} report a boot state other than running: ${degraded
+              .slice(0, 5)
+              .map((h) => `${h.name} ${states[hosts.indexOf(h)]!.detail}`)
+              .join(', ')})`
+          : ''),
+    );
 
     let stopping: Promise<void> | undefined;
     const fleet: Fleet = {
@@ -135,7 +148,15 @@ export async function startFleet(n: number, options: FleetOptions = {}): Promise
       exec: async (target, command, execOptions = {}) => {
         const host = typeof target === 'string' ? hosts.find((h) => h.name === target) : target;
         if (!host) throw new FleetError(`no container named ${String(target)} in this fleet`);
-        const reply = await agent.request({ host: host.address, port: host.port, user: host.user, privateKey: host.privateKey, command, timeoutMs: execOptions.timeoutMs ?? 60_000, ...(execOptions.stdin === undefined ? {} : { stdin: execOptions.stdin }) });
+        const reply = await agent.request({
+          host: host.address,
+          port: host.port,
+          user: host.user,
+          privateKey: host.privateKey,
+          command,
+          timeoutMs: execOptions.timeoutMs ?? 60_000,
+          ...(execOptions.stdin === undefined ? {} : { stdin: execOptions.stdin }),
+        });
         if ('error' in reply) throw new FleetError(`${host.name}: ${reply.error}`);
         return reply;
       },
@@ -173,21 +194,40 @@ function bootContainer(spec: { name: string; root: string; netns: string; bridge
   // /sys/fs/cgroup, and nspawn then stops at once ("Failed to determine whether the unified cgroups
   // hierarchy is used: No medium found"). nsenter only switches the network namespace.
   // The shell moves itself into the container's own cgroups (see cgroups.ts), then becomes nspawn.
-  const child = spawn('/bin/sh', [
-    '-c', 'for g in $FLEET_CGROUPS; do echo $$ > "$g/cgroup.procs" || exit 125; done; exec "$@"', 'sh',
-    '/usr/bin/setpriv', '--pdeathsig', 'TERM', '--',
-    'nsenter', `--net=/run/netns/${spec.netns}`, '--',
-    'systemd-nspawn',
-    '--quiet', '--keep-unit', '--register=no', '--boot', '--volatile=overlay',
-    `--network-bridge=${spec.bridge}`,
-    '-D', spec.root,
-    `--machine=${spec.name}`,
-    `--bind-ro=${spec.envFile}:/etc/fleet/net.env`,
-    `--setenv=LVSBENCH_OWNER=${process.pid}`,
-    `--setenv=LVSBENCH_FLEET=${spec.fleetId}`,
-    `--setenv=LVSBENCH_NAME=${spec.name}`,
-    '--console=read-only', '--link-journal=no', '--timezone=off', '--resolv-conf=off',
-  ], { stdio: ['ignore', out, out], detached: true, env: { ...process.env, FLEET_CGROUPS: spec.cgroups.join(' ') } });
+  const child = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      'for g in $FLEET_CGROUPS; do echo $$ > "$g/cgroup.procs" || exit 125; done; exec "$@"',
+      'sh',
+      '/usr/bin/setpriv',
+      '--pdeathsig',
+      'TERM',
+      '--',
+      'nsenter',
+      `--net=/run/netns/${spec.netns}`,
+      '--',
+      'systemd-nspawn',
+      '--quiet',
+      '--keep-unit',
+      '--register=no',
+      '--boot',
+      '--volatile=overlay',
+      `--network-bridge=${spec.bridge}`,
+      '-D',
+      spec.root,
+      `--machine=${spec.name}`,
+      `--bind-ro=${spec.envFile}:/etc/fleet/net.env`,
+      `--setenv=LVSBENCH_OWNER=${process.pid}`,
+      `--setenv=LVSBENCH_FLEET=${spec.fleetId}`,
+      `--setenv=LVSBENCH_NAME=${spec.name}`,
+      '--console=read-only',
+      '--link-journal=no',
+      '--timezone=off',
+      '--resolv-conf=off',
+    ],
+    { stdio: ['ignore', out, out], detached: true, env: { ...process.env, FLEET_CGROUPS: spec.cgroups.join(' ') } },
+  );
   closeSync(out);
   const container: Container = { name: spec.name, child, logFile: spec.logFile };
   child.once('exit', (code, signal) => {
@@ -204,7 +244,10 @@ async function waitUp(agent: Agent, host: FleetHost, container: Container, deadl
   for (;;) {
     if (container.exit) return { ok: false, detail: `systemd-nspawn exited (${container.exit.signal ?? `code ${container.exit.code}`})` };
     const reply = await agent.request({
-      host: host.address, port: host.port, user: host.user, privateKey: host.privateKey,
+      host: host.address,
+      port: host.port,
+      user: host.user,
+      privateKey: host.privateKey,
       command: 'systemctl is-system-running --wait 2>/dev/null; true',
       timeoutMs: Math.max(1_000, deadline - Date.now()),
       retryUntil: Math.min(deadline, Date.now() + 5_000),
@@ -220,9 +263,24 @@ async function diagnose(container: Container): Promise<string> {
   if (container.exit) return `console: ${console || '(empty)'}`;
   const init = containerInits(process.pid).get(container.name);
   if (init === undefined) return `no init process found; console: ${console || '(empty)'}`;
-  const inside = await run('nsenter', ['-t', String(init), '-m', '-u', '-i', '-n', '-p', '--', 'sh', '-c',
-    'systemctl is-system-running; systemctl --failed --no-legend --plain | head -5; ip -o -4 address show dev host0; ' +
-    'for u in $(systemctl --failed --no-legend --plain | awk \'{print $1}\' | head -3); do journalctl -b -u "$u" --no-pager -n 6 -o cat; done'], { timeoutMs: 10_000 });
+  const inside = await run(
+    'nsenter',
+    [
+      '-t',
+      String(init),
+      '-m',
+      '-u',
+      '-i',
+      '-n',
+      '-p',
+      '--',
+      'sh',
+      '-c',
+      'systemctl is-system-running; systemctl --failed --no-legend --plain | head -5; ip -o -4 address show dev host0; ' +
+        'for u in $(systemctl --failed --no-legend --plain | awk \'{print $1}\' | head -3); do journalctl -b -u "$u" --no-pager -n 6 -o cat; done',
+    ],
+    { timeoutMs: 10_000 },
+  );
   return `inside: ${`${inside.stdout}${inside.stderr}`.trim().replace(/\n/g, ' | ') || '(no answer)'}`;
 }
 
@@ -234,7 +292,12 @@ async function stopContainers(containers: readonly Container[], fleetId: string,
   const graceful = await Promise.race([Promise.all(exited).then(() => true), sleep(30_000).then(() => false)]);
   if (!graceful) {
     const left = running.filter((c) => !c.exit);
-    log(`fleet: ${left.length} container${left.length === 1 ? '' : 's'} still running 30 s after TERM: killing ${left.map((c) => c.name).slice(0, 10).join(' ')}`);
+    log(
+      `fleet: ${left.length} container${left.length === 1 ? '' : 's'} still running 30 s after TERM: killing ${left
+        .map((c) => c.name)
+        .slice(0, 10)
+        .join(' ')}`,
+    );
     killContainersSync(left, fleetId);
     await Promise.race([Promise.all(exited), sleep(10_000)]);
   }
@@ -245,7 +308,11 @@ async function stopContainers(containers: readonly Container[], fleetId: string,
 function killContainersSync(containers: readonly Container[], fleetId: string): void {
   for (const c of containers) killGroup(c.child, 'SIGKILL');
   for (const [, pid] of containerInits(process.pid, fleetId)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -314,7 +381,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 function readQuiet(path: string, encoding: BufferEncoding = 'utf8'): string {
-  try { return readFileSync(path, encoding); } catch { return ''; }
+  try {
+    return readFileSync(path, encoding);
+  } catch {
+    return '';
+  }
 }
 
 function tail(text: string, lines: number): string {
@@ -322,5 +393,9 @@ function tail(text: string, lines: number): string {
 }
 
 function rmSyncQuiet(dir: string): void {
-  try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort at exit */ }
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    /* best effort at exit */
+  }
 }

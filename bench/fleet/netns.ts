@@ -53,7 +53,11 @@ export async function createNetns(bridgeCidr: string, log: (line: string) => voi
 export async function sweepStale(log: (line: string) => void): Promise<void> {
   for (const pid of staleContainerInits()) {
     log(`fleet: killing container init ${pid} left by a fleet whose process is gone`);
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
   }
   const list = await run('ip', ['netns', 'list']);
   for (const line of list.stdout.split('\n')) {
@@ -71,7 +75,11 @@ function staleContainerInits(): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let environ: string;
-    try { environ = readFileSync(`/proc/${entry}/environ`, 'latin1'); } catch { continue; }
+    try {
+      environ = readFileSync(`/proc/${entry}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
     const owner = /(?:^|\0)LVSBENCH_OWNER=(\d+)(?:\0|$)/.exec(environ)?.[1];
     // Only a container's init: its environment says so (`container=systemd-nspawn`).
     if (owner === undefined || !environ.includes('container=systemd-nspawn')) continue;
@@ -108,7 +116,11 @@ export async function raiseSysctls(wanted: Readonly<Record<string, number>>, log
 /** Puts back what a fleet whose process died (SIGKILL) had raised, oldest first. */
 function restoreStaleSysctls(log: (line: string) => void): void {
   let files: string[] = [];
-  try { files = readdirSync(SYSCTL_STATE_DIR); } catch { return; }
+  try {
+    files = readdirSync(SYSCTL_STATE_DIR);
+  } catch {
+    return;
+  }
   for (const file of files.sort()) {
     const owner = /^sysctl-(\d+)\.json$/.exec(file)?.[1];
     if (owner === undefined || Number(owner) === process.pid || isAlive(Number(owner))) continue;
@@ -118,14 +130,23 @@ function restoreStaleSysctls(log: (line: string) => void): void {
         writeFileSync(sysctl, `${value}\n`);
         log(`fleet: ${sysctl} back to ${value}, as process ${owner} found it (it died without restoring it)`);
       }
-    } catch { /* a half-written file: nothing sure to restore */ }
+    } catch {
+      /* a half-written file: nothing sure to restore */
+    }
     rmSync(path, { force: true });
   }
 }
 
 function killPids(list: string): void {
-  for (const pid of list.split(/\s+/).filter((p) => /^\d+$/.test(p)).map(Number)) {
+  for (const pid of list
+    .split(/\s+/)
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)) {
     if (pid === process.pid) continue;
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }

@@ -51,14 +51,22 @@ export async function cleanupAll(log: (line: string) => void = warn): Promise<vo
       await runEntry(entry);
     } catch (error) {
       log(`fleet: cleanup '${entry.cleanup.label}' failed: ${(error as Error).message}`);
-      try { entry.cleanup.runSync(); } catch { /* reported above */ }
+      try {
+        entry.cleanup.runSync();
+      } catch {
+        /* reported above */
+      }
     }
   }
 }
 
 function cleanupAllSync(): void {
   for (const entry of [...entries].reverse()) {
-    try { entry.cleanup.runSync(); } catch (error) { warn(`fleet: cleanup '${entry.cleanup.label}' failed: ${(error as Error).message}`); }
+    try {
+      entry.cleanup.runSync();
+    } catch (error) {
+      warn(`fleet: cleanup '${entry.cleanup.label}' failed: ${(error as Error).message}`);
+    }
   }
   entries.length = 0;
 }
@@ -142,7 +150,11 @@ export function runSync(command: string, args: readonly string[]): number | null
 
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* already gone */
+  }
 }
 
 export function isAlive(pid: number): boolean {

@@ -91,7 +91,10 @@ export function summarizeProfile(profile: CpuProfile, connectFile = '/src/ssh/co
     totalMs: ms(profile.endTime - profile.startTime),
     busyMs: ms(busyUs),
     byPart: [...parts].map(([part, us]) => ({ part, ms: ms(us) })).sort((a, b) => b.ms - a.ms),
-    topFunctions: [...functions.values()].sort((a, b) => b.us - a.us).slice(0, 15).map((f) => ({ fn: f.fn, part: f.part, ms: ms(f.us) })),
+    topFunctions: [...functions.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, 15)
+      .map((f) => ({ fn: f.fn, part: f.part, ms: ms(f.us) })),
     ...(firstConnectUs !== undefined && { firstConnectMs: ms(firstConnectUs), busyBeforeConnectMs: ms(busyBeforeUs) }),
   };
 }

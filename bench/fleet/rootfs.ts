@@ -147,16 +147,21 @@ async function build(finalDir: string): Promise<void> {
     // unshare mode keeps the build's mounts in a namespace of its own (a killed build leaves none behind);
     // a tarball keeps the owners right, which a directory made in a user namespace would not.
     const tarball = join(work, 'rootfs.tar');
-    await runOk('mmdebstrap', [
-      '--mode=unshare',
-      '--quiet',
-      `--variant=${RECIPE.variant}`,
-      `--include=${RECIPE.packages.join(',')}`,
-      ...RECIPE.aptOptions.map((o) => `--aptopt=${o}`),
-      ...RECIPE.dpkgOptions.map((o) => `--dpkgopt=${o}`),
-      `--customize-hook=sh ${shq(join(files, 'customize.sh'))} "$1" ${shq(files)}`,
-      RECIPE.suite, tarball,
-    ], { timeoutMs: 15 * 60_000 });
+    await runOk(
+      'mmdebstrap',
+      [
+        '--mode=unshare',
+        '--quiet',
+        `--variant=${RECIPE.variant}`,
+        `--include=${RECIPE.packages.join(',')}`,
+        ...RECIPE.aptOptions.map((o) => `--aptopt=${o}`),
+        ...RECIPE.dpkgOptions.map((o) => `--dpkgopt=${o}`),
+        `--customize-hook=sh ${shq(join(files, 'customize.sh'))} "$1" ${shq(files)}`,
+        RECIPE.suite,
+        tarball,
+      ],
+      { timeoutMs: 15 * 60_000 },
+    );
     const root = join(work, 'rootfs');
     await mkdir(root, { mode: 0o755 });
     await runOk('tar', ['-C', root, '--numeric-owner', '-xpf', tarball]);

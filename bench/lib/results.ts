@@ -82,14 +82,7 @@ export function markdown(runs: readonly TierRun[]): string {
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2'];
 
 /** What the plot shows: the floors, lvsplay's runs and Ansible's no-ops (the rest is in the table). */
-const PLOTTED = [
-  'floor: OpenSSH, facts script',
-  'floor: node-ssh, facts script',
-  'lvsplay first converge',
-  'lvsplay no-op',
-  'ansible-playbook defaults, no-op',
-  'ansible-playbook tuned, no-op',
-];
+const PLOTTED = ['floor: OpenSSH, facts script', 'floor: node-ssh, facts script', 'lvsplay first converge', 'lvsplay no-op', 'ansible-playbook defaults, no-op', 'ansible-playbook tuned, no-op'];
 
 /**
  * A line per plotted measurement, median wall time against host count, on a log scale: Ansible's minutes

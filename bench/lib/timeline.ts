@@ -213,10 +213,12 @@ export function slowest(phases: RunPhases, figure: HostFigure): number | undefin
 /** One line for the log: where a run's time went. */
 export function describePhases(p: RunPhases): string {
   const s = (v: number | undefined) => (v === undefined ? '-' : v.toFixed(2));
-  return `start-up ${s(p.startUp)} s (CLI loaded at ${s(p.loaded)} s), facts stage ${s(p.factsStage)} s ` +
+  return (
+    `start-up ${s(p.startUp)} s (CLI loaded at ${s(p.loaded)} s), facts stage ${s(p.factsStage)} s ` +
     `(slowest host: connect ${s(slowest(p, 'connect'))} s, facts round trip ${s(slowest(p, 'factsRoundTrip'))} s, parse + plan ${s(slowest(p, 'plan'))} s), ` +
     `roll-out ${s(p.rollOut)} s (slowest apply round trip ${s(slowest(p, 'applyRoundTrip'))} s), report + close ${s(p.end)} s` +
-    (p.outside === undefined ? '' : `, spawn + exit ${s(p.outside)} s`);
+    (p.outside === undefined ? '' : `, spawn + exit ${s(p.outside)} s`)
+  );
 }
 
 /** What each figure of a run's stages is called, and how it is read from the phases. */
@@ -240,7 +242,15 @@ const FIGURES: readonly (readonly [string, (p: RunPhases) => number | undefined]
 export function phaseMeasurements(label: string, runs: readonly RunPhases[], extra: Partial<Measurement> = {}): Measurement[] {
   return FIGURES.flatMap(([name, of]) => {
     const values = runs.map(of).filter((v): v is number => v !== undefined);
-    return runs.length > 0 && values.length === runs.length ? [summarize(`${label}, stage by stage: ${name}`, values.map((v) => Math.round(v * 1000) / 1000), extra)] : [];
+    return runs.length > 0 && values.length === runs.length
+      ? [
+          summarize(
+            `${label}, stage by stage: ${name}`,
+            values.map((v) => Math.round(v * 1000) / 1000),
+            extra,
+          ),
+        ]
+      : [];
   });
 }
 

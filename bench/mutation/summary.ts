@@ -93,10 +93,7 @@ function row(name: string, c: Counts): string {
   return `| ${name} | ${valid} | ${c.Killed} | ${c.Timeout} | ${c.Survived} | ${c.NoCoverage} | ${c.CompileError + c.RuntimeError} | ${c.Ignored} | ${score(c).toFixed(2)} % |`;
 }
 
-const HEADER = [
-  '| | valid mutants | killed | timeout | survived | no coverage | errors (not counted) | static, ignored (not counted) | score |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-];
+const HEADER = ['| | valid mutants | killed | timeout | survived | no coverage | errors (not counted) | static, ignored (not counted) | score |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
 
 export function summarize(report: Report, runDate: Date, strykerVersion: string, command = 'npm run test:mutation'): string {
   const byFolder = new Map(FOLDERS.map((f) => [f, emptyCounts()]));
@@ -125,9 +122,10 @@ export function summarize(report: Report, runDate: Date, strykerVersion: string,
   const measured = (c: Counts) => c.Killed + c.Timeout + c.Survived + c.NoCoverage > 0;
   const met = held.every(([, c]) => measured(c) && score(c) >= TARGET);
   const items = byFolder.get(ALSO_HELD);
-  const itemsLine = items && measured(items)
-    ? `${ALSO_HELD}, where most of the plan has lived since the engine's reshaping, is held to the same bar: ${score(items).toFixed(2)} %, ${score(items) >= TARGET ? 'met' : 'NOT met'}.`
-    : `${ALSO_HELD} was not in this run.`;
+  const itemsLine =
+    items && measured(items)
+      ? `${ALSO_HELD}, where most of the plan has lived since the engine's reshaping, is held to the same bar: ${score(items).toFixed(2)} %, ${score(items) >= TARGET ? 'met' : 'NOT met'}.`
+      : `${ALSO_HELD} was not in this run.`;
   const out = [
     '# Mutation score',
     '',
@@ -140,9 +138,9 @@ export function summarize(report: Report, runDate: Date, strykerVersion: string,
     'preamble) are ignored (`ignoreStatic`): each needs a fresh test process running the whole suite. The TypeScript',
     'checker is installed but off (`checkers: []`): it compiled for every mutant and made a run of these folders',
     'take hours here instead of 20 minutes; without it, a mutant the compiler would refuse runs anyway (jiti strips',
-    "types), and counts as killed or survived like any other. Turn it on with `npm run test:mutation -- --checkers typescript`. Runs use",
+    'types), and counts as killed or survived like any other. Turn it on with `npm run test:mutation -- --checkers typescript`. Runs use',
     "Stryker's incremental mode (`bench/mutation/report/incremental.json`): a mutant whose code and covering tests",
-    "(by name) did not change keeps its last result; `npm run test:mutation -- --force` runs them all.",
+    '(by name) did not change keeps its last result; `npm run test:mutation -- --force` runs them all.',
     `Issue 15 holds src/plan, src/apply and src/ipvs to ${TARGET} % each: ${met ? 'met' : 'NOT met'}. ${itemsLine}`,
     '',
     '## Per folder',

@@ -290,8 +290,7 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   const rulesLines = renderIpvsRules(tableA).split('\n').filter(Boolean).length;
   log(`director: ${tableA.length} services, ${rulesLines} rules lines; the 1% change is ${forward.split('\n').filter(Boolean).length} ipvsadm lines`);
 
-  const run = (inventory: string, extra: readonly string[] = []) =>
-    ['run', inventory, '--known-hosts', files.knownHosts, '--accept-new-host-keys', '--limit', 'lvs', ...extra];
+  const run = (inventory: string, extra: readonly string[] = []) => ['run', inventory, '--known-hosts', files.knownHosts, '--accept-new-host-keys', '--limit', 'lvs', ...extra];
   const bareLvs = await hostState(lab, 'lvs');
 
   // Once: the router forwards, rs1 and rs2 carry the VIPs with the DR ARP settings.
@@ -303,27 +302,41 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   // First converge from a bare director (undone before each repetition). Each lvsplay run's stages are kept
   // as the engine told them: where its time goes.
   const firstStages: RunPhases[] = [];
-  const first = await measureWithSetup('lvsplay first converge, 2,000 × 10', repeat, async () => {
-    const undo = await lab.ssh('lvs', UNDO_SCRIPT, { timeoutMs: 300_000 });
-    if (undo.code !== 0) throw new Error(`lvs: undo failed: ${undo.stderr}`);
-    const now = await hostState(lab, 'lvs');
-    if (now !== bareLvs) throw new Error(`lvs is not bare after the undo:\n${now}`);
-  }, async () => {
-    const { run: r, hosts, phases } = await lvsplayOk(run(files.a), 'first converge');
-    keepStages(firstStages, phases, log);
-    if (hosts[0]?.status !== 'changed') throw new Error(`first converge: lvs ${hosts[0]?.status}`);
-    return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
-  }, log, { hosts: 1, note: `${rulesLines} lines through one ipvsadm -R; director undone between repetitions (no reboot)` });
+  const first = await measureWithSetup(
+    'lvsplay first converge, 2,000 × 10',
+    repeat,
+    async () => {
+      const undo = await lab.ssh('lvs', UNDO_SCRIPT, { timeoutMs: 300_000 });
+      if (undo.code !== 0) throw new Error(`lvs: undo failed: ${undo.stderr}`);
+      const now = await hostState(lab, 'lvs');
+      if (now !== bareLvs) throw new Error(`lvs is not bare after the undo:\n${now}`);
+    },
+    async () => {
+      const { run: r, hosts, phases } = await lvsplayOk(run(files.a), 'first converge');
+      keepStages(firstStages, phases, log);
+      if (hosts[0]?.status !== 'changed') throw new Error(`first converge: lvs ${hosts[0]?.status}`);
+      return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
+    },
+    log,
+    { hosts: 1, note: `${rulesLines} lines through one ipvsadm -R; director undone between repetitions (no reboot)` },
+  );
   measurements.push(first, ...phaseMeasurements('lvsplay first converge, 2,000 × 10', firstStages));
   await assertServes(lab, UNTOUCHED_VIP, 'after the director first converge');
 
   const noopStages: RunPhases[] = [];
-  const noop = await measureWithSetup('lvsplay no-op, 2,000 × 10', repeat, async () => {}, async () => {
-    const { run: r, hosts, phases } = await lvsplayOk(run(files.a), 'no-op');
-    keepStages(noopStages, phases, log);
-    if (changedItems(hosts) !== 0) throw new Error(`no-op changed ${changedItems(hosts)} items`);
-    return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
-  }, log, { hosts: 1 });
+  const noop = await measureWithSetup(
+    'lvsplay no-op, 2,000 × 10',
+    repeat,
+    async () => {},
+    async () => {
+      const { run: r, hosts, phases } = await lvsplayOk(run(files.a), 'no-op');
+      keepStages(noopStages, phases, log);
+      if (changedItems(hosts) !== 0) throw new Error(`no-op changed ${changedItems(hosts)} items`);
+      return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
+    },
+    log,
+    { hosts: 1 },
+  );
   measurements.push(noop, ...phaseMeasurements('lvsplay no-op, 2,000 × 10', noopStages));
 
   const lvsTarget = (script: string): FloorTarget[] => [{ ...access.lvs!, script }];
@@ -333,7 +346,8 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   ];
   const lvsFacts = factsScript(desiredState(invA, invA.hosts.find((h) => h.name === 'lvs')!)).script;
   const factsOnly = await measure('node-ssh, lvsplay facts script (for comparison)', repeat, () => nodeSshFloor(lvsTarget(lvsFacts)), {
-    hosts: 1, note: 'connect + lvsplay\'s own facts script for lvs: ipvsadm-save -n, the rules file, hashes, units, addresses',
+    hosts: 1,
+    note: "connect + lvsplay's own facts script for lvs: ipvsadm-save -n, the rules file, hashes, units, addresses",
   });
   for (const m of [...noopFloors, factsOnly]) log(`  ${m.name}: ${fmt(m)}`);
   measurements.push(...noopFloors, factsOnly);
@@ -375,7 +389,10 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   const floorScript = `ipvsadm-save -n\nipvsadm -R <<'EOF'\n${forward}EOF\n`;
   const changeFloors: Measurement[] = [];
   let floorFailures = 0;
-  for (const [name, floorFn] of [['OpenSSH', opensshFloor], ['node-ssh', nodeSshFloor]] as const) {
+  for (const [name, floorFn] of [
+    ['OpenSSH', opensshFloor],
+    ['node-ssh', nodeSshFloor],
+  ] as const) {
     const took: number[] = [];
     for (let rep = 0; rep < repeat; rep++) {
       await resetToA();
@@ -385,7 +402,9 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
       log(`  floor ${name}, save + delta #${rep + 1}: ${s.toFixed(2)} s; the client meanwhile: ${JSON.stringify(count.answers)}`);
       if (rep === 0) await expectLiveTable(lab, tableB, `floor (${name})`);
     }
-    changeFloors.push(summarize(`floor: ${name}, ipvsadm-save -n + delta | ipvsadm -R`, took, { hosts: 1, note: 'one ssh, while the client curls (as during lvsplay\'s change); A restored before each' }));
+    changeFloors.push(
+      summarize(`floor: ${name}, ipvsadm-save -n + delta | ipvsadm -R`, took, { hosts: 1, note: "one ssh, while the client curls (as during lvsplay's change); A restored before each" }),
+    );
   }
   measurements.push(...changeFloors);
 
@@ -425,7 +444,7 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
   counts['requests to the untouched service around flush and reload (sum, loop start to stop)'] = flushRequests;
   counts['requests to the untouched service while flush and reload ran (sum)'] = flushDuring;
   counts['failed requests while flush and reload ran (sum)'] = flushFailedDuring;
-  counts['failed requests to the untouched service during the floor\'s change (sum)'] = floorFailures;
+  counts["failed requests to the untouched service during the floor's change (sum)"] = floorFailures;
   counts['persisted rules file equals the live table after lvsplay change (repetitions)'] = persistedMatches;
   counts['lvsplay change repetitions'] = repeat;
 
@@ -443,8 +462,9 @@ async function directorTier(lab: DrLab, tmp: string, repeat: number, log: (line:
     ratioTarget('director no-op ≤ 1.5x the floor', noop, floorNoop, 1.5, breakdown.noopWhy),
     ratioTarget('director 1% change ≤ 1.5x the floor', change, floorChange, 1.5, breakdown.changeWhy),
     {
-      target: '0 failed requests on the untouched service during lvsplay\'s change',
-      measured: `lvsplay: ${sum(lvsplayFailures)} failed of ${lvsplayRequests} requests from loop start to stop, ${lvsplayDuring} of them while the change ran (per repetition ${lvsplayFailures.join(', ')} failed); ` +
+      target: "0 failed requests on the untouched service during lvsplay's change",
+      measured:
+        `lvsplay: ${sum(lvsplayFailures)} failed of ${lvsplayRequests} requests from loop start to stop, ${lvsplayDuring} of them while the change ran (per repetition ${lvsplayFailures.join(', ')} failed); ` +
         `flush and reload: ${sum(flushFailures)} failed of ${flushRequests}, ${flushFailedDuring} of ${flushDuring} while it ran (per repetition ${flushFailures.join(', ')} failed)`,
       met: sum(lvsplayFailures) === 0,
     },
@@ -494,14 +514,18 @@ async function persistedEqualsLive(lab: DrLab, want: IpvsTable): Promise<boolean
  * repetition), beside the remote commands alone, timed on the VM itself (output to /dev/null): ipvsadm-save,
  * the IPVS table, the rules file's hash, lvsplay's whole facts script and each of its facts.
  */
-async function whereTimeGoes(lab: DrLab, invB: Inventory, noopStages: readonly RunPhases[], changeStages: readonly RunPhases[], log: (line: string) => void): Promise<{ measurements: Measurement[]; sizes: Record<string, number>; noopWhy: string; changeWhy: string }> {
+async function whereTimeGoes(
+  lab: DrLab,
+  invB: Inventory,
+  noopStages: readonly RunPhases[],
+  changeStages: readonly RunPhases[],
+  log: (line: string) => void,
+): Promise<{ measurements: Measurement[]; sizes: Record<string, number>; noopWhy: string; changeWhy: string }> {
   const onVm: Record<string, number> = {};
-  const remote = await lab.ssh('lvs', [
-    't() { s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo "$((e - s)) $*"; }',
-    't ipvsadm-save -n',
-    't cat /proc/net/ip_vs',
-    't sha256sum /etc/sysconfig/ipvsadm',
-  ].join('\n'));
+  const remote = await lab.ssh(
+    'lvs',
+    ['t() { s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo "$((e - s)) $*"; }', 't ipvsadm-save -n', 't cat /proc/net/ip_vs', 't sha256sum /etc/sysconfig/ipvsadm'].join('\n'),
+  );
   for (const line of remote.stdout.trim().split('\n')) {
     const [ns, ...what] = line.split(' ');
     onVm[what.join(' ')] = Number(ns) / 1e9;
@@ -528,17 +552,27 @@ async function whereTimeGoes(lab: DrLab, invB: Inventory, noopStages: readonly R
   };
   for (const [name, n] of Object.entries(sizes)) log(`  1% change: ${name}: ${n}`);
 
-  const measurements = Object.entries(onVm).map(([name, s]): Measurement => ({
-    name: `breakdown (once): on the VM: ${name}`, seconds: [round(s, 3)], min: round(s, 3), median: round(s, 3),
-  }));
+  const measurements = Object.entries(onVm).map(
+    ([name, s]): Measurement => ({
+      name: `breakdown (once): on the VM: ${name}`,
+      seconds: [round(s, 3)],
+      min: round(s, 3),
+      median: round(s, 3),
+    }),
+  );
   const v = (name: string) => (onVm[name] ?? 0).toFixed(2);
   const f = (x: number | undefined) => (x ?? 0).toFixed(2);
   const noopRun = medianRun(noopStages);
-  const factList = Object.entries(onVm).filter(([n]) => n.startsWith('fact ')).map(([n, x]) => `${n.slice('fact '.length)} ${x.toFixed(2)} s`).join(', ');
-  const noopWhy = `the no-op's round trip runs lvsplay's whole facts script, of which ipvsadm-save -n is one part: ${f(slowest(noopRun, 'factsRoundTrip'))} s as lvsplay saw it ` +
+  const factList = Object.entries(onVm)
+    .filter(([n]) => n.startsWith('fact '))
+    .map(([n, x]) => `${n.slice('fact '.length)} ${x.toFixed(2)} s`)
+    .join(', ');
+  const noopWhy =
+    `the no-op's round trip runs lvsplay's whole facts script, of which ipvsadm-save -n is one part: ${f(slowest(noopRun, 'factsRoundTrip'))} s as lvsplay saw it ` +
     `(on the VM ${v('the whole facts script')} s, per fact: ${factList}; ${sizes['facts output, bytes'] ?? '?'} bytes come back). ` +
     `Stage by stage, as the engine told it (median repetition): ${describePhases(noopRun)}`;
-  const changeWhy = `the floor is one ssh running ipvsadm-save -n and piping a delta computed beforehand; lvsplay also reads every other fact ` +
+  const changeWhy =
+    `the floor is one ssh running ipvsadm-save -n and piping a delta computed beforehand; lvsplay also reads every other fact ` +
     `(facts round trip ${f(slowest(change, 'factsRoundTrip'))} s, of which ipvsadm-save -n ${v('ipvsadm-save -n')} s on the VM), persists the whole rules file and reads the change back ` +
     `(apply + read-back round trip ${f(slowest(change, 'applyRoundTrip'))} s; /proc/net/ip_vs ${v('cat /proc/net/ip_vs')} s on the VM), plus Node start-up and connect. ` +
     `Stage by stage, as the engine told it (median repetition): ${describePhases(change)}`;
@@ -548,7 +582,10 @@ async function whereTimeGoes(lab: DrLab, invB: Inventory, noopStages: readonly R
 /** lvsplay with --cpu-prof for the no-op and the change; the heaviest files and functions by self time. */
 async function cpuProfiles(files: Files, run: (inventory: string, extra?: readonly string[]) => string[], tmp: string, log: (line: string) => void): Promise<Measurement[]> {
   const out: Measurement[] = [];
-  for (const [what, inventory] of [['no-op', files.a], ['1% change', files.b]] as const) {
+  for (const [what, inventory] of [
+    ['no-op', files.a],
+    ['1% change', files.b],
+  ] as const) {
     out.push(...(await profileLvsplay([...run(inventory), '--json'], `lvsplay ${what}`, join(tmp, `prof-${what.replace(/\W+/g, '-')}`), log)));
     if (what === '1% change') await lvsplayOk(run(files.a), 'reset to A');
   }

@@ -130,7 +130,8 @@ export class ContentionMonitor {
     const max = Math.max(0, ...this.loads);
     const mean = this.loads.length ? this.loads.reduce((a, b) => a + b, 0) / this.loads.length : 0;
     const foreign = [...this.foreign];
-    const summary = `1-min load average during the tier: mean ${mean.toFixed(1)}, max ${max.toFixed(1)} (this lab's VMs included); ` +
+    const summary =
+      `1-min load average during the tier: mean ${mean.toFixed(1)}, max ${max.toFixed(1)} (this lab's VMs included); ` +
       (foreign.length === 0 ? 'no other QEMU ran' : `WARNING: other QEMU processes ran meanwhile (${foreign.join(', ')}): figures are skewed`);
     return { summary, counts: { 'max 1-min load average during the tier': round(max, 1), 'other QEMU processes seen during the tier': foreign.length } };
   }
@@ -192,7 +193,16 @@ export function changedItems(hosts: readonly JsonHost[]): number {
 export function failureText(hosts: readonly JsonHost[]): string {
   return hosts
     .filter((h) => h.status === 'failed' || h.status === 'unreachable')
-    .map((h) => `${h.host}: ${h.error ?? h.items.filter((i) => i.status === 'failed').map((i) => `${i.item}: ${i.reason}`).join('; ')}`)
+    .map(
+      (h) =>
+        `${h.host}: ${
+          h.error ??
+          h.items
+            .filter((i) => i.status === 'failed')
+            .map((i) => `${i.item}: ${i.reason}`)
+            .join('; ')
+        }`,
+    )
     .join('\n');
 }
 
@@ -329,9 +339,29 @@ export function ratioTarget(target: string, measured: Measurement, floor: Measur
 
 export function sshArgs(access: SshAccess): string[] {
   return [
-    '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'IdentitiesOnly=yes', '-o', 'ConnectTimeout=15',
-    '-i', access.privateKey, '-p', String(access.port), '-l', access.user, access.host,
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'ConnectTimeout=15',
+    '-i',
+    access.privateKey,
+    '-p',
+    String(access.port),
+    '-l',
+    access.user,
+    access.host,
   ];
 }
 
@@ -406,8 +436,14 @@ export async function profileLvsplay(args: readonly string[], what: string, dir:
   return [
     single(`cpu profile (once), ${what}: wall`, result.seconds),
     single(`cpu profile (once), ${what}: Node on CPU (not idle)`, busy),
-    ...summary.byFile.filter((f) => f.name !== '(idle)').slice(0, 6).map((f) => single(`cpu profile (once), ${what}: self time in ${f.name}`, f.seconds)),
-    ...summary.byFunction.filter((f) => !f.name.startsWith('(idle)')).slice(0, 6).map((f) => single(`cpu profile (once), ${what}: self time in ${f.name}`, f.seconds)),
+    ...summary.byFile
+      .filter((f) => f.name !== '(idle)')
+      .slice(0, 6)
+      .map((f) => single(`cpu profile (once), ${what}: self time in ${f.name}`, f.seconds)),
+    ...summary.byFunction
+      .filter((f) => !f.name.startsWith('(idle)'))
+      .slice(0, 6)
+      .map((f) => single(`cpu profile (once), ${what}: self time in ${f.name}`, f.seconds)),
   ];
 }
 
@@ -477,14 +513,23 @@ export function parseAnsibleRecap(stdout: string): Map<string, RecapLine> {
  * dpkg over ssh (the guests have no network). Only the packages the image lacks.
  */
 const PYTHON_DEBS = [
-  'libexpat1', 'libpython3-stdlib', 'libpython3.11-minimal', 'libpython3.11-stdlib', 'libreadline8', 'libsqlite3-0',
-  'media-types', 'python3', 'python3-minimal', 'python3.11', 'python3.11-minimal', 'readline-common',
+  'libexpat1',
+  'libpython3-stdlib',
+  'libpython3.11-minimal',
+  'libpython3.11-stdlib',
+  'libreadline8',
+  'libsqlite3-0',
+  'media-types',
+  'python3',
+  'python3-minimal',
+  'python3.11',
+  'python3.11-minimal',
+  'readline-common',
 ];
 
 function run(command: string, args: readonly string[], cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }));
+    execFile(command, args, { cwd, maxBuffer: 64 << 20 }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }));
   });
 }
 
@@ -505,7 +550,8 @@ async function pythonDebs(log: (line: string) => void): Promise<string> {
 }
 
 function installDebs(access: SshAccess, dir: string): Promise<void> {
-  const remote = 'rm -rf /tmp/bench-debs && mkdir /tmp/bench-debs && tar -C /tmp/bench-debs -xf - && ' +
+  const remote =
+    'rm -rf /tmp/bench-debs && mkdir /tmp/bench-debs && tar -C /tmp/bench-debs -xf - && ' +
     // Pre-Depends chain: python3 needs python3-minimal configured, which needs python3.11-minimal configured.
     'cd /tmp/bench-debs && { dpkg -i $(ls *.deb | grep -v -e "^python3_" -e "^python3-minimal_") && dpkg -i python3-minimal_*.deb && dpkg -i python3_*.deb; } ' +
     '> /tmp/bench-dpkg.log 2>&1; rc=$?; cd /; rm -rf /tmp/bench-debs; [ $rc = 0 ] || tail -20 /tmp/bench-dpkg.log >&2; exit $rc';
@@ -553,11 +599,10 @@ function ansiblePlaybook(config: AnsibleConfig, inventory: string, controlDir: s
   };
   return new Promise((resolve) => {
     const started = performance.now();
-    execFile('ansible-playbook', ['-i', inventory, join(ANSIBLE_DIR, 'site.yml')], { cwd: ANSIBLE_DIR, env, maxBuffer: 64 << 20, timeout: 15 * 60_000 },
-      (error, stdout, stderr) => {
-        const seconds = (performance.now() - started) / 1000;
-        resolve({ seconds, code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout: `${stdout}\n${stderr}`, recap: parseAnsibleRecap(stdout) });
-      });
+    execFile('ansible-playbook', ['-i', inventory, join(ANSIBLE_DIR, 'site.yml')], { cwd: ANSIBLE_DIR, env, maxBuffer: 64 << 20, timeout: 15 * 60_000 }, (error, stdout, stderr) => {
+      const seconds = (performance.now() - started) / 1000;
+      resolve({ seconds, code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout: `${stdout}\n${stderr}`, recap: parseAnsibleRecap(stdout) });
+    });
   });
 }
 
@@ -575,7 +620,10 @@ function ansibleChanged(recap: ReadonlyMap<string, RecapLine>): number {
 }
 
 function checkAnsibleRun(result: AnsibleRun, hosts: readonly string[], what: string): void {
-  const bad = hosts.filter((h) => { const r = result.recap.get(h); return !r || r.failed > 0 || r.unreachable > 0; });
+  const bad = hosts.filter((h) => {
+    const r = result.recap.get(h);
+    return !r || r.failed > 0 || r.unreachable > 0;
+  });
   if (result.code !== 0 || bad.length > 0) {
     throw new Error(`${what}: ansible-playbook exited ${result.code}${bad.length ? `, failing ${bad.join(', ')}` : ''}:\n${result.stdout.slice(-6000)}`);
   }
@@ -585,7 +633,10 @@ function checkAnsibleRun(result: AnsibleRun, hosts: readonly string[], what: str
 export async function curlAnswers(lab: AnyLab, vip: string, count = 6): Promise<string[]> {
   const loop = `for i in $(seq ${count}); do curl -s --max-time 5 http://${vip}/ || echo FAILED; done`;
   const result = await lab.ssh('client', loop, { timeoutMs: 120_000 });
-  return result.stdout.trim().split('\n').map((l) => l.trim());
+  return result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
 }
 
 export async function assertServes(lab: AnyLab, vip: string, what: string): Promise<void> {
@@ -636,41 +687,71 @@ async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: str
   // lvsplay, first converge from bare hosts: undone (not rebooted) before each repetition; where its time
   // goes, stage by stage, as the engine told it in each repetition.
   const firstStages: RunPhases[] = [];
-  const first = await measureWithSetup('lvsplay first converge, bare hosts', repeat, () => undoToBare(lab, bare), async () => {
-    const { run: r, hosts, phases } = await lvsplayOk(run(), 'lvsplay first converge');
-    keepStages(firstStages, phases, log);
-    const notChanged = hosts.filter((h) => h.status !== 'changed').map((h) => `${h.host} ${h.status}`);
-    if (notChanged.length > 0) throw new Error(`lvsplay first converge left hosts unchanged: ${notChanged.join(', ')}`);
-    return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
-  }, log, { hosts: managed.length, note: 'each repetition from bare hosts: an undo script removed what the previous run did (files, units, VIPs, sysctls, IPVS table, ip_vs), checked against the state at boot; no reboot' });
+  const first = await measureWithSetup(
+    'lvsplay first converge, bare hosts',
+    repeat,
+    () => undoToBare(lab, bare),
+    async () => {
+      const { run: r, hosts, phases } = await lvsplayOk(run(), 'lvsplay first converge');
+      keepStages(firstStages, phases, log);
+      const notChanged = hosts.filter((h) => h.status !== 'changed').map((h) => `${h.host} ${h.status}`);
+      if (notChanged.length > 0) throw new Error(`lvsplay first converge left hosts unchanged: ${notChanged.join(', ')}`);
+      return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
+    },
+    log,
+    {
+      hosts: managed.length,
+      note: 'each repetition from bare hosts: an undo script removed what the previous run did (files, units, VIPs, sysctls, IPVS table, ip_vs), checked against the state at boot; no reboot',
+    },
+  );
   measurements.push(first, ...phaseMeasurements('lvsplay first converge', firstStages));
   await assertServes(lab, VIP, 'after lvsplay first converge');
 
   // The quick figures get more repetitions: they are cheap, and the VMs make them noisy.
   const quick = Math.max(repeat, 5);
   const noopStages: RunPhases[] = [];
-  const noop = await measureWithSetup('lvsplay no-op', quick, async () => {}, async () => {
-    const { run: r, hosts, phases } = await lvsplayOk(run(), 'lvsplay no-op');
-    keepStages(noopStages, phases, log);
-    if (changedItems(hosts) !== 0) throw new Error(`lvsplay no-op changed ${changedItems(hosts)} items`);
-    return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
-  }, log, { hosts: managed.length });
+  const noop = await measureWithSetup(
+    'lvsplay no-op',
+    quick,
+    async () => {},
+    async () => {
+      const { run: r, hosts, phases } = await lvsplayOk(run(), 'lvsplay no-op');
+      keepStages(noopStages, phases, log);
+      if (changedItems(hosts) !== 0) throw new Error(`lvsplay no-op changed ${changedItems(hosts)} items`);
+      return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
+    },
+    log,
+    { hosts: managed.length },
+  );
   measurements.push(noop, ...phaseMeasurements('lvsplay no-op', noopStages));
 
   // lvsplay's fixed cost without any SSH: Node, jiti, the modules, loading and rendering the inventory.
   const renderDir = join(tmp, 'render');
-  const render = await measureWithSetup('lvsplay render (no SSH: start-up + inventory)', quick, () => rm(renderDir, { recursive: true, force: true }), async () => {
-    const r = await timedLvsplay(['render', inventory, '--out', renderDir]);
-    if (r.code !== 0) throw new Error(`lvsplay render exited ${r.code}: ${r.stderr}`);
-  }, log, { note: 'what every run pays before its first connection' });
+  const render = await measureWithSetup(
+    'lvsplay render (no SSH: start-up + inventory)',
+    quick,
+    () => rm(renderDir, { recursive: true, force: true }),
+    async () => {
+      const r = await timedLvsplay(['render', inventory, '--out', renderDir]);
+      if (r.code !== 0) throw new Error(`lvsplay render exited ${r.code}: ${r.stderr}`);
+    },
+    log,
+    { note: 'what every run pays before its first connection' },
+  );
   measurements.push(render);
   measurements.push(...(await profileLvsplay([...run(), '--json'], 'lvsplay no-op', join(tmp, 'prof-noop'), log)));
 
   // The floors, on the converged hosts (the facts script's output is what a no-op reads).
   const targets = await floorTargets(inventory, lab.access);
-  const openssh = await measure('floor: OpenSSH, facts script', quick, () => opensshFloor(targets), { hosts: targets.length, note: `${targets.length} ssh processes at once, each running lvsplay's facts script for its host` });
+  const openssh = await measure('floor: OpenSSH, facts script', quick, () => opensshFloor(targets), {
+    hosts: targets.length,
+    note: `${targets.length} ssh processes at once, each running lvsplay's facts script for its host`,
+  });
   log(`  ${openssh.name}: ${fmt(openssh)}`);
-  const nodeSsh = await measure('floor: node-ssh, facts script', quick, () => nodeSshFloor(targets), { hosts: targets.length, note: 'one Node process, connect + one exec of the facts script per host, all at once' });
+  const nodeSsh = await measure('floor: node-ssh, facts script', quick, () => nodeSshFloor(targets), {
+    hosts: targets.length,
+    note: 'one Node process, connect + one exec of the facts script per host, all at once',
+  });
   log(`  ${nodeSsh.name}: ${fmt(nodeSsh)}`);
   measurements.push(openssh, nodeSsh);
 
@@ -683,28 +764,42 @@ async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: str
     const controlDir = join(tmp, `cp-${config}`);
     const localTmp = join(tmp, `ansible-local-${config}`);
     try {
-      const firstRun = await measureWithSetup(`ansible-playbook ${config}, first run`, repeat, async () => {
-        // A first run opens its connections: no ControlPersist master left from the previous repetition.
-        await endControlMasters(controlDir);
-        await undoToBare(lab, bare);
-      }, async (rep) => {
-        const result = await ansiblePlaybook(config, ansibleInv, controlDir, localTmp);
-        checkAnsibleRun(result, managed, `ansible ${config} first run`);
-        if (ansibleChanged(result.recap) === 0) throw new Error(`ansible ${config} first run changed nothing`);
-        if (rep > 0) return;
-        return {
-          verify: async () => {
-            differences[config] = await differencesFromLvsplay(lab, run, `after ansible-playbook ${config}'s first run`);
-            if (differences[config]!.length > 0) log(`  NOT EQUIVALENT after ansible ${config}: ${differences[config]!.join('; ')}`);
-          },
-        };
-      }, log, { hosts: managed.length, note: 'from bare hosts (same undo as lvsplay), no ControlPersist master alive at start' });
-      const noopRun = await measureWithSetup(`ansible-playbook ${config}, no-op`, repeat, async () => {}, async () => {
-        const result = await ansiblePlaybook(config, ansibleInv, controlDir, localTmp);
-        checkAnsibleRun(result, managed, `ansible ${config} no-op`);
-        const changed = ansibleChanged(result.recap);
-        if (changed !== 0) throw new Error(`ansible ${config} no-op reported changed=${changed}:\n${result.stdout.slice(-4000)}`);
-      }, log, { hosts: managed.length, note: 'right after the previous run, so ControlPersist masters are warm (Ansible\'s best case)' });
+      const firstRun = await measureWithSetup(
+        `ansible-playbook ${config}, first run`,
+        repeat,
+        async () => {
+          // A first run opens its connections: no ControlPersist master left from the previous repetition.
+          await endControlMasters(controlDir);
+          await undoToBare(lab, bare);
+        },
+        async (rep) => {
+          const result = await ansiblePlaybook(config, ansibleInv, controlDir, localTmp);
+          checkAnsibleRun(result, managed, `ansible ${config} first run`);
+          if (ansibleChanged(result.recap) === 0) throw new Error(`ansible ${config} first run changed nothing`);
+          if (rep > 0) return;
+          return {
+            verify: async () => {
+              differences[config] = await differencesFromLvsplay(lab, run, `after ansible-playbook ${config}'s first run`);
+              if (differences[config]!.length > 0) log(`  NOT EQUIVALENT after ansible ${config}: ${differences[config]!.join('; ')}`);
+            },
+          };
+        },
+        log,
+        { hosts: managed.length, note: 'from bare hosts (same undo as lvsplay), no ControlPersist master alive at start' },
+      );
+      const noopRun = await measureWithSetup(
+        `ansible-playbook ${config}, no-op`,
+        repeat,
+        async () => {},
+        async () => {
+          const result = await ansiblePlaybook(config, ansibleInv, controlDir, localTmp);
+          checkAnsibleRun(result, managed, `ansible ${config} no-op`);
+          const changed = ansibleChanged(result.recap);
+          if (changed !== 0) throw new Error(`ansible ${config} no-op reported changed=${changed}:\n${result.stdout.slice(-4000)}`);
+        },
+        log,
+        { hosts: managed.length, note: "right after the previous run, so ControlPersist masters are warm (Ansible's best case)" },
+      );
       ansible[config] = { first: firstRun, noop: noopRun };
       measurements.push(firstRun, noopRun);
     } finally {
@@ -714,13 +809,23 @@ async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: str
 
   const floor = lowerFloor(openssh, nodeSsh);
   const targetsMet: TargetCheck[] = [
-    ratioTarget('lab no-op ≤ 1.5x the floor', noop, floor, 1.5,
+    ratioTarget(
+      'lab no-op ≤ 1.5x the floor',
+      noop,
+      floor,
+      1.5,
       `lvsplay no-op is ${(noop.median - floor.median).toFixed(2)} s over the floor by median; lvsplay render, which opens no connection ` +
-      `(Node + jiti + modules + inventory), alone takes ${render.median.toFixed(2)} s. Stage by stage, as the engine told it (median repetition): ` +
-      `${describePhases(medianRun(noopStages))}; see the cpu profile lines`),
-    ratioTarget('lab first converge ≤ 3x the floor', first, floor, 3,
+        `(Node + jiti + modules + inventory), alone takes ${render.median.toFixed(2)} s. Stage by stage, as the engine told it (median repetition): ` +
+        `${describePhases(medianRun(noopStages))}; see the cpu profile lines`,
+    ),
+    ratioTarget(
+      'lab first converge ≤ 3x the floor',
+      first,
+      floor,
+      3,
       `first converge is start-up (lvsplay render ${render.median.toFixed(2)} s), then per host, all hosts at once, a connection, the facts round trip ` +
-      `and one apply round trip (read-back included). Stage by stage, as the engine told it (median repetition): ${describePhases(medianRun(firstStages))}`),
+        `and one apply round trip (read-back included). Stage by stage, as the engine told it (median repetition): ${describePhases(medianRun(firstStages))}`,
+    ),
     (() => {
       const speedup = ansible.tuned.noop.median / noop.median;
       const met = speedup >= 10;
@@ -772,7 +877,10 @@ async function ansibleVersion(): Promise<string> {
 // ---------------------------------------------------------------------------------------------------------
 
 export function tierArgs(argv: readonly string[]): { repeat: number; json?: string } {
-  const at = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const at = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const repeat = Number(at('--repeat') ?? 3);
   if (!Number.isInteger(repeat) || repeat < 3) throw new Error('--repeat must be an integer ≥ 3');
   const json = at('--json');
@@ -782,7 +890,9 @@ export function tierArgs(argv: readonly string[]): { repeat: number; json?: stri
 export function printReport(report: TierReport, print: (line: string) => void): void {
   print(`\n== ${report.tier} tier\n${report.setup}\n`);
   for (const m of report.measurements) {
-    print(`${m.name.padEnd(52)} min ${m.min.toFixed(2).padStart(7)} s  median ${m.median.toFixed(2).padStart(7)} s  [${m.seconds.map((s) => s.toFixed(2)).join(', ')}]${m.peakRssMb !== undefined ? `  peak RSS ${m.peakRssMb} MB` : ''}`);
+    print(
+      `${m.name.padEnd(52)} min ${m.min.toFixed(2).padStart(7)} s  median ${m.median.toFixed(2).padStart(7)} s  [${m.seconds.map((s) => s.toFixed(2)).join(', ')}]${m.peakRssMb !== undefined ? `  peak RSS ${m.peakRssMb} MB` : ''}`,
+    );
   }
   if (report.counts) for (const [k, v] of Object.entries(report.counts)) print(`${k.padEnd(52)} ${v}`);
   print('');

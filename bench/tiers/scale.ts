@@ -132,7 +132,13 @@ class QuietGuard {
     for (let attempt = 1; ; attempt++) {
       await this.waitQuiet(label);
       let seen = false;
-      const timer = setInterval(() => void pgrep('qemu-system').then((p) => { if (p) seen = true; }), 2_000);
+      const timer = setInterval(
+        () =>
+          void pgrep('qemu-system').then((p) => {
+            if (p) seen = true;
+          }),
+        2_000,
+      );
       let result: T;
       try {
         result = await fn();
@@ -228,7 +234,10 @@ async function prepare(n: number, fleet: Fleet, tmp: string, log: (line: string)
   });
   if (hosts.length !== n) throw new Error(`the inventory selects ${hosts.length} hosts, the fleet has ${n}`);
   const targets: FloorTarget[] = hosts.map((h) => ({
-    host: h.fleet.address, port: h.fleet.port, user: h.fleet.user, privateKey: h.fleet.privateKey,
+    host: h.fleet.address,
+    port: h.fleet.port,
+    user: h.fleet.user,
+    privateKey: h.fleet.privateKey,
     script: factsScript(desiredState(model, h.state.host)).script,
   }));
   const targetsFile = join(tmp, 'floor-targets.json');
@@ -277,7 +286,16 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
   counts[`N=${n}: --forks used (lowest no-op median of the sweep)`] = forks;
 
   // The repetitions, each figure once per repetition, side by side.
-  const series = { converge: [] as number[], convergeRss: [] as number[], a: [] as number[], b: [] as number[], bWall: [] as number[], bRss: [] as number[], noop: [] as number[], noopRss: [] as number[] };
+  const series = {
+    converge: [] as number[],
+    convergeRss: [] as number[],
+    a: [] as number[],
+    b: [] as number[],
+    bWall: [] as number[],
+    bRss: [] as number[],
+    noop: [] as number[],
+    noopRss: [] as number[],
+  };
   // Each lvsplay run's stages, as the engine told them in its own process.
   const stages = { converge: [] as RunPhases[], noop: [] as RunPhases[] };
   for (let rep = 0; rep < repeat; rep++) {
@@ -302,24 +320,39 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
     series.noop.push(noop.run.seconds);
     series.noopRss.push(noop.run.peakRssMb ?? NaN);
     const f = Math.min(a.inner, b.inner);
-    log(`N=${n} #${rep + 1}: floor (a) OpenSSH ${a.inner.toFixed(2)} s | floor (b) node-ssh ${b.inner.toFixed(2)} s (process ${b.wall.toFixed(2)} s, ${b.rssMb.toFixed(0)} MB)` +
-      ` | lvsplay converge ${converge.run.seconds.toFixed(2)} s = ${(converge.run.seconds / f).toFixed(2)}x floor, ${converge.run.peakRssMb?.toFixed(0)} MB` +
-      ` | lvsplay no-op ${noop.run.seconds.toFixed(2)} s = ${(noop.run.seconds / f).toFixed(2)}x floor, ${noop.run.peakRssMb?.toFixed(0)} MB`);
+    log(
+      `N=${n} #${rep + 1}: floor (a) OpenSSH ${a.inner.toFixed(2)} s | floor (b) node-ssh ${b.inner.toFixed(2)} s (process ${b.wall.toFixed(2)} s, ${b.rssMb.toFixed(0)} MB)` +
+        ` | lvsplay converge ${converge.run.seconds.toFixed(2)} s = ${(converge.run.seconds / f).toFixed(2)}x floor, ${converge.run.peakRssMb?.toFixed(0)} MB` +
+        ` | lvsplay no-op ${noop.run.seconds.toFixed(2)} s = ${(noop.run.seconds / f).toFixed(2)}x floor, ${noop.run.peakRssMb?.toFixed(0)} MB`,
+    );
     log(`N=${n} #${rep + 1}: converge stages: ${describePhases(converge.phases)}`);
     log(`N=${n} #${rep + 1}: no-op stages: ${describePhases(noop.phases)}`);
   }
   const maxRss = (xs: number[]) => round(Math.max(...xs.filter((x) => !Number.isNaN(x))), 0);
-  const floorA = summarize('floor: OpenSSH, facts script', series.a, { hosts: n, note: `${n} ssh processes at once (bench/lib/floors.ts), each 'sh -s' < lvsplay's facts script for its host; from the first spawn to the last exit` });
+  const floorA = summarize('floor: OpenSSH, facts script', series.a, {
+    hosts: n,
+    note: `${n} ssh processes at once (bench/lib/floors.ts), each 'sh -s' < lvsplay's facts script for its host; from the first spawn to the last exit`,
+  });
   const floorB = summarize('floor: node-ssh, facts script', series.b, {
-    hosts: n, peakRssMb: maxRss(series.bRss),
+    hosts: n,
+    peakRssMb: maxRss(series.bRss),
     note: `one Node process, connect + one exec of the facts script per host, all at once; from the first connect to the last result. The whole process (start-up included): ${fmtSeries(series.bWall)}`,
   });
-  const floorBProcess = summarize('node-ssh floor as a process, start-up included', series.bWall, { hosts: n, peakRssMb: maxRss(series.bRss), note: 'the same runs as floor (b), timed from spawn to exit like lvsplay' });
+  const floorBProcess = summarize('node-ssh floor as a process, start-up included', series.bWall, {
+    hosts: n,
+    peakRssMb: maxRss(series.bRss),
+    note: 'the same runs as floor (b), timed from spawn to exit like lvsplay',
+  });
   const converge = summarize('lvsplay first converge', series.converge, {
-    hosts: n, peakRssMb: maxRss(series.convergeRss),
+    hosts: n,
+    peakRssMb: maxRss(series.convergeRss),
     note: `--forks ${forks}; each repetition after an undo on every host (untimed) that removes what the previous run did, derived item by item from the desired state; the converge must then report every item of every host changed, which proves each start bare. Peak RSS per repetition: ${series.convergeRss.map((x) => x.toFixed(0)).join(', ')} MB`,
   });
-  const noop = summarize('lvsplay no-op', series.noop, { hosts: n, peakRssMb: maxRss(series.noopRss), note: `--forks ${forks}; right after the floors. Peak RSS per repetition: ${series.noopRss.map((x) => x.toFixed(0)).join(', ')} MB` });
+  const noop = summarize('lvsplay no-op', series.noop, {
+    hosts: n,
+    peakRssMb: maxRss(series.noopRss),
+    note: `--forks ${forks}; right after the floors. Peak RSS per repetition: ${series.noopRss.map((x) => x.toFixed(0)).join(', ')} MB`,
+  });
   measurements.push(floorA, floorB, floorBProcess, converge, noop);
   measurements.push(...phaseMeasurements('lvsplay first converge', stages.converge, { hosts: n }), ...phaseMeasurements('lvsplay no-op', stages.noop, { hosts: n }));
   // The sweep is exploration, not a figure of the tier: its medians and mins go to the counts.
@@ -331,20 +364,32 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
   const lower = lowerFloor(floorA, floorB);
   log(`N=${n}: ${floorA.name} ${fmt(floorA)} | ${floorB.name} ${fmt(floorB)} | lower floor: ${lower.name}`);
   log(`N=${n}: ${converge.name} ${fmt(converge)} = ${(converge.median / lower.median).toFixed(2)}x the floor by median (${(converge.min / lower.min).toFixed(2)}x by min)`);
-  log(`N=${n}: ${noop.name} ${fmt(noop)} = ${(noop.median / lower.median).toFixed(2)}x the floor by median (${(noop.min / lower.min).toFixed(2)}x by min); peak RSS ${noop.peakRssMb} MB (converge ${converge.peakRssMb} MB)`);
+  log(
+    `N=${n}: ${noop.name} ${fmt(noop)} = ${(noop.median / lower.median).toFixed(2)}x the floor by median (${(noop.min / lower.min).toFixed(2)}x by min); peak RSS ${noop.peakRssMb} MB (converge ${converge.peakRssMb} MB)`,
+  );
 
   // Where lvsplay's time goes: the no-op's stages as the engine told them (above), beside start-up alone,
   // everything before SSH alone, and one profiled no-op.
   const help = await repeatRuns(repeat, () => ctx.quiet.run(`N=${n} lvsplay --help`, async () => (await observedLvsplay(ctx, ['--help'])).run));
   const renderOut = join(ctx.tmp, 'render');
-  const render = await repeatRuns(repeat, () => ctx.quiet.run(`N=${n} lvsplay render`, async () => {
-    await rm(renderOut, { recursive: true, force: true });
-    const { run: r } = await observedLvsplay(ctx, ['render', ctx.inventory, '--out', renderOut, '--role', 'router', '--role', 'realserver-dr']);
-    if (r.code !== 0) throw new Error(`lvsplay render exited ${r.code}: ${r.stderr}`);
-    return r;
-  }));
-  const helpM = summarize('lvsplay --help (start-up only)', help.map((r) => r.seconds), { hosts: n, peakRssMb: round(Math.max(...help.map((r) => r.peakRssMb ?? 0)), 0) });
-  const renderM = summarize('lvsplay render (start-up + inventory + roles + templates, no SSH)', render.map((r) => r.seconds), { hosts: n, peakRssMb: round(Math.max(...render.map((r) => r.peakRssMb ?? 0)), 0) });
+  const render = await repeatRuns(repeat, () =>
+    ctx.quiet.run(`N=${n} lvsplay render`, async () => {
+      await rm(renderOut, { recursive: true, force: true });
+      const { run: r } = await observedLvsplay(ctx, ['render', ctx.inventory, '--out', renderOut, '--role', 'router', '--role', 'realserver-dr']);
+      if (r.code !== 0) throw new Error(`lvsplay render exited ${r.code}: ${r.stderr}`);
+      return r;
+    }),
+  );
+  const helpM = summarize(
+    'lvsplay --help (start-up only)',
+    help.map((r) => r.seconds),
+    { hosts: n, peakRssMb: round(Math.max(...help.map((r) => r.peakRssMb ?? 0)), 0) },
+  );
+  const renderM = summarize(
+    'lvsplay render (start-up + inventory + roles + templates, no SSH)',
+    render.map((r) => r.seconds),
+    { hosts: n, peakRssMb: round(Math.max(...render.map((r) => r.peakRssMb ?? 0)), 0) },
+  );
   measurements.push(helpM, renderM);
   let profile: ProfileSummary | undefined;
   if (opts.profile) {
@@ -358,9 +403,16 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (file) {
       profile = summarizeProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile);
-      log(`N=${n}: profiled no-op ${r.run.seconds.toFixed(2)} s: profile covers ${profile.totalMs} ms, JS thread busy ${profile.busyMs} ms; first connect at ${profile.firstConnectMs} ms (busy ${profile.busyBeforeConnectMs} ms before it)`);
+      log(
+        `N=${n}: profiled no-op ${r.run.seconds.toFixed(2)} s: profile covers ${profile.totalMs} ms, JS thread busy ${profile.busyMs} ms; first connect at ${profile.firstConnectMs} ms (busy ${profile.busyBeforeConnectMs} ms before it)`,
+      );
       log(`N=${n}: self time by part: ${profile.byPart.map((p) => `${p.part} ${p.ms} ms`).join(', ')}`);
-      log(`N=${n}: top functions: ${profile.topFunctions.slice(0, 8).map((f) => `${f.fn} ${f.ms} ms`).join('; ')}`);
+      log(
+        `N=${n}: top functions: ${profile.topFunctions
+          .slice(0, 8)
+          .map((f) => `${f.fn} ${f.ms} ms`)
+          .join('; ')}`,
+      );
     }
   }
   const ratio = noop.median / lower.median;
@@ -370,14 +422,25 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
       `Stage by stage, as the engine told it (median repetition): ${describePhases(median)}; its facts stage is ${signed(median.factsStage - lower.median)} s from the floor ` +
       `(slowest host: connect ${(slowest(median, 'connect') ?? 0).toFixed(2)} s, facts round trip ${(slowest(median, 'factsRoundTrip') ?? 0).toFixed(2)} s). ` +
       `Start-up alone: lvsplay --help ${helpM.median.toFixed(2)} s (node + jiti + CLI), lvsplay render ${renderM.median.toFixed(2)} s (+ inventory, roles, templates)` +
-      (profile ? `. Profiled no-op: JS thread busy ${(profile.busyMs / 1000).toFixed(2)} s of ${(profile.totalMs / 1000).toFixed(2)} s; first SSH connect at ${((profile.firstConnectMs ?? 0) / 1000).toFixed(2)} s; self time: ${profile.byPart.filter((p) => p.part !== 'idle').slice(0, 8).map((p) => `${p.part} ${(p.ms / 1000).toFixed(2)} s`).join(', ')}; top: ${profile.topFunctions.slice(0, 5).map((f) => `${f.fn} ${(f.ms / 1000).toFixed(2)} s`).join('; ')}` : ''),
+      (profile
+        ? `. Profiled no-op: JS thread busy ${(profile.busyMs / 1000).toFixed(2)} s of ${(profile.totalMs / 1000).toFixed(2)} s; first SSH connect at ${((profile.firstConnectMs ?? 0) / 1000).toFixed(2)} s; self time: ${profile.byPart
+            .filter((p) => p.part !== 'idle')
+            .slice(0, 8)
+            .map((p) => `${p.part} ${(p.ms / 1000).toFixed(2)} s`)
+            .join(', ')}; top: ${profile.topFunctions
+            .slice(0, 5)
+            .map((f) => `${f.fn} ${(f.ms / 1000).toFixed(2)} s`)
+            .join('; ')}`
+        : ''),
   );
-  const targets: TargetCheck[] = [{
-    target: `no-op ≤ ${NOOP_LIMIT}x the floor at N=${n}`,
-    measured: `${noop.name} ${fmt(noop)} / ${lower.name} ${fmt(lower)} = ${ratio.toFixed(2)}x by median (${(noop.min / lower.min).toFixed(2)}x by min)`,
-    met: ratio <= NOOP_LIMIT,
-    ...(ratio > NOOP_LIMIT && { note: `over by ${(noop.median - NOOP_LIMIT * lower.median).toFixed(2)} s; ${findings[findings.length - 1]}` }),
-  }];
+  const targets: TargetCheck[] = [
+    {
+      target: `no-op ≤ ${NOOP_LIMIT}x the floor at N=${n}`,
+      measured: `${noop.name} ${fmt(noop)} / ${lower.name} ${fmt(lower)} = ${ratio.toFixed(2)}x by median (${(noop.min / lower.min).toFixed(2)}x by min)`,
+      met: ratio <= NOOP_LIMIT,
+      ...(ratio > NOOP_LIMIT && { note: `over by ${(noop.median - NOOP_LIMIT * lower.median).toFixed(2)} s; ${findings[findings.length - 1]}` }),
+    },
+  ];
   if (n === RSS_AT) {
     const peak = Math.max(noop.peakRssMb ?? 0, converge.peakRssMb ?? 0);
     targets.push({
@@ -434,11 +497,25 @@ async function timedInNetns(netns: string, argv: readonly string[], env?: NodeJS
 }
 
 function readQuiet(file: string): string {
-  try { return readFileSync(file, 'utf8'); } catch { return ''; }
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
-interface JsonItem { item: string; status: string; reason: string }
-interface JsonHost { host: string; status: string; error?: string; tally: { ok: number; changed: number; failed: number; notRun: number }; items: JsonItem[] }
+interface JsonItem {
+  item: string;
+  status: string;
+  reason: string;
+}
+interface JsonHost {
+  host: string;
+  status: string;
+  error?: string;
+  tally: { ok: number; changed: number; failed: number; notRun: number };
+  items: JsonItem[];
+}
 
 /** `bare`: --check on bare hosts, every item would change; `clean`: --check, every item ok. */
 type LvsplayKind = 'check-bare' | 'check-clean' | 'converge' | 'no-op';
@@ -456,7 +533,18 @@ async function observedLvsplay(ctx: Ctx, args: readonly string[], nodeOptions: r
 
 /** One `lvsplay run` of the scale inventory; throws unless it did exactly what `kind` says on every host. */
 async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; hosts: JsonHost[]; phases: RunPhases }> {
-  const args = ['run', ctx.inventory, ...SCALE_ROLES.flatMap((r) => ['--role', r]), '--json', '--known-hosts', ctx.knownHosts, '--accept-new-host-keys', '--forks', String(forks), ...(kind.startsWith('check') ? ['--check'] : [])];
+  const args = [
+    'run',
+    ctx.inventory,
+    ...SCALE_ROLES.flatMap((r) => ['--role', r]),
+    '--json',
+    '--known-hosts',
+    ctx.knownHosts,
+    '--accept-new-host-keys',
+    '--forks',
+    String(forks),
+    ...(kind.startsWith('check') ? ['--check'] : []),
+  ];
   const { run, phases } = await observedLvsplay(ctx, args, nodeOptions);
   let hosts: JsonHost[];
   try {
@@ -471,7 +559,9 @@ async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: 
     return items.length > 0 || h.status !== (wanted === 'ok' ? 'ok' : 'changed') ? [`${h.host}: ${h.status}: ${items.map((i) => `${i.item} ${i.status} (${i.reason})`).join('; ')}`] : [];
   });
   if (run.code !== 0 || hosts.length !== ctx.n || wrong.length > 0) {
-    throw new Error(`N=${ctx.n} lvsplay ${kind}: exit ${run.code}, ${hosts.length} hosts in the report, every item should be '${wanted}'; ${wrong.length} hosts differ:\n${wrong.slice(0, 10).join('\n')}\n${run.stderr.slice(-2000)}`);
+    throw new Error(
+      `N=${ctx.n} lvsplay ${kind}: exit ${run.code}, ${hosts.length} hosts in the report, every item should be '${wanted}'; ${wrong.length} hosts differ:\n${wrong.slice(0, 10).join('\n')}\n${run.stderr.slice(-2000)}`,
+    );
   }
   if (!phases) throw new Error(`N=${ctx.n} lvsplay ${kind}: it reported its hosts but its timeline told no stage`);
   return { run, hosts, phases };
@@ -522,10 +612,16 @@ async function measureAnsible(ctx: Ctx, repeat: number): Promise<Measurement[]> 
   const model = await loadInventory(ctx.inventory);
   const service = model.services[0]!;
   const vars = {
-    lvs_services: [{
-      protocol: service.protocol, vip: service.vip, port: service.port, scheduler: service.scheduler, director: service.director,
-      real_servers: service.realServers.map((rs) => ({ host: rs.host, address: rs.address, port: rs.port, weight: rs.weight })),
-    }],
+    lvs_services: [
+      {
+        protocol: service.protocol,
+        vip: service.vip,
+        port: service.port,
+        scheduler: service.scheduler,
+        director: service.director,
+        real_servers: service.realServers.map((rs) => ({ host: rs.host, address: rs.address, port: rs.port, weight: rs.weight })),
+      },
+    ],
   };
   const varsFile = join(ctx.tmp, 'ansible-vars.json');
   await writeFile(varsFile, JSON.stringify(vars));
@@ -546,10 +642,15 @@ async function measureAnsible(ctx: Ctx, repeat: number): Promise<Measurement[]> 
     const args = ['ansible-playbook', '-i', inventoryFile, '-e', `@${varsFile}`, ...(config === 'tuned' ? ['--forks', String(n)] : []), join(ANSIBLE_DIR, 'site.yml')];
     const run = await timedInNetns(ctx.fleet.netns, args, env);
     const recap = parseAnsibleRecap(run.stdout);
-    const bad = names.filter((h) => { const r = recap.get(h); return !r || r.failed > 0 || r.unreachable > 0; });
+    const bad = names.filter((h) => {
+      const r = recap.get(h);
+      return !r || r.failed > 0 || r.unreachable > 0;
+    });
     const changed = [...recap.values()].reduce((sum: number, r: RecapLine) => sum + r.changed, 0);
     if (run.code !== 0 || bad.length > 0 || (wantChanged ? changed === 0 : changed !== 0)) {
-      throw new Error(`N=${n} ${what}: ansible-playbook exited ${run.code}, changed=${changed}${bad.length ? `, failing or missing ${bad.slice(0, 10).join(', ')}` : ''}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`);
+      throw new Error(
+        `N=${n} ${what}: ansible-playbook exited ${run.code}, changed=${changed}${bad.length ? `, failing or missing ${bad.slice(0, 10).join(', ')}` : ''}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-2000)}`,
+      );
     }
     log(`N=${n} ${what}: ${run.seconds.toFixed(2)} s (changed=${changed})`);
     return run.seconds;
@@ -573,10 +674,16 @@ async function measureAnsible(ctx: Ctx, repeat: number): Promise<Measurement[]> 
     const tuned: number[] = [];
     for (let i = 0; i < repeat; i++) tuned.push(await ctx.quiet.run(`N=${n} ansible tuned no-op #${i + 1}`, () => playbook('tuned', `ansible-playbook tuned, no-op #${i + 1}`, false)));
     return [
-      summarize('ansible-playbook defaults, first run', [first], { hosts: n, note: 'once, from bare hosts (the same undo as lvsplay); followed by an lvsplay no-op that must find nothing to change (the playbook is equivalent)' }),
+      summarize('ansible-playbook defaults, first run', [first], {
+        hosts: n,
+        note: 'once, from bare hosts (the same undo as lvsplay); followed by an lvsplay no-op that must find nothing to change (the playbook is equivalent)',
+      }),
       summarize('ansible-playbook defaults, no-op', defaults, { hosts: n, note: 'bench/ansible/defaults.cfg: fact gathering, no pipelining, forks 5, ControlPersist 60 s' }),
       summarize('ansible-playbook tuned, no-op, no ControlPersist master yet', [cold], { hosts: n }),
-      summarize('ansible-playbook tuned, no-op', tuned, { hosts: n, note: `bench/ansible/tuned.cfg + --forks ${n}: no fact gathering, pipelining, ControlPersist 600 s masters warm from the previous run (Ansible's best case)` }),
+      summarize('ansible-playbook tuned, no-op', tuned, {
+        hosts: n,
+        note: `bench/ansible/tuned.cfg + --forks ${n}: no fact gathering, pipelining, ControlPersist 600 s masters warm from the previous run (Ansible's best case)`,
+      }),
     ];
   } finally {
     await endControlMasters(ctx);
@@ -587,7 +694,11 @@ async function endControlMasters(ctx: Ctx): Promise<void> {
   for (const config of ['defaults', 'tuned']) {
     const dir = join(ctx.tmp, `cp-${config}`);
     let sockets: string[] = [];
-    try { sockets = readdirSync(dir); } catch { continue; }
+    try {
+      sockets = readdirSync(dir);
+    } catch {
+      continue;
+    }
     for (const socket of sockets) await timedInNetns(ctx.fleet.netns, ['ssh', '-o', `ControlPath=${join(dir, socket)}`, '-O', 'exit', 'bench-control-master'], undefined, 10_000);
   }
 }
@@ -609,7 +720,9 @@ function round(value: number, digits = 2): number {
 }
 
 function cpuCount(): number {
-  return readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
+  return readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('processor')).length;
 }
 
 /**
@@ -625,8 +738,14 @@ function pgrep(name: string): Promise<string> {
 // ---------------------------------------------------------------------------------------------------------
 
 export function scaleArgs(argv: readonly string[]): ScaleTierOptions & { json?: string } {
-  const at = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
-  const list = (flag: string) => at(flag)?.split(',').map((x) => Number(x.trim()));
+  const at = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (flag: string) =>
+    at(flag)
+      ?.split(',')
+      .map((x) => Number(x.trim()));
   const repeat = Number(at('--repeat') ?? 3);
   if (!Number.isInteger(repeat) || repeat < 3) throw new Error('--repeat must be a whole number ≥ 3');
   const sizes = list('--sizes');

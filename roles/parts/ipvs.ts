@@ -12,19 +12,21 @@ const IPVS_FORWARDING: Record<'nat' | 'dr', IpvsForwarding> = { nat: 'masq', dr:
 export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
   return inventory.services
     .filter((service) => service.director === host.name)
-    .map((service): IpvsService => ({
-      protocol: service.protocol,
-      vip: service.vip,
-      port: service.port,
-      scheduler: service.scheduler,
-      ...(service.persistence !== undefined && { persistence: service.persistence }),
-      destinations: service.realServers.map((rs) => ({
-        address: rs.address,
-        port: rs.port,
-        forwarding: IPVS_FORWARDING[service.forwarding],
-        weight: rs.weight,
-      })),
-    }));
+    .map(
+      (service): IpvsService => ({
+        protocol: service.protocol,
+        vip: service.vip,
+        port: service.port,
+        scheduler: service.scheduler,
+        ...(service.persistence !== undefined && { persistence: service.persistence }),
+        destinations: service.realServers.map((rs) => ({
+          address: rs.address,
+          port: rs.port,
+          forwarding: IPVS_FORWARDING[service.forwarding],
+          weight: rs.weight,
+        })),
+      }),
+    );
 }
 
 function drainTimeoutsOf(inventory: Inventory, host: Host): Record<string, DrainTimeout> {

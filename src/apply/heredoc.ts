@@ -8,5 +8,7 @@ export const EOF_MARK = 'LVSPLAY_EOF';
  * small VM spent 0.36 s just reading the former.
  */
 export function packed(text: string): string {
-  return `${gzipSync(text).toString('base64').replace(/.{1,76}/g, '$&\n')}${EOF_MARK}`;
+  return `${gzipSync(text)
+    .toString('base64')
+    .replace(/.{1,76}/g, '$&\n')}${EOF_MARK}`;
 }

@@ -92,7 +92,11 @@ export function parseApplyOutput(stdout: string): StepOutcome {
     if (match[2] === 'ok') ok.push(Number(match[1]));
     else if (!failed) {
       const next = lines.findIndex((line, j) => j > i && line.startsWith('@@lvsplay-step '));
-      const output = lines.slice(i + 1, next < 0 ? undefined : next).filter((l) => !l.startsWith('@@lvsplay-')).join('\n').trim();
+      const output = lines
+        .slice(i + 1, next < 0 ? undefined : next)
+        .filter((l) => !l.startsWith('@@lvsplay-'))
+        .join('\n')
+        .trim();
       failed = { id: Number(match[1]), code: Number(match[3]), output };
     }
   }

@@ -43,16 +43,20 @@ export async function statusCommand(path: string, options: StatusCommandOptions,
   const names = namesOf(inventory);
   const readers = wants.map(
     ({ host, table }) =>
-      new DirectorReader(host, { host: host.name, table, names }, {
-        dial: deps.dial ?? connect,
-        commandTimeoutSeconds: options.commandTimeout,
-        ssh: {
-          knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
-          acceptNewHostKeys: options.acceptNewHostKeys,
-          connectTimeoutMs: options.connectTimeout * 1000,
-          commandTimeoutMs: (options.commandTimeout + 15) * 1000,
+      new DirectorReader(
+        host,
+        { host: host.name, table, names },
+        {
+          dial: deps.dial ?? connect,
+          commandTimeoutSeconds: options.commandTimeout,
+          ssh: {
+            knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+            acceptNewHostKeys: options.acceptNewHostKeys,
+            connectTimeoutMs: options.connectTimeout * 1000,
+            commandTimeoutMs: (options.commandTimeout + 15) * 1000,
+          },
         },
-      }),
+      ),
   );
   const show = (views: readonly DirectorView[], frame: number): StatusEnd => {
     const at = new Date();
@@ -72,12 +76,7 @@ export async function statusCommand(path: string, options: StatusCommandOptions,
  * Rounds every `seconds` until SIGINT or SIGTERM; then the last round's end (a round under way is dropped).
  * A second signal ends the process at once.
  */
-async function watch(
-  seconds: number,
-  read: () => Promise<DirectorView[]>,
-  show: (views: readonly DirectorView[], frame: number) => StatusEnd,
-  output: RunOutput,
-): Promise<StatusEnd> {
+async function watch(seconds: number, read: () => Promise<DirectorView[]>, show: (views: readonly DirectorView[], frame: number) => StatusEnd, output: RunOutput): Promise<StatusEnd> {
   const interruption = new Interruption({
     first: () => undefined,
     second: (signal) => {

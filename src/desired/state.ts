@@ -3,9 +3,7 @@ import type { DrainTimeout, Host, Inventory, RoleName } from '../inventory/model
 import type { IpvsTable } from '../ipvs/table.ts';
 
 /** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
-export type Handler =
-  | { readonly kind: 'sysctl-load'; readonly file: string }
-  | { readonly kind: 'daemon-reload' };
+export type Handler = { readonly kind: 'sysctl-load'; readonly file: string } | { readonly kind: 'daemon-reload' };
 
 /** A file lvsplay owns whole: written only when content or mode differ. */
 export interface FileItem {

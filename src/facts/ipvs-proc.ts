@@ -49,7 +49,11 @@ export function procAddress(address: string, port: number): string {
 }
 
 function hex(address: string, width: number): string {
-  return address.split('.').map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, '0')).join('').padStart(width, '0');
+  return address
+    .split('.')
+    .map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, '0'))
+    .join('')
+    .padStart(width, '0');
 }
 
 const FORWARDING: Record<string, string> = { Masq: 'masq', Route: 'route', Tunnel: 'tunnel' };

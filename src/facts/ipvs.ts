@@ -52,9 +52,7 @@ const SAVED = 'lvsplay_ipvs_saved';
 export function ipvsFact(desired: { readonly table: IpvsTable; readonly rulesSha256?: string }): Fact<IpvsFacts> {
   // Gzipped too when sent (1.2 MB of text for 2,000 services), and nothing at all when there is no file.
   const send = `if [ -f ${IPVS_RULES_FILE} ]; then gzip -1c ${IPVS_RULES_FILE} | base64; fi`;
-  const persisted = desired.rulesSha256
-    ? `if [ "$(sha256sum < ${IPVS_RULES_FILE} 2>/dev/null)" = '${desired.rulesSha256}  -' ]; then echo ${AS_DESIRED}; else ${send}; fi`
-    : send;
+  const persisted = desired.rulesSha256 ? `if [ "$(sha256sum < ${IPVS_RULES_FILE} 2>/dev/null)" = '${desired.rulesSha256}  -' ]; then echo ${AS_DESIRED}; else ${send}; fi` : send;
   return {
     name: 'ipvs',
     command: [liveCommand(desired.rulesSha256), `echo ${PERSISTED}`, persisted].join('\n'),

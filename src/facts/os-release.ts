@@ -8,11 +8,7 @@ export interface OsRelease {
 export const osReleaseFact: Fact<OsRelease> = {
   name: 'os-release',
   // The shell's own `read`, not cat: one process less on every host.
-  command: [
-    'for f in /etc/os-release /usr/lib/os-release; do',
-    '  if [ -r "$f" ]; then while IFS= read -r l || [ -n "$l" ]; do printf \'%s\\n\' "$l"; done < "$f"; break; fi',
-    'done',
-  ].join('\n'),
+  command: ['for f in /etc/os-release /usr/lib/os-release; do', '  if [ -r "$f" ]; then while IFS= read -r l || [ -n "$l" ]; do printf \'%s\\n\' "$l"; done < "$f"; break; fi', 'done'].join('\n'),
   parse: parseOsRelease,
 };
 

@@ -20,7 +20,13 @@ export function parseSysctl(output: string, keys: readonly string[]): Map<string
     const colon = line.indexOf(':');
     const key = colon > 0 ? byPath.get(line.slice(0, colon)) : undefined;
     if (!key) throw new FactError('sysctl', `unexpected line '${line}'`);
-    values.set(key, line.slice(colon + 1).trim().replace(/\s+/g, ' '));
+    values.set(
+      key,
+      line
+        .slice(colon + 1)
+        .trim()
+        .replace(/\s+/g, ' '),
+    );
   }
   return values;
 }

@@ -6,11 +6,7 @@ import { PROC_IP_VS } from './ipvs-live.ts';
  * at once, nothing sent), refused, no answer within the time, or another error as the kernel words it
  * (`Network is unreachable`, `No route to host`).
  */
-export type TcpCheck =
-  | { readonly result: 'ok' }
-  | { readonly result: 'refused' }
-  | { readonly result: 'timeout'; readonly seconds: number }
-  | { readonly result: 'error'; readonly reason: string };
+export type TcpCheck = { readonly result: 'ok' } | { readonly result: 'refused' } | { readonly result: 'timeout'; readonly seconds: number } | { readonly result: 'error'; readonly reason: string };
 
 /** By endpoint key, `192.168.10.71:80`; undefined when the director has no bash to try them with. */
 export type TcpChecks = ReadonlyMap<string, TcpCheck> | undefined;

@@ -20,7 +20,10 @@ export function unitsFact(units: readonly string[]): Fact<Map<string, UnitState>
 }
 
 export function parseUnits(output: string, units: readonly string[]): Map<string, UnitState> {
-  const blocks = output.split(/\n\s*\n/).map((block) => block.trim()).filter(Boolean);
+  const blocks = output
+    .split(/\n\s*\n/)
+    .map((block) => block.trim())
+    .filter(Boolean);
   if (blocks.length !== units.length) throw new FactError('units', `expected ${units.length} blocks, got ${blocks.length}`);
   const states = new Map<string, UnitState>();
   blocks.forEach((block, index) => {

@@ -60,9 +60,10 @@ async function readYaml(file: string): Promise<unknown> {
     return document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (error) {
     // yaml throws a ReferenceError when aliases would expand past maxAliasCount.
-    const reason = error instanceof ReferenceError && /alias/i.test(error.message)
-      ? `too many aliases: their expansion exceeds ${MAX_YAML_ALIASES} (a YAML alias bomb?)`
-      : `cannot be read as YAML: ${oneLine(messageOf(error))}`;
+    const reason =
+      error instanceof ReferenceError && /alias/i.test(error.message)
+        ? `too many aliases: their expansion exceeds ${MAX_YAML_ALIASES} (a YAML alias bomb?)`
+        : `cannot be read as YAML: ${oneLine(messageOf(error))}`;
     throw new InventoryLoadError(file, reason);
   }
 }
@@ -94,7 +95,10 @@ function scriptError(file: string, error: unknown): InventoryLoadError {
   const message = messageOf(err);
   const inMessage = positionIn(file, message);
   if (inMessage) {
-    const reason = message.replace(inMessage.match, '').replace(/^\s*(ParseError|Error)?:?\s*/, '').trim();
+    const reason = message
+      .replace(inMessage.match, '')
+      .replace(/^\s*(ParseError|Error)?:?\s*/, '')
+      .trim();
     return new InventoryLoadError(`${file}:${inMessage.line}:${inMessage.column}`, `syntax error: ${oneLine(reason)}`);
   }
   return new InventoryLoadError(locate(file, err), `${escapeText(String(err.name), MAX_REASON, '')}: ${oneLine(message)}`);

@@ -26,14 +26,12 @@ const PATTERN = /[*?!,]/;
 export function sshAddressProblem(text: string): string | undefined {
   if (hasUnsafeCharacter(text)) return 'contains a control character';
   if (text.startsWith('-')) return "starts with '-', which ssh would read as an option";
-  if (PATTERN.test(text)) return "contains one of * ? ! , which known_hosts reads as a pattern, not an address";
+  if (PATTERN.test(text)) return 'contains one of * ? ! , which known_hosts reads as a pattern, not an address';
   if (/\s/.test(text)) return 'contains white space';
   const ipv4 = parseIPv4(text);
   if (ipv4.ok) {
     const special = specialRangeOf(ipv4.value);
-    return special && special.kind !== 'loopback' && special.kind !== 'link-local'
-      ? `is ${describeSpecialRange(special)}, which no host answers SSH on`
-      : undefined;
+    return special && special.kind !== 'loopback' && special.kind !== 'link-local' ? `is ${describeSpecialRange(special)}, which no host answers SSH on` : undefined;
   }
   if (ipaddr.IPv6.isValid(text)) return undefined;
   if (text.startsWith('[')) return 'is in brackets: write an IPv6 address without them';

@@ -178,7 +178,13 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !director || !realServers) return undefined;
   return {
     subject: reader.subject,
-    vip, port, protocol, scheduler, director, drainTimeout, realServers,
+    vip,
+    port,
+    protocol,
+    scheduler,
+    director,
+    drainTimeout,
+    realServers,
     ...(forwarding && { forwarding }),
     ...(persistence && { persistence }),
   };

@@ -99,13 +99,7 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
   return dips;
 }
 
-function resolveService(
-  draft: DraftService,
-  hosts: ReadonlyMap<string, Host>,
-  dips: ReadonlyMap<string, Cidr>,
-  owned: readonly OwnedAddress[],
-  issues: IssueList,
-): VirtualService | undefined {
+function resolveService(draft: DraftService, hosts: ReadonlyMap<string, Host>, dips: ReadonlyMap<string, Cidr>, owned: readonly OwnedAddress[], issues: IssueList): VirtualService | undefined {
   const problem = (field: string, message: string): undefined => issues.add(draft.subject, field, message);
   const director = hosts.get(draft.director);
   if (!director) return problem('director', `${show(draft.director)} is not a host in this inventory`);
@@ -141,13 +135,7 @@ function forwardingOf(draft: DraftService, director: Host, problem: (field: stri
 
 // NAT: clients reach the VIP on the director's outside interface. DR: the VIP sits on lo:1 of the director
 // and every real server, so no host may own it on a real interface.
-function checkVipPlacement(
-  draft: DraftService,
-  forwarding: ForwardingMethod,
-  director: Host,
-  owned: readonly OwnedAddress[],
-  problem: (field: string, message: string) => undefined,
-): boolean {
+function checkVipPlacement(draft: DraftService, forwarding: ForwardingMethod, director: Host, owned: readonly OwnedAddress[], problem: (field: string, message: string) => undefined): boolean {
   const owner = owned.find((entry) => entry.cidr.address === draft.vip);
   if (forwarding === 'nat' && owner?.host !== director) {
     problem('vip', `${draft.vip} is not an address on director ${director.name}'s interfaces: a NAT VIP lives on the director's outside interface`);
@@ -228,8 +216,7 @@ function checkUnusedRoles(hosts: readonly Host[], services: readonly VirtualServ
     for (const role of host.roles) {
       const used =
         role === 'router' ||
-        services.some((s) => (role === DIRECTOR_ROLE[s.forwarding] && s.director === host.name) ||
-          (role === REAL_SERVER_ROLE[s.forwarding] && s.realServers.some((rs) => rs.host === host.name)));
+        services.some((s) => (role === DIRECTOR_ROLE[s.forwarding] && s.director === host.name) || (role === REAL_SERVER_ROLE[s.forwarding] && s.realServers.some((rs) => rs.host === host.name)));
       if (!used) issues.add(`host ${host.name}`, 'roles', `${role}, but no service ${role.startsWith('director-') ? 'names it as director' : 'lists it as a real server'}`);
     }
   }

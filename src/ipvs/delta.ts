@@ -1,14 +1,5 @@
 import { indexBy, sameDestination, sameSettings } from './equal.ts';
-import {
-  destinationKey,
-  serviceKey,
-  settingsOf,
-  type IpvsDestination,
-  type IpvsService,
-  type IpvsServiceId,
-  type IpvsServiceSettings,
-  type IpvsTable,
-} from './table.ts';
+import { destinationKey, serviceKey, settingsOf, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings, type IpvsTable } from './table.ts';
 
 /** One ipvsadm command of a delta; `formatChange` writes it as the line `ipvsadm -R` reads. */
 export type IpvsChange =
@@ -46,12 +37,7 @@ interface Delta {
  * real server additions and edits, and service deletions last. Each group keeps the desired (or, for
  * removals, the live) order, so the same tables always give the same lines.
  */
-export function ipvsDelta(
-  live: IpvsTable,
-  desired: IpvsTable,
-  owned: ReadonlySet<string>,
-  foreign: Keys = new Set(),
-): IpvsChange[] {
+export function ipvsDelta(live: IpvsTable, desired: IpvsTable, owned: ReadonlySet<string>, foreign: Keys = new Set()): IpvsChange[] {
   const delta: Delta = { addServices: [], editServices: [], deleteDestinations: [], putDestinations: [], deleteServices: [] };
   const liveByKey = indexBy(live, serviceKey);
   const desiredKeys = uniqueKeys(desired, serviceKey, 'the desired table');

@@ -1,11 +1,4 @@
-import {
-  destinationKey,
-  serviceKey,
-  type IpvsDestination,
-  type IpvsService,
-  type IpvsServiceSettings,
-  type IpvsTable,
-} from './table.ts';
+import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceSettings, type IpvsTable } from './table.ts';
 
 /** Same scheduler and persistence: what `-E` sets. The address, port and protocol are the service's key. */
 export function sameSettings(a: IpvsServiceSettings, b: IpvsServiceSettings): boolean {

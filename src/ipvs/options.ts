@@ -103,17 +103,38 @@ const COMMANDS: Readonly<Record<string, IpvsCommand>> = {
 
 /** ipvsadm's other commands: valid ipvsadm, but never in `ipvsadm-save` output. */
 const OTHER_COMMANDS = new Set([
-  '-E', '--edit-service', '-D', '--delete-service', '-C', '--clear', '-R', '--restore', '-S', '--save',
-  '-e', '--edit-server', '-d', '--delete-server', '-L', '-l', '--list', '-Z', '--zero', '--set',
-  '--start-daemon', '--stop-daemon', '-h', '--help', '-v', '--version',
+  '-E',
+  '--edit-service',
+  '-D',
+  '--delete-service',
+  '-C',
+  '--clear',
+  '-R',
+  '--restore',
+  '-S',
+  '--save',
+  '-e',
+  '--edit-server',
+  '-d',
+  '--delete-server',
+  '-L',
+  '-l',
+  '--list',
+  '-Z',
+  '--zero',
+  '--set',
+  '--start-daemon',
+  '--stop-daemon',
+  '-h',
+  '--help',
+  '-v',
+  '--version',
 ]);
 
 /** Which options each command accepts, from ipvsadm.c's `commands_v_options` table (-6 goes with -f). */
 const ALLOWED: Readonly<Record<IpvsCommand, ReadonlySet<Slot>>> = {
   'add-service': new Set<Slot>(['service', 'ipv6', 'scheduler', 'persistent', 'netmask', 'pe', 'ops', 'sched-flags']),
-  'add-server': new Set<Slot>([
-    'service', 'ipv6', 'real-server', 'forward', 'weight', 'u-threshold', 'l-threshold', 'tun-type', 'tun-port', 'tun-csum',
-  ]),
+  'add-server': new Set<Slot>(['service', 'ipv6', 'real-server', 'forward', 'weight', 'u-threshold', 'l-threshold', 'tun-type', 'tun-port', 'tun-csum']),
 };
 
 const REQUIRED: Readonly<Record<IpvsCommand, readonly Slot[]>> = {
@@ -123,7 +144,10 @@ const REQUIRED: Readonly<Record<IpvsCommand, readonly Slot[]>> = {
 
 /** The line's tokens, as ipvsadm -R splits them (on blanks), without a leading `ipvsadm`. */
 export function tokenize(line: string): string[] {
-  const tokens = line.trim().split(/[ \t\r]+/).filter((t) => t !== '');
+  const tokens = line
+    .trim()
+    .split(/[ \t\r]+/)
+    .filter((t) => t !== '');
   return tokens[0] === 'ipvsadm' ? tokens.slice(1) : tokens;
 }
 
@@ -131,9 +155,7 @@ export function readLine(tokens: readonly string[]): IpvsLine {
   const [first = '', ...rest] = tokens;
   const command = COMMANDS[first];
   if (!command) {
-    throw new IpvsSyntaxError(
-      OTHER_COMMANDS.has(first) ? `${first} is not a line ipvsadm-save writes (only -A and -a)` : `${first} is not an ipvsadm command`,
-    );
+    throw new IpvsSyntaxError(OTHER_COMMANDS.has(first) ? `${first} is not a line ipvsadm-save writes (only -A and -a)` : `${first} is not an ipvsadm command`);
   }
   const options = readOptions(rest);
   for (const slot of options.keys()) {

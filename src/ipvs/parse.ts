@@ -3,14 +3,7 @@ import type { PersistenceTimeout, Port, Protocol, Vip, Weight } from '../invento
 import { DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER } from './flags.ts';
 import { IpvsSyntaxError, readLine, tokenize, type OptionValue, type Slot } from './options.ts';
 import { readEndpoint, readInteger } from './values.ts';
-import {
-  destinationKey,
-  type IpvsDestination,
-  type IpvsForwarding,
-  type IpvsService,
-  type IpvsServiceSettings,
-  type IpvsTable,
-} from './table.ts';
+import { destinationKey, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceSettings, type IpvsTable } from './table.ts';
 
 /** A line that is not ipvsadm syntax (or not one `ipvsadm-save` writes): the table cannot be trusted. */
 export class IpvsParseError extends Error {
@@ -44,10 +37,7 @@ type Options = ReadonlyMap<Slot, OptionValue>;
 type Reading<T> = { readonly key: string } & ({ readonly value: T } | { readonly reason: string });
 
 /** The service a line names: its key always, its fields when lvsplay can represent it. */
-type ServiceEndpoint = { readonly key: string; readonly port: number } & (
-  | { readonly protocol: Protocol; readonly vip: Vip }
-  | { readonly reason: string }
-);
+type ServiceEndpoint = { readonly key: string; readonly port: number } & ({ readonly protocol: Protocol; readonly vip: Vip } | { readonly reason: string });
 
 /**
  * Reads `ipvsadm-save -n` output (or a rules file in that format). Blank lines are skipped, as ipvsadm -R
@@ -92,20 +82,14 @@ export function parseIpvsSave(text: string): IpvsSave {
     if (service.destinations.has(id)) fail(`real server ${id} is added twice to ${key}`);
     service.destinations.set(id, destination);
   });
-  const table = [...services.values()].map(
-    ({ settings, destinations }): IpvsService => ({ ...settings, destinations: [...destinations.values()] }),
-  );
+  const table = [...services.values()].map(({ settings, destinations }): IpvsService => ({ ...settings, destinations: [...destinations.values()] }));
   return { table, foreign };
 }
 
-function readRule(
-  tokens: readonly string[],
-): ({ kind: 'service' } & Reading<IpvsServiceSettings>) | ({ kind: 'destination' } & Reading<IpvsDestination>) {
+function readRule(tokens: readonly string[]): ({ kind: 'service' } & Reading<IpvsServiceSettings>) | ({ kind: 'destination' } & Reading<IpvsDestination>) {
   const { command, options } = readLine(tokens);
   const service = readServiceEndpoint(options);
-  return command === 'add-service'
-    ? { kind: 'service', ...readService(service, options) }
-    : { kind: 'destination', ...readDestination(service, options) };
+  return command === 'add-service' ? { kind: 'service', ...readService(service, options) } : { kind: 'destination', ...readDestination(service, options) };
 }
 
 function readService(endpoint: ServiceEndpoint, options: Options): Reading<IpvsServiceSettings> {
@@ -113,9 +97,7 @@ function readService(endpoint: ServiceEndpoint, options: Options): Reading<IpvsS
   const persistence = options.has('persistent') ? readPersistence(options.get('persistent')?.arg) : undefined;
   if ('reason' in endpoint) return { key: endpoint.key, reason: endpoint.reason };
   const { key, protocol, vip, port } = endpoint;
-  const reason =
-    unmodelled(options, ['netmask', 'pe', 'ops', 'sched-flags']) ??
-    (isScheduler(scheduler) ? undefined : `scheduler ${scheduler}, which lvsplay does not know`);
+  const reason = unmodelled(options, ['netmask', 'pe', 'ops', 'sched-flags']) ?? (isScheduler(scheduler) ? undefined : `scheduler ${scheduler}, which lvsplay does not know`);
   if (reason !== undefined) return { key, reason };
   const settings: IpvsServiceSettings = {
     protocol,
@@ -142,9 +124,7 @@ function readDestination(service: ServiceEndpoint, options: Options): Reading<Ip
   const { key } = service;
   if ('reason' in service) return { key, reason: service.reason };
   if (!real.address) return { key, reason: `IPv6 real server ${real.host}` };
-  const option =
-    unmodelled(options, ['u-threshold', 'l-threshold', 'tun-port', 'tun-csum']) ??
-    (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined);
+  const option = unmodelled(options, ['u-threshold', 'l-threshold', 'tun-port', 'tun-csum']) ?? (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined);
   if (option !== undefined) return { key, reason: `${option} on ${real.address}:${port}` };
   if (port === 0) return { key, reason: `real server ${real.address} with port 0` };
   return { key, value: { address: real.address, port: port as Port, forwarding, weight: weight as Weight } };

@@ -36,7 +36,7 @@ function byProtocol(a: IpvsService, b: IpvsService): number {
 function sortedLikeIpvsadm<T extends { readonly port: Port }>(items: readonly T[], address: (item: T) => IPv4, first: (a: T, b: T) => number = () => 0): T[] {
   return items
     .map((item) => ({ item, address: hostOrder(address(item)) }))
-    .sort((a, b) => first(a.item, b.item) || ((a.address - b.address) | 0) || a.item.port - b.item.port)
+    .sort((a, b) => first(a.item, b.item) || (a.address - b.address) | 0 || a.item.port - b.item.port)
     .map(({ item }) => item);
 }
 

@@ -23,7 +23,11 @@ export const addressKind: ItemKind<AddressItem, Pick<HostFacts, 'addresses'>, ob
   describeEntry: (entry) => `address ${entry.cidr} on ${entry.label ?? entry.device}`,
   planRemoval: (entry, facts) => {
     const live = facts.addresses.some((a) => a.device === entry.device && formatCidr(a.cidr) === entry.cidr);
-    return { verdict: live ? { status: 'remove', reason: `${NO_LONGER_WANTED}: take ${entry.cidr} off ${entry.device}` } : { status: 'ok', reason: `${NO_LONGER_WANTED}, and ${entry.cidr} is no longer on ${entry.device}` } };
+    return {
+      verdict: live
+        ? { status: 'remove', reason: `${NO_LONGER_WANTED}: take ${entry.cidr} off ${entry.device}` }
+        : { status: 'ok', reason: `${NO_LONGER_WANTED}, and ${entry.cidr} is no longer on ${entry.device}` },
+    };
   },
   // Stopping its unit (which runs before) may have taken it off already: then there is nothing left to do.
   removeSteps: (removed) =>

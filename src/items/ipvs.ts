@@ -32,9 +32,7 @@ export interface IpvsPlan {
  * last wrote), or one with settings it cannot express (`reason`: `-M 255.255.0.0`, `-x 100 on
  * 192.168.10.71:80`), which it never edits or deletes, even its own.
  */
-export type UnmanagedService =
-  | { readonly service: string; readonly kind: 'not-owned' }
-  | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string };
+export type UnmanagedService = { readonly service: string; readonly kind: 'not-owned' } | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string };
 
 /** The live IPVS services a director has, reached by a minimal delta through one `ipvsadm -R`, never a flush. */
 export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
@@ -60,7 +58,11 @@ export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
     return services ? { ipvsProc: services } : ipvsKind.facts(item, others);
   },
   readBack: (item, facts) => (facts.ipvsProc ? { verdict: verifyIpvsChanges(item, allChanges(item), facts.ipvsProc.table) } : ipvsKind.plan(item, facts)),
-  diff: (changed) => restoreDiffs(changed.flatMap((item) => item.ipvsChanges ?? []), changed.flatMap((item) => item.drains ?? [])),
+  diff: (changed) =>
+    restoreDiffs(
+      changed.flatMap((item) => item.ipvsChanges ?? []),
+      changed.flatMap((item) => item.drains ?? []),
+    ),
   record: (item) => ({ kind: 'ipvs', services: item.table.map(serviceKey) }),
   describeEntry: (entry) => `IPVS services lvsplay made (${entry.services.length})`,
   // The director's IPVS item left the inventory (the host no longer directs): its services still live go,
@@ -94,7 +96,9 @@ function restoreDiff(lines: readonly string[]): string {
 function restoreDiffs(changes: readonly IpvsChange[], drains: readonly Drain[]): string[] {
   return [
     ...(changes.length > 0 ? [restoreDiff(changes.map(formatChange))] : []),
-    ...(drains.length > 0 ? [`# drain: wait until ${drains.map(describeDrain).join(', ')} hold no active connection (at most ${longestDrain(drains)} s)\n`, restoreDiff(drainDeletions(drains).map(formatChange))] : []),
+    ...(drains.length > 0
+      ? [`# drain: wait until ${drains.map(describeDrain).join(', ')} hold no active connection (at most ${longestDrain(drains)} s)\n`, restoreDiff(drainDeletions(drains).map(formatChange))]
+      : []),
   ];
 }
 

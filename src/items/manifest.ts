@@ -40,14 +40,18 @@ export function planManifest(fact: ManifestFact, desired: readonly ManifestEntry
   const kept = [...desired, ...(partial ? others : [])];
   const content = kept.length === 0 ? null : formatManifest(kept);
   const fallback = formatManifest([...desired, ...others]);
-  if (fact.state === 'recorded' && content === fact.text) return { kind: 'manifest', roles, verdict: { status: 'ok', reason: `records the ${count(desired.length + (partial ? others.length : 0), 'thing')} lvsplay made here` } };
+  if (fact.state === 'recorded' && content === fact.text)
+    return { kind: 'manifest', roles, verdict: { status: 'ok', reason: `records the ${count(desired.length + (partial ? others.length : 0), 'thing')} lvsplay made here` } };
   const reason = fact.state === 'none' ? firstRecordReason(desired) : content === null ? `removed once the ${count(old.length, 'thing')} it records are undone` : changeReason(old, kept);
   return { kind: 'manifest', roles, verdict: { status: 'change', reason }, write: { content, fallback } };
 }
 
 function firstRecordReason(desired: readonly ManifestEntry[]): string {
   const unknown = desired.flatMap((e) => (e.kind === 'sysctl' && e.prior === null ? [e.key] : []));
-  const priors = unknown.length > 0 ? `; the value${unknown.length === 1 ? '' : 's'} of ${unknown.join(', ')} before lvsplay set ${unknown.length === 1 ? 'it is' : 'them are'} unknown, so removing ${unknown.length === 1 ? 'it' : 'them'} will leave the live value` : '';
+  const priors =
+    unknown.length > 0
+      ? `; the value${unknown.length === 1 ? '' : 's'} of ${unknown.join(', ')} before lvsplay set ${unknown.length === 1 ? 'it is' : 'them are'} unknown, so removing ${unknown.length === 1 ? 'it' : 'them'} will leave the live value`
+      : '';
   return `missing: records the ${count(desired.length, 'thing')} the inventory owns here now${priors}`;
 }
 

@@ -173,9 +173,13 @@ export function handlersOf(items: readonly PlannedItem[], facts: HostFacts): Han
   const handlers = new Map<string, Handler>();
   for (const item of items) {
     const fired =
-      item.kind === 'removal' ? (item.verdict.status === 'remove' ? (entryKindOf(item.entry).removalFires?.(item.entry) ?? []) : [])
-      : item.kind === 'manifest' || item.verdict.status !== 'change' ? []
-      : (kindOf(item).fires?.(item, facts) ?? []);
+      item.kind === 'removal'
+        ? item.verdict.status === 'remove'
+          ? (entryKindOf(item.entry).removalFires?.(item.entry) ?? [])
+          : []
+        : item.kind === 'manifest' || item.verdict.status !== 'change'
+          ? []
+          : (kindOf(item).fires?.(item, facts) ?? []);
     for (const handler of fired) handlers.set(JSON.stringify(handler), handler);
   }
   return [...handlers.values()];
@@ -187,7 +191,14 @@ export function stepDrafts(pending: readonly PlannedItem[], handlers: readonly H
   return [
     ...REMOVE_ORDER.flatMap((kind) => removeSteps(kind, pending)),
     ...APPLY_ORDER.flatMap((phase) =>
-      phase === HANDLERS ? handlers.map((handler) => handlerStep(handler, desired.filter((item) => kindOf(item).madeBy?.(item, handler)))) : kindSteps(phase, desired),
+      phase === HANDLERS
+        ? handlers.map((handler) =>
+            handlerStep(
+              handler,
+              desired.filter((item) => kindOf(item).madeBy?.(item, handler)),
+            ),
+          )
+        : kindSteps(phase, desired),
     ),
     ...pending.flatMap((item) => (item.kind === 'manifest' ? manifestStep(item) : [])),
   ];
@@ -204,9 +215,7 @@ function removeSteps(kind: EntryKind, pending: readonly PlannedItem[]): StepDraf
 
 /** What `--diff` shows for the changes and removals, kind by kind; `read` fetches the files' content from the host once. */
 export async function diffsOf(pending: readonly PlannedItem[], read: (paths: readonly string[]) => Promise<ReadonlyMap<string, string>>): Promise<string[]> {
-  const paths = pending.flatMap((item) =>
-    item.kind === 'removal' ? (entryKindOf(item.entry).removalDiffReads?.(item.entry) ?? []) : isDesired(item) ? (kindOf(item).diffReads?.(item) ?? []) : [],
-  );
+  const paths = pending.flatMap((item) => (item.kind === 'removal' ? (entryKindOf(item.entry).removalDiffReads?.(item.entry) ?? []) : isDesired(item) ? (kindOf(item).diffReads?.(item) ?? []) : []));
   const onHost = paths.length > 0 ? await read(paths) : new Map<string, string>();
   const removals = REMOVE_ORDER.flatMap((kind) => {
     const mine = removalsOfKind(kind, pending).filter((r) => r.verdict.status === 'remove');

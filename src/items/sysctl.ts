@@ -48,7 +48,10 @@ function priorOf(item: SysctlItem, facts: Facts): string | null {
 function removalVerdict(entry: SysctlEntry, live: string | undefined): Verdict {
   if (live === undefined) return { status: 'ok', reason: `${NO_LONGER_WANTED}, and ${entry.key} does not exist now` };
   if (entry.prior === null) {
-    return { status: 'ok', reason: `${NO_LONGER_WANTED}: left at ${live}, since its value before lvsplay set it is unknown (lvsplay had set it before it kept a manifest here, or it did not exist yet); the kernel's default holds from the next boot` };
+    return {
+      status: 'ok',
+      reason: `${NO_LONGER_WANTED}: left at ${live}, since its value before lvsplay set it is unknown (lvsplay had set it before it kept a manifest here, or it did not exist yet); the kernel's default holds from the next boot`,
+    };
   }
   if (live === entry.prior) return { status: 'ok', reason: `${NO_LONGER_WANTED}, and already ${live}, its value before lvsplay set it` };
   return { status: 'remove', reason: `${NO_LONGER_WANTED}: put back to ${entry.prior}, its value before lvsplay set it (now ${live})` };

@@ -78,7 +78,11 @@ export function parseManifest(text: string): ManifestEntry[] {
   }
   const top = object(document, 'the file');
   if (top.version !== MANIFEST_VERSION) {
-    throw new ManifestError(typeof top.version === 'number' && top.version > MANIFEST_VERSION ? `version ${top.version}, written by a newer lvsplay (this one reads version ${MANIFEST_VERSION})` : `version must be ${MANIFEST_VERSION}`);
+    throw new ManifestError(
+      typeof top.version === 'number' && top.version > MANIFEST_VERSION
+        ? `version ${top.version}, written by a newer lvsplay (this one reads version ${MANIFEST_VERSION})`
+        : `version must be ${MANIFEST_VERSION}`,
+    );
   }
   only(top, ['version', 'files', 'units', 'addresses', 'sysctl', 'modules', 'ipvs'], 'the file');
   const entries: ManifestEntry[] = [

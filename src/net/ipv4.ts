@@ -15,9 +15,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: strin
 export function parseIPv4(text: string): ParseResult<IPv4> {
   // ipaddr.isValid accepts '10' or '0x0a.1' (inet_aton forms); an operator means four decimal parts.
   if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    return ipaddr.IPv6.isValid(text)
-      ? { ok: false, reason: 'is IPv6, which lvsplay does not manage yet' }
-      : { ok: false, reason: 'is not an IPv4 address' };
+    return ipaddr.IPv6.isValid(text) ? { ok: false, reason: 'is IPv6, which lvsplay does not manage yet' } : { ok: false, reason: 'is not an IPv4 address' };
   }
   return { ok: true, value: ipaddr.IPv4.parse(text).toString() as IPv4 };
 }

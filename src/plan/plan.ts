@@ -40,7 +40,14 @@ function manifestItems(state: HostState, facts: HostFacts, fact: ManifestFact): 
   const partial = isPartial(state);
   const entries = fact.state === 'recorded' ? fact.entries : [];
   const wanted = new Set(state.items.map(itemKey));
-  const removals = partial || fact.state !== 'recorded' ? [] : planRemovals(entries.filter((e) => !wanted.has(entryKey(e))), fact.facts, state.roles);
+  const removals =
+    partial || fact.state !== 'recorded'
+      ? []
+      : planRemovals(
+          entries.filter((e) => !wanted.has(entryKey(e))),
+          fact.facts,
+          state.roles,
+        );
   const desired = recordsOf(state.items, { facts, earlier: entries, manifest: fact.state !== 'none' });
   // The manifest records this run's work: it belongs to the roles the run was asked for.
   const manifest = planManifest(fact, desired, partial, state.roles);

@@ -37,9 +37,7 @@ export function recap(results: readonly HostResult[], check: boolean, interrupte
     const t = tally(result);
     const unreachable = result.status === 'unreachable' ? 1 : 0;
     const interrupted = interruptedBy ? ` interrupted=${result.status === 'interrupted' ? 1 : 0}` : '';
-    lines.push(
-      `${result.host.padEnd(width)} : ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} unreachable=${unreachable} failed=${t.failed} not-run=${t.notRun}${interrupted}`,
-    );
+    lines.push(`${result.host.padEnd(width)} : ok=${t.ok} ${check ? 'would-change' : 'changed'}=${t.changed} unreachable=${unreachable} failed=${t.failed} not-run=${t.notRun}${interrupted}`);
   }
   for (const result of results) {
     if (result.error) lines.push(`${result.host}: ${result.status}: ${result.error}`);
@@ -50,10 +48,7 @@ export function recap(results: readonly HostResult[], check: boolean, interrupte
 }
 
 function heading(check: boolean, interruptedBy: string | undefined): string {
-  const notes = [
-    ...(check ? ['check: nothing was changed'] : []),
-    ...(interruptedBy ? [`interrupted by ${interruptedBy}: nothing new was started after it`] : []),
-  ];
+  const notes = [...(check ? ['check: nothing was changed'] : []), ...(interruptedBy ? [`interrupted by ${interruptedBy}: nothing new was started after it`] : [])];
   return notes.length > 0 ? `RECAP (${notes.join('; ')})` : 'RECAP';
 }
 

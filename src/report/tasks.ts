@@ -38,7 +38,10 @@ export async function runTasks(runs: readonly HostRun[], options: TaskOptions): 
         title: factsTitle,
         task: (_, task) => {
           observe({ kind: 'stage', title: factsTitle, hosts: runs.length });
-          return task.newListr(runs.map((run) => factsTask(run, results, observe)), { concurrent: options.forks, exitOnError: false });
+          return task.newListr(
+            runs.map((run) => factsTask(run, results, observe)),
+            { concurrent: options.forks, exitOnError: false },
+          );
         },
       },
       ...STAGES.flatMap((stage, index): ListrTask[] => {
@@ -46,17 +49,19 @@ export async function runTasks(runs: readonly HostRun[], options: TaskOptions): 
         const hosts = stageRuns[index]!;
         // Absent hosts are rare: their stage is shown only when there are some.
         if (hosts.length === 0 && stage.name === 'absent hosts') return [];
-        return [{
-          title,
-          task: (_, task) => {
-            observe({ kind: 'stage', title, hosts: hosts.length });
-            if (hosts.length === 0) return task.skip(`no ${stage.name} selected`);
-            return task.newListr(
-              hosts.map((run) => hostTask(run, options.check, results, observe)),
-              { concurrent: options.forks, exitOnError: false },
-            );
+        return [
+          {
+            title,
+            task: (_, task) => {
+              observe({ kind: 'stage', title, hosts: hosts.length });
+              if (hosts.length === 0) return task.skip(`no ${stage.name} selected`);
+              return task.newListr(
+                hosts.map((run) => hostTask(run, options.check, results, observe)),
+                { concurrent: options.forks, exitOnError: false },
+              );
+            },
           },
-        }];
+        ];
       }),
     ],
     {
@@ -108,7 +113,14 @@ function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>
       if (result.status === 'interrupted') return task.skip(`${run.name}: interrupted`);
       task.title = `${run.name}: ${tallyWords(result, check)}`;
       const hostError: ListrTask[] = result.error
-        ? [{ title: `${result.status}: ${result.error}`, task: () => { throw new Error(`${run.name}: ${result.status}: ${result.error}`); } }]
+        ? [
+            {
+              title: `${result.status}: ${result.error}`,
+              task: () => {
+                throw new Error(`${run.name}: ${result.status}: ${result.error}`);
+              },
+            },
+          ]
         : [];
       return task.newListr([...result.items.map(itemTask), ...hostError], { exitOnError: false, concurrent: false });
     },

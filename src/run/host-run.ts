@@ -184,8 +184,5 @@ const PLANNED_STATUS = { ok: 'ok', change: 'would change', remove: 'would remove
 
 /** An item of a host whose apply the interrupt kept from starting. */
 function notApplied(item: PlannedItem): ItemResult {
-  return item.verdict.status === 'ok'
-    ? { item, status: 'ok', reason: item.verdict.reason }
-    : { item, status: 'not run', reason: `interrupted before apply: ${item.verdict.reason}` };
+  return item.verdict.status === 'ok' ? { item, status: 'ok', reason: item.verdict.reason } : { item, status: 'not run', reason: `interrupted before apply: ${item.verdict.reason}` };
 }
-

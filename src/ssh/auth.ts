@@ -10,9 +10,7 @@ import type { Host } from '../inventory/model.ts';
 import { CredentialError } from './errors.ts';
 import { parsePrivateKey } from './ssh2.ts';
 
-export type AuthMethod =
-  | { readonly type: 'publickey'; readonly label: string; readonly key: string }
-  | { readonly type: 'agent'; readonly label: string; readonly socket: string };
+export type AuthMethod = { readonly type: 'publickey'; readonly label: string; readonly key: string } | { readonly type: 'agent'; readonly label: string; readonly socket: string };
 
 export type AuthPlan =
   | {
@@ -32,11 +30,7 @@ const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
  * The target's own key when it names one (and nothing else: an inventory that names a key means it);
  * otherwise the first default key file that exists, then ssh-agent when SSH_AUTH_SOCK is set.
  */
-export async function planAuth(
-  privateKey: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = homedir(),
-): Promise<AuthPlan> {
+export async function planAuth(privateKey: string | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<AuthPlan> {
   const agent = env.SSH_AUTH_SOCK ? env.SSH_AUTH_SOCK : undefined;
   return privateKey === undefined ? defaultPlan(agent, home) : explicitPlan(expandHome(privateKey, home), agent);
 }
@@ -140,9 +134,12 @@ function tooOpen(stats: Stats): boolean {
 
 function openProblem(code: string | undefined): KeyProblem {
   switch (code) {
-    case 'ENOENT': return { kind: 'missing' };
-    case 'EISDIR': return { kind: 'folder' };
-    default: return { kind: 'unreadable', code: code ?? 'unknown error' };
+    case 'ENOENT':
+      return { kind: 'missing' };
+    case 'EISDIR':
+      return { kind: 'folder' };
+    default:
+      return { kind: 'unreadable', code: code ?? 'unknown error' };
   }
 }
 
@@ -157,13 +154,20 @@ export function describeKeyProblem(path: string, problem: KeyProblem): string {
 
 function phrase(problem: Exclude<KeyProblem, { kind: 'too-open' }>): string {
   switch (problem.kind) {
-    case 'missing': return 'does not exist';
-    case 'unreadable': return problem.code === 'EACCES' || problem.code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${problem.code})`;
-    case 'folder': return 'is a folder, not a key file';
-    case 'not-a-file': return 'is not a regular file';
-    case 'encrypted': return 'is passphrase-protected';
-    case 'not-a-key': return `is not a private key (${problem.message})`;
-    case 'public-key': return 'is a public key, not a private key';
+    case 'missing':
+      return 'does not exist';
+    case 'unreadable':
+      return problem.code === 'EACCES' || problem.code === 'EPERM' ? 'cannot be read (permission denied)' : `cannot be read (${problem.code})`;
+    case 'folder':
+      return 'is a folder, not a key file';
+    case 'not-a-file':
+      return 'is not a regular file';
+    case 'encrypted':
+      return 'is passphrase-protected';
+    case 'not-a-key':
+      return `is not a private key (${problem.message})`;
+    case 'public-key':
+      return 'is a public key, not a private key';
   }
 }
 
@@ -172,11 +176,7 @@ function phrase(problem: Exclude<KeyProblem, { kind: 'too-open' }>): string {
  * an unusable key is a configuration error naming the host, not an "unreachable" host halfway through
  * a run. Throws CredentialError listing every such host; returns the warnings to show (each once).
  */
-export async function checkCredentials(
-  hosts: readonly Pick<Host, 'name' | 'ssh'>[],
-  env: NodeJS.ProcessEnv = process.env,
-  home: string = homedir(),
-): Promise<string[]> {
+export async function checkCredentials(hosts: readonly Pick<Host, 'name' | 'ssh'>[], env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<string[]> {
   // Hosts mostly share a key or two: each is read once.
   const byKey = new Map<string | undefined, Promise<AuthPlan>>();
   const planOf = (key: string | undefined): Promise<AuthPlan> => {

@@ -75,13 +75,7 @@ export async function connect(target: SshTarget, options: ConnectOptions, name: 
 }
 
 /** node-ssh's connect with our verifier and credentials; any failure comes out as a ConnectError. */
-async function handshake(
-  target: SshTarget,
-  options: ConnectOptions,
-  gate: HostKeyGate,
-  attempt: AuthAttempt,
-  fail: (reason: ConnectFailure, detail: string) => ConnectError,
-): Promise<Ssh2Client> {
+async function handshake(target: SshTarget, options: ConnectOptions, gate: HostKeyGate, attempt: AuthAttempt, fail: (reason: ConnectFailure, detail: string) => ConnectError): Promise<Ssh2Client> {
   const ssh = new NodeSSH();
   try {
     await ssh.connect({
@@ -152,9 +146,7 @@ class AuthAttempt {
     const method = this.methods[this.next++];
     if (!method) return false;
     this.tried.push(method.label);
-    return method.type === 'publickey'
-      ? { type: 'publickey', username: this.user, key: method.key }
-      : { type: 'agent', username: this.user, agent: method.socket };
+    return method.type === 'publickey' ? { type: 'publickey', username: this.user, key: method.key } : { type: 'agent', username: this.user, agent: method.socket };
   };
 
   /** For the failure message: what was offered (all of it, if it failed before offering), and what the server takes. */

@@ -42,17 +42,20 @@ export function runCommand(client: Ssh2Client, command: string, options: RunOpti
       else resolve(outcome);
     };
     // setTimeout fires at once past 2^31-1 ms; a time-out that long is no time-out anyway.
-    const timer = setTimeout(() => {
-      if (channel) {
-        // KILL reaches the process sshd started only where sshd honours signal requests (OpenSSH
-        // 9.2 refuses them on root sessions). Closing the channel frees our side; sshd then closes
-        // the command's pipes, which stops it only when it next writes (SIGPIPE): one that just
-        // waits runs on until it ends, holding one of sshd's MaxSessions slots meanwhile.
-        sendSignal(channel, 'KILL');
-        channel.close();
-      }
-      settle(fail('command-timeout', `command timed out after ${timeoutMs} ms and was stopped (${firstLine(command)})`));
-    }, Math.min(timeoutMs, 2 ** 31 - 1));
+    const timer = setTimeout(
+      () => {
+        if (channel) {
+          // KILL reaches the process sshd started only where sshd honours signal requests (OpenSSH
+          // 9.2 refuses them on root sessions). Closing the channel frees our side; sshd then closes
+          // the command's pipes, which stops it only when it next writes (SIGPIPE): one that just
+          // waits runs on until it ends, holding one of sshd's MaxSessions slots meanwhile.
+          sendSignal(channel, 'KILL');
+          channel.close();
+        }
+        settle(fail('command-timeout', `command timed out after ${timeoutMs} ms and was stopped (${firstLine(command)})`));
+      },
+      Math.min(timeoutMs, 2 ** 31 - 1),
+    );
 
     const onOpen = (error: Error | undefined, opened: Ssh2Channel): void => {
       if (error) {

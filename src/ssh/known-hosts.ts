@@ -66,13 +66,7 @@ export function knownHostsLine(host: string, port: number, keyType: string, keyB
 }
 
 /** Whether `host`:`port` presenting `key` (of `keyType`) is known, unknown or contradicted. */
-export function checkHostKey(
-  entries: readonly KnownHostsEntry[],
-  host: string,
-  port: number,
-  keyType: string,
-  key: Buffer,
-): HostKeyCheck {
+export function checkHostKey(entries: readonly KnownHostsEntry[], host: string, port: number, keyType: string, key: Buffer): HostKeyCheck {
   const name = knownHostsName(host, port);
   let match: number | undefined;
   let mismatch: number | undefined;
@@ -131,9 +125,7 @@ function globMatches(pattern: string, name: string): boolean {
   // Most lines name one host: compare strings rather than build a RegExp per line and host (a run over
   // 200 hosts with 200 known lines spent 0.6 s here).
   if (!lower.includes('*') && !lower.includes('?')) return lower === name;
-  const source = [...lower]
-    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
-    .join('');
+  const source = [...lower].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
   return new RegExp(`^${source}$`, 's').test(name);
 }
 

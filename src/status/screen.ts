@@ -69,7 +69,7 @@ function serviceBlock(service: ServiceView): string[] {
 
 function ownershipNote(service: ServiceView): string[] {
   if (service.ownership === 'foreign') return ["not lvsplay's (left alone)"];
-  if (service.ownership === 'stale') return ['lvsplay\'s, no longer in the inventory (run deletes it)'];
+  if (service.ownership === 'stale') return ["lvsplay's, no longer in the inventory (run deletes it)"];
   return [];
 }
 
@@ -93,9 +93,7 @@ function realServerRow(server: RealServerView): string[] {
   const tcp = server.tcp ? tcpText(server.tcp) : '-';
   if (!server.live) return [name, '-', '-', '-', '-', '-', '-', '-', tcp, notes.join(', ')];
   const { weight, active, inactive, counters } = server.live;
-  const numbers = counters
-    ? [counters.total.connections, counters.rate.connections, counters.rate.inBytes, counters.rate.outBytes].map(short)
-    : ['-', '-', '-', '-'];
+  const numbers = counters ? [counters.total.connections, counters.rate.connections, counters.rate.inBytes, counters.rate.outBytes].map(short) : ['-', '-', '-', '-'];
   return [name, String(weight), String(active), String(inactive), ...numbers, tcp, notes.join(', ')];
 }
 
@@ -144,7 +142,5 @@ function plural(n: number, word: string): string {
 /** Rows padded into columns two spaces apart; the last column is not padded. */
 function aligned(rows: readonly (readonly string[])[], right: ReadonlySet<number>): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) =>
-    row.map((cell, column) => (column === row.length - 1 ? cell : right.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  '),
-  );
+  return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : right.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!))).join('  '));
 }

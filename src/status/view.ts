@@ -58,10 +58,7 @@ export type RealServerView = {
   readonly drift: readonly RealServerDrift[];
   /** Live with weight 0: it gets no new connections while its open ones finish. */
   readonly draining: boolean;
-} & (
-  | { readonly live: LiveRealServer; readonly wanted?: WantedRealServer }
-  | { readonly live?: undefined; readonly wanted: WantedRealServer }
-);
+} & ({ readonly live: LiveRealServer; readonly wanted?: WantedRealServer } | { readonly live?: undefined; readonly wanted: WantedRealServer });
 
 export interface WantedRealServer {
   readonly forwarding: string;

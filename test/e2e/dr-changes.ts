@@ -49,8 +49,7 @@ const byHost = (hosts: readonly JsonHost[], name: string): JsonHost => {
 };
 
 /** `host kind item` of every item in a status, sorted: what --check promised against what run did. */
-const itemsIn = (hosts: readonly JsonHost[], status: string): string[] =>
-  hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
+const itemsIn = (hosts: readonly JsonHost[], status: string): string[] => hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
 
 const statuses = (hosts: readonly JsonHost[]): string => JSON.stringify(hosts.map((h) => [h.host, h.status, h.error ?? '']));
 
@@ -104,7 +103,10 @@ export function drChangesAndFailures(get: () => DrLab): void {
       // The other hosts went on, and their change is on the host.
       assert.equal(byHost(run.hosts, 'rs2').status, 'changed', statuses(run.hosts));
       assert.match(await sh(lab, 'rs2', 'ip -o address show dev lo'), new RegExp(`inet ${VIP}/32 .*lo:1`));
-      assert.ok(['router', 'lvs'].every((h) => byHost(run.hosts, h).status === 'ok'), statuses(run.hosts));
+      assert.ok(
+        ['router', 'lvs'].every((h) => byHost(run.hosts, h).status === 'ok'),
+        statuses(run.hosts),
+      );
     } finally {
       await sh(lab, 'rs1', `rmdir ${SYSCTL_RS} 2>/dev/null || true`);
     }
@@ -121,7 +123,10 @@ export function drChangesAndFailures(get: () => DrLab): void {
       const rs2 = byHost(run.hosts, 'rs2');
       assert.equal(rs2.status, 'failed', statuses(run.hosts));
       assert.equal(rs2.error, 'a remote script ran longer than 10 s and was stopped');
-      assert.ok(['router', 'lvs', 'rs1'].every((h) => byHost(run.hosts, h).status === 'ok'), statuses(run.hosts));
+      assert.ok(
+        ['router', 'lvs', 'rs1'].every((h) => byHost(run.hosts, h).status === 'ok'),
+        statuses(run.hosts),
+      );
       // `timeout` ended the whole script on the host, not only the ssh channel.
       assert.equal((await sh(lab, 'rs2', "pgrep -fc '[c]p -p /etc/sysconfig|[t]imeout -k 5' || true")).trim(), '0');
     } finally {
@@ -130,7 +135,7 @@ export function drChangesAndFailures(get: () => DrLab): void {
     await converge();
   });
 
-  it('an ipvsadm -R line the kernel refuses fails the director with ipvsadm\'s own message', async () => {
+  it("an ipvsadm -R line the kernel refuses fails the director with ipvsadm's own message", async () => {
     const { lab } = get();
     // The sed scheduler's module cannot be loaded: the kernel refuses `-E ... -s sed`; ipvsadm -R exits 0.
     await sh(lab, 'lvs', 'modprobe -r ip_vs_sed 2>/dev/null; echo "install ip_vs_sed /bin/false" > /etc/modprobe.d/lvsplay-test-no-sed.conf');
@@ -158,18 +163,11 @@ export function drChangesAndFailures(get: () => DrLab): void {
       // A scheduler and a weight edited, a service added.
       const grown = await edited({
         name: 'grown',
-        services: [
-          seedService({ scheduler: 'wrr', realServers: [{ host: 'rs1' }, { host: 'rs2', weight: 3 }] }),
-          seedService({ port: 443 }),
-        ],
+        services: [seedService({ scheduler: 'wrr', realServers: [{ host: 'rs1' }, { host: 'rs2', weight: 3 }] }), seedService({ port: 443 })],
       });
       const run = await checkThenRun(grown);
       // The manifest records the director's services: it changes with them, on no other host.
-      assert.deepEqual(itemsIn(run.hosts, 'changed'), [
-        'lvs file file /etc/sysconfig/ipvsadm',
-        'lvs ipvs IPVS table (2 services)',
-        'lvs manifest manifest /var/lib/lvsplay/manifest.json',
-      ]);
+      assert.deepEqual(itemsIn(run.hosts, 'changed'), ['lvs file file /etc/sysconfig/ipvsadm', 'lvs ipvs IPVS table (2 services)', 'lvs manifest manifest /var/lib/lvsplay/manifest.json']);
       let rules = await liveRules(lab);
       for (const line of [
         `-A -t ${VIP}:80 -s wrr`,
@@ -179,9 +177,13 @@ export function drChangesAndFailures(get: () => DrLab): void {
         `-a -t ${VIP}:443 -r ${RS1}:443 -g -w 1`,
         `-a -t ${VIP}:443 -r ${RS2}:443 -g -w 1`,
         foreign,
-      ]) assert.ok(rules.includes(line), `${line} not in\n${rules.join('\n')}`);
+      ])
+        assert.ok(rules.includes(line), `${line} not in\n${rules.join('\n')}`);
       const unmanaged = byHost(run.hosts, 'lvs').unmanaged;
-      assert.deepEqual(unmanaged.map((u) => [u.service, u.kind]), [['tcp 192.168.10.100:8080', 'not-owned']]);
+      assert.deepEqual(
+        unmanaged.map((u) => [u.service, u.kind]),
+        [['tcp 192.168.10.100:8080', 'not-owned']],
+      );
 
       // A real server removed from a service, shown by --diff as it is made.
       const shrunk = await edited({ name: 'shrunk', services: [seedService(), seedService({ port: 443, realServers: [{ host: 'rs1' }] })] });
@@ -214,7 +216,9 @@ export function drChangesAndFailures(get: () => DrLab): void {
     const renumbered = await edited({ name: 'renumbered', services: [seedService({ vip: NEW_VIP })] });
     const run = await checkThenRun(renumbered);
     for (const host of ['lvs', 'rs1', 'rs2']) {
-      const removed = byHost(run.hosts, host).items.filter((i) => i.status === 'removed').map((i) => i.item);
+      const removed = byHost(run.hosts, host)
+        .items.filter((i) => i.status === 'removed')
+        .map((i) => i.item);
       assert.deepEqual(removed, [`address ${VIP}/32 on lo:1`], `${host} removed ${JSON.stringify(removed)}`);
       const lo = await onLo(host);
       assert.doesNotMatch(lo, new RegExp(`inet ${VIP}/32`), `${host} still holds the old VIP`);
@@ -244,7 +248,10 @@ export function drChangesAndFailures(get: () => DrLab): void {
     for (const host of ['rs1', 'rs2']) await sh(lab, host, `ip address del ${VIP}/32 dev lo`);
     const run = await runJson(['run', inventory, ...ssh, '--limit', 'rs1']);
     assert.equal(run.code, 0, statuses(run.hosts));
-    assert.deepEqual(run.hosts.map((h) => [h.host, h.status]), [['rs1', 'changed']]);
+    assert.deepEqual(
+      run.hosts.map((h) => [h.host, h.status]),
+      [['rs1', 'changed']],
+    );
     assert.match(await sh(lab, 'rs1', 'ip -o address show dev lo'), new RegExp(`${VIP}/32`));
     assert.doesNotMatch(await sh(lab, 'rs2', 'ip -o address show dev lo'), new RegExp(`${VIP}/32`), '--limit rs1 changed rs2');
     await converge();
@@ -257,8 +264,7 @@ export function drChangesAndFailures(get: () => DrLab): void {
     // counts them in Ip InAddrErrors (forwarding is off), even when a retransmission succeeds later.
     await sh(lab, 'lvs', `ipvsadm -d -t ${VIP}:80 -r ${RS2}:80`);
     await sh(lab, 'rs2', `ip address del ${VIP}/32 dev lo`);
-    const dropped = async (): Promise<number> =>
-      Number(await sh(lab, 'rs2', "awk '/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == \"InAddrErrors\") n = i } else print $n }' /proc/net/snmp"));
+    const dropped = async (): Promise<number> => Number(await sh(lab, 'rs2', 'awk \'/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == "InAddrErrors") n = i } else print $n }\' /proc/net/snmp'));
     const droppedBefore = await dropped();
     await sh(lab, 'client', 'rm -f /tmp/lvsplay-stop');
     const requests = lab.ssh('client', `while [ ! -e /tmp/lvsplay-stop ]; do curl -s --connect-timeout 5 --max-time 10 http://${VIP}/ || echo FAILED; done`, {
@@ -272,7 +278,10 @@ export function drChangesAndFailures(get: () => DrLab): void {
     } finally {
       await lab.ssh('client', 'touch /tmp/lvsplay-stop');
     }
-    const answers = (await requests).stdout.trim().split('\n').map((line) => line.trim());
+    const answers = (await requests).stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim());
     assert.equal(run.code, 0, statuses(run.hosts));
     assert.equal((await dropped()) - droppedBefore, 0, `rs2 dropped packets for the VIP during the run; answers: ${answers.join(', ')}`);
     assert.ok(answers.length > 0 && !answers.includes('FAILED'), `answers during the run: ${answers.join(', ')}`);

@@ -12,12 +12,7 @@ const VIP = '192.168.10.100';
 const RS1 = '192.168.10.71';
 const RS2 = '192.168.10.72';
 /** What lvsplay makes on a DR real server, by path: none of it may remain on a host it has left. */
-const REALSERVER_PATHS = [
-  '/etc/sysctl.d/90-lvsplay-realserver-dr.conf',
-  '/etc/sysconfig/network-scripts/ifcfg-lo:1',
-  '/etc/systemd/system/lvsplay-vip@.service',
-  '/var/lib/lvsplay/manifest.json',
-];
+const REALSERVER_PATHS = ['/etc/sysctl.d/90-lvsplay-realserver-dr.conf', '/etc/sysconfig/network-scripts/ifcfg-lo:1', '/etc/systemd/system/lvsplay-vip@.service', '/var/lib/lvsplay/manifest.json'];
 const ARP_KEYS = 'net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce';
 
 async function sh(lab: Lab<TopologyName>, host: string, command: string): Promise<string> {
@@ -27,8 +22,7 @@ async function sh(lab: Lab<TopologyName>, host: string, command: string): Promis
 }
 
 const statuses = (hosts: readonly JsonHost[]): string => JSON.stringify(hosts.map((h) => [h.host, h.status, h.error ?? '']));
-const itemsIn = (hosts: readonly JsonHost[], status: string): string[] =>
-  hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
+const itemsIn = (hosts: readonly JsonHost[], status: string): string[] => hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
 
 interface StatusRealServer {
   key: string;
@@ -89,8 +83,7 @@ export function drDayTwo(get: () => DrLab): void {
     // 3 MB at 50 kB/s: a download of about a minute from each real server (rr gives one to each), long
     // enough that everything checked during the drain happens well before it ends.
     for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 3000000 /dev/zero > /run/lab-www/big');
-    const download = () =>
-      lab.ssh('client', `curl -s -o /dev/null --limit-rate 50k --max-time 300 -w '%{http_code} %{size_download}' http://${VIP}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
+    const download = () => lab.ssh('client', `curl -s -o /dev/null --limit-rate 50k --max-time 300 -w '%{http_code} %{size_download}' http://${VIP}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
     const downloads = [download(), download()];
     try {
       await waitFor(async () => / -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', 'ipvsadm -Ln')), 'rs2 to hold the download');
@@ -129,13 +122,24 @@ export function drDayTwo(get: () => DrLab): void {
     const absent = await edited({ name: 'rs1-absent', absent: ['rs1'] });
     const { run } = await checkThenRun(absent);
     const rs1 = run.find((h) => h.host === 'rs1')!;
-    assert.ok(rs1.items.some((i) => i.status === 'removed'), JSON.stringify(rs1.items));
-    assert.deepEqual(rs1.items.filter((i) => i.status === 'changed').map((i) => i.item), ['manifest /var/lib/lvsplay/manifest.json'], JSON.stringify(rs1.items));
+    assert.ok(
+      rs1.items.some((i) => i.status === 'removed'),
+      JSON.stringify(rs1.items),
+    );
+    assert.deepEqual(
+      rs1.items.filter((i) => i.status === 'changed').map((i) => i.item),
+      ['manifest /var/lib/lvsplay/manifest.json'],
+      JSON.stringify(rs1.items),
+    );
     assert.ok(!(await liveRules(lab)).includes(RS1), 'rs1 is still in the director table');
     const answers = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
     assert.deepEqual([...new Set(answers)], ['rs2'], answers.join(', '));
     const service = await status(absent);
-    assert.deepEqual(service.realServers.map((r) => [r.key, r.drift.map((d) => d.kind)]), [[`${RS2}:80`, []]], 'status: rs2 only, no drift');
+    assert.deepEqual(
+      service.realServers.map((r) => [r.key, r.drift.map((d) => d.kind)]),
+      [[`${RS2}:80`, []]],
+      'status: rs2 only, no drift',
+    );
 
     const leftOn = async (): Promise<void> => {
       assert.doesNotMatch(await sh(lab, 'rs1', 'ip -o -4 address show dev lo'), new RegExp(`inet ${VIP}/32`), 'rs1 holds the VIP');
@@ -155,7 +159,11 @@ export function drDayTwo(get: () => DrLab): void {
     const { lab } = get();
     const dropped = await edited({ name: 'router-absent', absent: ['router'] });
     const { run } = await checkThenRun(dropped);
-    const removed = run.find((h) => h.host === 'router')!.items.filter((i) => i.status === 'removed').map((i) => i.item).sort();
+    const removed = run
+      .find((h) => h.host === 'router')!
+      .items.filter((i) => i.status === 'removed')
+      .map((i) => i.item)
+      .sort();
     assert.deepEqual(removed, ['file /etc/sysctl.d/90-lvsplay-router.conf', 'sysctl net.ipv4.ip_forward'], JSON.stringify(removed));
     assert.equal((await sh(lab, 'router', 'sysctl -n net.ipv4.ip_forward')).trim(), '0');
     assert.equal((await lab.ssh('router' as never, 'test -e /etc/sysctl.d/90-lvsplay-router.conf')).code, 1);
@@ -168,12 +176,20 @@ export function drDayTwo(get: () => DrLab): void {
     await sh(lab, 'lvs', `ipvsadm -e -t ${VIP}:80 -r ${RS2}:80 -g -w 5 && ipvsadm -d -t ${VIP}:80 -r ${RS1}:80`);
     const service = await status(inventory);
     assert.deepEqual(serverIn(service, RS2)?.drift, [{ kind: 'weight', live: 5, wanted: 1 }], JSON.stringify(service));
-    assert.deepEqual(serverIn(service, RS1)?.drift.map((d) => d.kind), ['missing'], JSON.stringify(service));
+    assert.deepEqual(
+      serverIn(service, RS1)?.drift.map((d) => d.kind),
+      ['missing'],
+      JSON.stringify(service),
+    );
     const screen = await lvsplay(['status', inventory, ...get().ssh]);
     assert.match(screen.stdout, /WEIGHT 5, inventory 1/, screen.stdout);
     await converge();
     const fixed = await status(inventory);
-    assert.deepEqual(fixed.realServers.flatMap((r) => r.drift), [], JSON.stringify(fixed));
+    assert.deepEqual(
+      fixed.realServers.flatMap((r) => r.drift),
+      [],
+      JSON.stringify(fixed),
+    );
   });
 }
 

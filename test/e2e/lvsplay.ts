@@ -64,12 +64,7 @@ export interface InventoryEdit {
  * A lab inventory: the seed's own inventory file, imported as it is, with only `ssh` replaced by how the
  * lab reaches each VM, and whatever `edit` changes.
  */
-export async function writeLabInventory(
-  dir: string,
-  seed: string,
-  access: Readonly<Record<string, SshAccess>>,
-  edit?: InventoryEdit,
-): Promise<string> {
+export async function writeLabInventory(dir: string, seed: string, access: Readonly<Record<string, SshAccess>>, edit?: InventoryEdit): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${seed}${edit ? `.${edit.name}` : ''}.lab.ts`);
   const dropped = JSON.stringify(edit?.withoutHosts ?? []);

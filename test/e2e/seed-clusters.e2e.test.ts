@@ -34,7 +34,16 @@ function changed(hosts: readonly JsonHost[]): number {
 function failures(hosts: readonly JsonHost[]): string {
   return hosts
     .filter((h) => h.status === 'failed' || h.status === 'unreachable')
-    .map((h) => `${h.host}: ${h.error ?? h.items.filter((i) => i.status === 'failed').map((i) => `${i.item}: ${i.reason}`).join('; ')}`)
+    .map(
+      (h) =>
+        `${h.host}: ${
+          h.error ??
+          h.items
+            .filter((i) => i.status === 'failed')
+            .map((i) => `${i.item}: ${i.reason}`)
+            .join('; ')
+        }`,
+    )
     .join('\n');
 }
 
@@ -42,12 +51,18 @@ function failures(hosts: readonly JsonHost[]): string {
 async function answers(lab: Lab<TopologyName>, vip: string, count = 6): Promise<string[]> {
   const loop = `for i in $(seq ${count}); do curl -s --max-time 5 http://${vip}/ || echo FAILED; done`;
   const result = await lab.ssh('client', loop, { timeoutMs: 120_000 });
-  return result.stdout.trim().split('\n').map((line) => line.trim());
+  return result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
 }
 
 async function assertServesAlternately(lab: Lab<TopologyName>, vip: string): Promise<void> {
   const seen = await answers(lab, vip);
-  assert.ok(seen.every((who) => who === 'rs1' || who === 'rs2'), `curl ${vip} from the client got: ${seen.join(', ')}`);
+  assert.ok(
+    seen.every((who) => who === 'rs1' || who === 'rs2'),
+    `curl ${vip} from the client got: ${seen.join(', ')}`,
+  );
   for (let i = 1; i < seen.length; i++) assert.notEqual(seen[i], seen[i - 1], `rr/wrr with equal weights alternates: ${seen.join(', ')}`);
 }
 
@@ -153,7 +168,10 @@ for (const seed of SEEDS) {
         assert.match(await sh(lab, 'rs1', 'ip -o address show dev lo'), new RegExp(`inet ${seed.vip.replaceAll('.', '\\.')}/32`), 'drift inside the role stayed');
         assert.doesNotMatch(await sh(lab, 'lvs', 'ipvsadm -Ln'), new RegExp(RS2.replaceAll('.', '\\.')), 'a realserver-dr run touched the director');
         const repair = await runJson(['run', inventory, ...ssh, '--role', 'director-dr']);
-        assert.deepEqual(repair.hosts.map((h) => [h.host, h.tally.changed]), [['lvs', 1]]);
+        assert.deepEqual(
+          repair.hosts.map((h) => [h.host, h.tally.changed]),
+          [['lvs', 1]],
+        );
       } else {
         assert.equal((await sh(lab, 'lvs', 'sysctl -n net.ipv4.ip_forward')).trim(), '1', 'drift inside the role stayed');
       }

@@ -70,9 +70,7 @@ describe('lvsplay installed from its tarball into a fresh project', function () 
     await writeFile(join(project, 'tsconfig.bundler.json'), JSON.stringify({ compilerOptions: BUNDLER, include: ['inv.ts'] }));
     // The same tsc fails on the typo: the types it checked inv.ts against are lvsplay's, not `any`.
     await writeFile(join(project, 'tsconfig.typo.json'), JSON.stringify({ compilerOptions: BUNDLER, include: ['typo.ts'] }));
-    const [nodeNext, bundler, typo] = await Promise.all(
-      ['.', 'tsconfig.bundler.json', 'tsconfig.typo.json'].map((config) => inProject('npx', 'tsc', '-p', config)),
-    );
+    const [nodeNext, bundler, typo] = await Promise.all(['.', 'tsconfig.bundler.json', 'tsconfig.typo.json'].map((config) => inProject('npx', 'tsc', '-p', config)));
     assert.equal(nodeNext!.code, 0, nodeNext!.stdout);
     assert.equal(bundler!.code, 0, bundler!.stdout);
     assert.equal(typo!.code, 2);

@@ -39,7 +39,10 @@ const running = new Set<ChildProcess>();
  */
 export function command(file: string, args: readonly string[], cwd: string, tmp: string): Promise<Result> {
   const env: NodeJS.ProcessEnv = {
-    PATH: (process.env.PATH ?? '').split(':').filter((dir) => !dir.endsWith('node_modules/.bin')).join(':'),
+    PATH: (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => !dir.endsWith('node_modules/.bin'))
+      .join(':'),
     HOME: process.env.HOME,
     // jiti's transform cache and anything else the commands put in the temporary folder go with the test's.
     TMPDIR: tmp,

@@ -26,13 +26,24 @@ export function which(command: string): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const candidate = join(dir, command);
-    try { accessSync(candidate, constants.X_OK); return candidate; } catch { /* keep looking */ }
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      /* keep looking */
+    }
   }
   return undefined;
 }
 
 function missingPackages(): string[] {
-  return [...new Set(Object.entries(TOOLS).filter(([cmd]) => !which(cmd)).map(([, pkg]) => pkg))];
+  return [
+    ...new Set(
+      Object.entries(TOOLS)
+        .filter(([cmd]) => !which(cmd))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
 }
 
 let ensured: Promise<void> | undefined;

@@ -28,15 +28,9 @@ const GUEST_DIR = join(dirname(fileURLToPath(import.meta.url)), 'guest');
 const RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
-  packages: [
-    'systemd-sysv', 'openssh-server', 'ipvsadm', 'iproute2', 'curl', 'busybox-static', 'kmod',
-    'linux-image-cloud-amd64', 'procps', 'udev',
-  ],
+  packages: ['systemd-sysv', 'openssh-server', 'ipvsadm', 'iproute2', 'curl', 'busybox-static', 'kmod', 'linux-image-cloud-amd64', 'procps', 'udev'],
   // Documentation is dead weight in a lab image and slows mkfs.
-  dpkgOptions: [
-    'path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/doc/*',
-    'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*',
-  ],
+  dpkgOptions: ['path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/doc/*', 'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*'],
   // The build host's apt config may tolerate an old Release file; be as tolerant.
   aptOptions: ['Acquire::Check-Valid-Until "false"', 'Acquire::Retries "3"'],
   size: '1536M',
@@ -101,17 +95,22 @@ async function build(finalDir: string): Promise<void> {
 
     const rootDir = join(work, 'rootfs');
     log('image: mmdebstrap (downloads and unpacks Debian; about a minute)');
-    await runOk('mmdebstrap', [
-      // unshare mode keeps its /proc and /dev mounts in a private mount namespace, so a
-      // killed build cannot leave mounts behind in the work dir.
-      '--mode=unshare',
-      `--variant=${RECIPE.variant}`,
-      `--include=${RECIPE.packages.join(',')}`,
-      ...RECIPE.aptOptions.map((option) => `--aptopt=${option}`),
-      ...RECIPE.dpkgOptions.map((option) => `--dpkgopt=${option}`),
-      `--customize-hook=sh ${shq(join(GUEST_DIR, 'customize.sh'))} "$1" ${shq(GUEST_DIR)} ${shq(`${key}.pub`)}`,
-      RECIPE.suite, rootDir,
-    ], { onLine: (line) => log(`image: mmdebstrap: ${line}`) });
+    await runOk(
+      'mmdebstrap',
+      [
+        // unshare mode keeps its /proc and /dev mounts in a private mount namespace, so a
+        // killed build cannot leave mounts behind in the work dir.
+        '--mode=unshare',
+        `--variant=${RECIPE.variant}`,
+        `--include=${RECIPE.packages.join(',')}`,
+        ...RECIPE.aptOptions.map((option) => `--aptopt=${option}`),
+        ...RECIPE.dpkgOptions.map((option) => `--dpkgopt=${option}`),
+        `--customize-hook=sh ${shq(join(GUEST_DIR, 'customize.sh'))} "$1" ${shq(GUEST_DIR)} ${shq(`${key}.pub`)}`,
+        RECIPE.suite,
+        rootDir,
+      ],
+      { onLine: (line) => log(`image: mmdebstrap: ${line}`) },
+    );
 
     const boot = await readdir(join(rootDir, 'boot'));
     const kernel = boot.find((name) => name.startsWith('vmlinuz-'));

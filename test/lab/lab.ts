@@ -84,10 +84,20 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
     const ports = await freePorts(names.length);
     log(`lab ${name}: starting ${names.join(', ')} (${accel}, ${memoryMb} MB each) in ${dir}`);
     for (const [index, host] of names.entries()) {
-      vms.set(host, await startVm({
-        name: host, index, spec: topology.vms[host]!, image, dir: join(dir, host),
-        switches, sshPort: ports[index]!, accel, memoryMb,
-      }));
+      vms.set(
+        host,
+        await startVm({
+          name: host,
+          index,
+          spec: topology.vms[host]!,
+          image,
+          dir: join(dir, host),
+          switches,
+          sshPort: ports[index]!,
+          accel,
+          memoryMb,
+        }),
+      );
     }
     await waitAll([...vms.values()], bootTimeoutMs, accessOf, name);
     log(`lab ${name}: all ${vms.size} VMs answer ssh after ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -96,9 +106,7 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
     throw error;
   }
 
-  const access = Object.fromEntries([...vms.values()]
-    .filter((vm) => vm.name !== 'client')
-    .map((vm) => [vm.name, accessOf(vm)])) as Record<ManagedHost<T>, SshAccess>;
+  const access = Object.fromEntries([...vms.values()].filter((vm) => vm.name !== 'client').map((vm) => [vm.name, accessOf(vm)])) as Record<ManagedHost<T>, SshAccess>;
 
   return {
     topology: name,
@@ -113,11 +121,13 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
 
   async function rebootVms(all: Vm[]): Promise<void> {
     const started = Date.now();
-    const bootIds = await Promise.all(all.map(async (vm) => {
-      const result = await sshExec(accessOf(vm), 'cat /proc/sys/kernel/random/boot_id');
-      if (result.code !== 0) throw new Error(`lab ${name}: cannot read boot id of ${vm.name}: ${result.stderr.trim()}`);
-      return result.stdout.trim();
-    }));
+    const bootIds = await Promise.all(
+      all.map(async (vm) => {
+        const result = await sshExec(accessOf(vm), 'cat /proc/sys/kernel/random/boot_id');
+        if (result.code !== 0) throw new Error(`lab ${name}: cannot read boot id of ${vm.name}: ${result.stderr.trim()}`);
+        return result.stdout.trim();
+      }),
+    );
     // --no-block: return before sshd is stopped; the exit code of a dropped session is noise.
     await Promise.all(all.map((vm) => sshExec(accessOf(vm), 'systemctl --no-block reboot', { timeoutMs: 30_000 })));
     // The guest's own reboot (stop jobs, unmount, kernel restart) ends its QEMU; a new one boots the disk.
@@ -141,28 +151,29 @@ async function waitAll(vms: Vm[], timeoutMs: number, accessOf: (vm: Vm) => SshAc
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     for (const vm of waiting) log(`lab ${lab}: ${vm.name} not up after ${seconds} s; console: ${vm.consoleTail(1) || '(empty)'}`);
   }, PROGRESS_EVERY_MS);
-  const results = await Promise.allSettled(vms.map(async (vm, i) => {
-    try {
-      await waitForSsh(accessOf(vm), {
-        deadline,
-        abortReason: () => vm.exitReason() ?? (failed ? 'aborted' : undefined),
-        ...(oldBootIds ? { notOutput: { command: 'cat /proc/sys/kernel/random/boot_id', output: oldBootIds[i]! } } : {}),
-      });
-      waiting.delete(vm);
-      log(`lab ${lab}: ${vm.name} answers ssh on 127.0.0.1:${vm.sshPort} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  }));
+  const results = await Promise.allSettled(
+    vms.map(async (vm, i) => {
+      try {
+        await waitForSsh(accessOf(vm), {
+          deadline,
+          abortReason: () => vm.exitReason() ?? (failed ? 'aborted' : undefined),
+          ...(oldBootIds ? { notOutput: { command: 'cat /proc/sys/kernel/random/boot_id', output: oldBootIds[i]! } } : {}),
+        });
+        waiting.delete(vm);
+        log(`lab ${lab}: ${vm.name} answers ssh on 127.0.0.1:${vm.sshPort} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }),
+  );
   clearInterval(progress);
   const failures = results.flatMap((result, i) => {
     if (result.status === 'fulfilled') return [];
     const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
     if (reason === 'aborted') return [];
     const vm = vms[i]!;
-    return [`${vm.name} did not come up within ${timeoutMs / 1000} s: ${reason}\n` +
-      `--- last lines of ${vm.consoleLog} ---\n${vm.consoleTail(25)}`];
+    return [`${vm.name} did not come up within ${timeoutMs / 1000} s: ${reason}\n` + `--- last lines of ${vm.consoleLog} ---\n${vm.consoleTail(25)}`];
   });
   if (failures.length > 0) throw new Error(`lab ${lab}: ${failures.join('\n')}`);
 }

@@ -53,7 +53,11 @@ export function spawnTracked(command: string, args: string[], options: SpawnOpti
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
-  try { process.kill(-child.pid, signal); } catch { /* group already gone */ }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* group already gone */
+  }
 }
 
 /** True until the child has exited (or failed to start). */
@@ -63,7 +67,10 @@ export function isRunning(child: ChildProcess): boolean {
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
 export async function terminate(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (!isRunning(child)) { children.delete(child); return; }
+  if (!isRunning(child)) {
+    children.delete(child);
+    return;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   signalGroup(child, 'SIGTERM');
   const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
@@ -74,7 +81,12 @@ export async function terminate(child: ChildProcess, graceMs = 5000): Promise<vo
 
 /** Whether a process exists (EPERM: it does, it just isn't ours). */
 export function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function trackDir(dir: string): void {
@@ -89,7 +101,10 @@ export function untrackDir(dir: string): void {
 
 export async function removeDir(dir: string): Promise<void> {
   dirs.delete(dir);
-  if (mountsUnder(dir).length > 0) { removeTreeSync(dir); return; }
+  if (mountsUnder(dir).length > 0) {
+    removeTreeSync(dir);
+    return;
+  }
   await rm(dir, { recursive: true, force: true });
 }
 
@@ -108,14 +123,23 @@ function removeTreeSync(dir: string): void {
 
 function mountsUnder(dir: string): string[] {
   let table: string;
-  try { table = readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return []; }
+  try {
+    table = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  return table.split('\n')
+  return table
+    .split('\n')
     .map((line) => line.split(' ')[4] ?? '')
     .filter((mountPoint) => mountPoint === dir || mountPoint.startsWith(prefix));
 }
 
-export interface RunResult { stdout: string; stderr: string; code: number | null }
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
 
 export interface RunOptions {
   input?: string;
@@ -135,12 +159,20 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const lines = lineSplitter(options.onLine);
-    child.stdout!.on('data', (chunk: Buffer) => { out.push(chunk); lines.out(chunk); });
-    child.stderr!.on('data', (chunk: Buffer) => { err.push(chunk); lines.err(chunk); });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      lines.out(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err.push(chunk);
+      lines.err(chunk);
+    });
     if (options.input !== undefined) child.stdin!.end(options.input);
-    const timer = options.timeoutMs === undefined ? undefined
-      : setTimeout(() => signalGroup(child, 'SIGKILL'), options.timeoutMs);
-    child.once('error', (error) => { clearTimeout(timer); reject(error); });
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => signalGroup(child, 'SIGKILL'), options.timeoutMs);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.once('close', (code) => {
       clearTimeout(timer);
       lines.flush();

@@ -55,32 +55,12 @@ const RESTORE_CASES = {
     '-A -t 10.9.9.2:80 -s rr',
     '-a -t 10.9.9.2:80 -r 192.168.10.72:80 -g',
   ],
-  'add-existing-service': [
-    '-A -t 10.9.9.1:80 -s rr',
-    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g',
-    '-A -t 10.9.9.1:80 -s wrr',
-    '-A -t 10.9.9.2:80 -s rr',
-    '-a -t 10.9.9.2:80 -r 192.168.10.72:80 -g',
-  ],
+  'add-existing-service': ['-A -t 10.9.9.1:80 -s rr', '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g', '-A -t 10.9.9.1:80 -s wrr', '-A -t 10.9.9.2:80 -s rr', '-a -t 10.9.9.2:80 -r 192.168.10.72:80 -g'],
   // Does the exit code follow the last line, or any failure?
-  'fails-on-last-line': [
-    '-A -t 10.9.9.1:80 -s rr',
-    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g',
-    '-A -t 10.9.9.1:80 -s wrr',
-  ],
+  'fails-on-last-line': ['-A -t 10.9.9.1:80 -s rr', '-a -t 10.9.9.1:80 -r 192.168.10.71:80 -g', '-A -t 10.9.9.1:80 -s wrr'],
   // A line ipvsadm cannot even parse, rather than one the kernel refuses.
-  'bad-option-in-middle': [
-    '-A -t 10.9.9.1:80 -s rr',
-    '-a -t 10.9.9.1:80 -r 192.168.10.71:80 --bogus',
-    '-A -t 10.9.9.2:80 -s rr',
-  ],
-  'edit-and-delete-missing': [
-    '-A -t 10.9.9.1:80 -s rr',
-    '-e -t 10.9.9.1:80 -r 192.168.10.79:80 -g -w 2',
-    '-d -t 10.9.9.1:80 -r 192.168.10.78:80',
-    '-D -t 10.9.9.77:80',
-    '-A -t 10.9.9.2:80 -s rr',
-  ],
+  'bad-option-in-middle': ['-A -t 10.9.9.1:80 -s rr', '-a -t 10.9.9.1:80 -r 192.168.10.71:80 --bogus', '-A -t 10.9.9.2:80 -s rr'],
+  'edit-and-delete-missing': ['-A -t 10.9.9.1:80 -s rr', '-e -t 10.9.9.1:80 -r 192.168.10.79:80 -g -w 2', '-d -t 10.9.9.1:80 -r 192.168.10.78:80', '-D -t 10.9.9.77:80', '-A -t 10.9.9.2:80 -s rr'],
 };
 
 /** The TCP real servers the status script is told of (the inventory's, for lvsplay): the DR and NAT ones above. */
@@ -96,8 +76,7 @@ export const FILES_FACT_PATHS = ['/etc/hostname', '/etc/shadow', '/nonexistent',
 const lab = await startLab('dr');
 try {
   await mkdir(FACTS, { recursive: true });
-  const sh = async (command: string, input?: string): Promise<RunResult> =>
-    lab.ssh('lvs', command, input === undefined ? {} : { input });
+  const sh = async (command: string, input?: string): Promise<RunResult> => lab.ssh('lvs', command, input === undefined ? {} : { input });
   const record = async (file: string, command: string) => {
     const result = await sh(command);
     await writeFile(join(FACTS, file), result.stdout);
@@ -109,12 +88,22 @@ try {
   const lsmodBefore = await sh('lsmod | grep -c "^ip_vs " || true');
   const noModule = await sh('ipvsadm-save -n');
   const lsmodAfter = await sh('lsmod | grep "^ip_vs" || true');
-  await writeFile(join(FACTS, 'ipvsadm-save-n-no-module.json'), `${JSON.stringify({
-    command: 'ipvsadm-save -n', note: 'first ipvsadm call after boot, before modprobe ip_vs',
-    ipVsLoadedBefore: lsmodBefore.stdout.trim() !== '0',
-    stdout: noModule.stdout, stderr: noModule.stderr, code: noModule.code,
-    lsmodAfter: lsmodAfter.stdout,
-  }, null, 2)}\n`);
+  await writeFile(
+    join(FACTS, 'ipvsadm-save-n-no-module.json'),
+    `${JSON.stringify(
+      {
+        command: 'ipvsadm-save -n',
+        note: 'first ipvsadm call after boot, before modprobe ip_vs',
+        ipVsLoadedBefore: lsmodBefore.stdout.trim() !== '0',
+        stdout: noModule.stdout,
+        stderr: noModule.stderr,
+        code: noModule.code,
+        lsmodAfter: lsmodAfter.stdout,
+      },
+      null,
+      2,
+    )}\n`,
+  );
   console.log(`no module: exit ${noModule.code}, stderr ${JSON.stringify(noModule.stderr)}, lsmod after: ${JSON.stringify(lsmodAfter.stdout)}`);
 
   await sh('modprobe ip_vs');

@@ -19,18 +19,30 @@ export interface SshOptions {
 function sshArgs(access: SshAccess, connectTimeoutS: number): string[] {
   return [
     // The VMs' host keys are throwaway and shared by the image: don't record or check them.
-    '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', `ConnectTimeout=${connectTimeoutS}`,
-    '-o', 'ServerAliveInterval=10',
-    '-F', '/dev/null',
-    '-i', access.privateKey,
-    '-p', String(access.port),
-    '-l', access.user,
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    `ConnectTimeout=${connectTimeoutS}`,
+    '-o',
+    'ServerAliveInterval=10',
+    '-F',
+    '/dev/null',
+    '-i',
+    access.privateKey,
+    '-p',
+    String(access.port),
+    '-l',
+    access.user,
     access.host,
   ];
 }
@@ -59,7 +71,7 @@ export async function waitForSsh(access: SshAccess, options: WaitOptions): Promi
     if (reason) throw new Error(reason);
     const result = await run('ssh', ['-n', ...sshArgs(access, 5), '--', command], { timeoutMs: 20_000 });
     if (result.code === 0 && (!options.notOutput || result.stdout.trim() !== options.notOutput.output)) return;
-    last = result.code === 0 ? 'still the same boot' : (result.stderr.trim() || `ssh exit ${result.code}`);
+    last = result.code === 0 ? 'still the same boot' : result.stderr.trim() || `ssh exit ${result.code}`;
     if (Date.now() > options.deadline) throw new Error(`ssh to port ${access.port} did not answer in time (last: ${last})`);
     await sleep(1000);
   }

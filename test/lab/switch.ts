@@ -19,7 +19,9 @@ export async function startSwitch(segment: string, dir: string): Promise<Switch>
   // exits on EOF when this process goes away.
   const child = spawnTracked('vde_switch', ['--sock', socket], { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   for (let waited = 0; !existsSync(join(socket, 'ctl')); waited += 50) {
     if (!isRunning(child) || waited > 10_000) {
       await terminate(child);

@@ -48,12 +48,15 @@ const MGMT_ADDRESS = '10.0.2.15/24';
 export function kernelCommandLine(name: string, spec: VmSpec): string {
   const nics = [...spec.nics.map((n) => n.address), MGMT_ADDRESS].map((address, i) => `lab.eth${i}=${address}`);
   return [
-    'console=ttyS0', 'root=/dev/vda', 'rw',
+    'console=ttyS0',
+    'root=/dev/vda',
+    'rw',
     // eth0, eth1, ... in -device order, as the topologies are written.
     'net.ifnames=0',
     // A throwaway VM under emulation: no need to pay for Spectre mitigations.
     'mitigations=off',
-    `lab.hostname=${name}`, ...nics,
+    `lab.hostname=${name}`,
+    ...nics,
     ...(spec.gateway ? [`lab.gateway=${spec.gateway}`] : []),
   ].join(' ');
 }
@@ -72,27 +75,44 @@ export function qemuArgs(config: VmConfig, overlay: string, consoleLog: string):
   });
   const mgmt = spec.nics.length;
   return [
-    '-name', name,
-    '-accel', config.accel,
+    '-name',
+    name,
+    '-accel',
+    config.accel,
     ...(config.accel === 'kvm' ? ['-cpu', 'host'] : []),
-    '-smp', '1', '-m', String(config.memoryMb),
-    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-smp',
+    '1',
+    '-m',
+    String(config.memoryMb),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
     // A guest reboot ends QEMU instead of resetting the machine: under TCG on a loaded host, a VM reset
     // in place was seen to spin for minutes before its firmware loaded the kernel again (console silent
     // after "reboot: machine restart"). The lab boots a new QEMU on the same disk instead (powerCycle).
     '-no-reboot',
-    '-serial', `file:${consoleLog}`,
-    '-kernel', config.image.kernel, '-initrd', config.image.initrd,
-    '-append', kernelCommandLine(name, spec),
+    '-serial',
+    `file:${consoleLog}`,
+    '-kernel',
+    config.image.kernel,
+    '-initrd',
+    config.image.initrd,
+    '-append',
+    kernelCommandLine(name, spec),
     // cache=unsafe: the overlay is thrown away with the lab, so flushes buy nothing.
-    '-drive', `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
+    '-drive',
+    `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
     ...nicArgs,
     // Management NIC last. restrict=on is what keeps the guest from reaching anything
     // outside through the host: only the forwarded ssh port crosses. Never drop it.
     // ipv6=off: no router advertisements, so no IPv6 default route through it either.
-    '-netdev', `user,id=mgmt,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${config.sshPort}-:22`,
-    '-device', `virtio-net-pci,netdev=mgmt,mac=${mac(index, mgmt)}`,
-    '-device', 'virtio-rng-pci',
+    '-netdev',
+    `user,id=mgmt,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${config.sshPort}-:22`,
+    '-device',
+    `virtio-net-pci,netdev=mgmt,mac=${mac(index, mgmt)}`,
+    '-device',
+    'virtio-rng-pci',
   ];
 }
 
@@ -114,9 +134,8 @@ export async function startVm(config: VmConfig): Promise<Vm> {
   };
   let child = launch();
   let boots = 1;
-  const readTail = (file: string, lines: number) => existsSync(file) ? tail(clean(readFileSync(file, 'utf8')), lines) : '';
-  const exitReason = () => isRunning(child) ? undefined
-    : `qemu for ${config.name} exited (${child.exitCode ?? child.signalCode}): ${readTail(qemuLog, 10) || 'no output'}`;
+  const readTail = (file: string, lines: number) => (existsSync(file) ? tail(clean(readFileSync(file, 'utf8')), lines) : '');
+  const exitReason = () => (isRunning(child) ? undefined : `qemu for ${config.name} exited (${child.exitCode ?? child.signalCode}): ${readTail(qemuLog, 10) || 'no output'}`);
   return {
     name: config.name,
     sshPort: config.sshPort,
@@ -159,11 +178,17 @@ function clean(text: string): string {
 
 /** Distinct free TCP ports on 127.0.0.1, all held open together so none repeats. */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
   const ports = servers.map((server) => {
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
@@ -196,7 +221,9 @@ async function probeAccel(image: LabImage): Promise<Accel> {
   try {
     const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { key?: string; accel?: Accel };
     if (cached.key === key && (cached.accel === 'kvm' || cached.accel === 'tcg')) return cached.accel;
-  } catch { /* no cache yet */ }
+  } catch {
+    /* no cache yet */
+  }
 
   const works = await kvmBootsKernel(image);
   const chosen: Accel = works ? 'kvm' : 'tcg';
@@ -208,12 +235,32 @@ async function probeAccel(image: LabImage): Promise<Accel> {
 
 async function kvmBootsKernel(image: LabImage): Promise<boolean> {
   const probe = join(cacheRoot(), `.kvm-probe-${process.pid}.log`);
-  await run('qemu-system-x86_64', [
-    '-accel', 'kvm', '-cpu', 'host', '-m', '256', '-nodefaults', '-no-user-config', '-display', 'none',
-    '-no-reboot', '-serial', `file:${probe}`, '-kernel', image.kernel, '-initrd', image.initrd,
-    // No init anywhere: the kernel panics at once, and panic=-1 + -no-reboot ends QEMU.
-    '-append', 'console=ttyS0 rdinit=/nonexistent root=/dev/nonexistent panic=-1',
-  ], { timeoutMs: 20_000 });
+  await run(
+    'qemu-system-x86_64',
+    [
+      '-accel',
+      'kvm',
+      '-cpu',
+      'host',
+      '-m',
+      '256',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-serial',
+      `file:${probe}`,
+      '-kernel',
+      image.kernel,
+      '-initrd',
+      image.initrd,
+      // No init anywhere: the kernel panics at once, and panic=-1 + -no-reboot ends QEMU.
+      '-append',
+      'console=ttyS0 rdinit=/nonexistent root=/dev/nonexistent panic=-1',
+    ],
+    { timeoutMs: 20_000 },
+  );
   const output = existsSync(probe) ? readFileSync(probe, 'utf8') : '';
   await run('rm', ['-f', probe]);
   return output.includes('Kernel panic');

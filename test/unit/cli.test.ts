@@ -61,10 +61,7 @@ describe('lvsplay on the command line', function () {
     const result = await lvsplay('validate', copy);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
-    assert.equal(
-      result.stderr,
-      `lvsplay: ${copy}: 1 problem\nhost rs2, interfaces.eth0: 192.168.10.71 is also host rs1's address (interfaces.eth0): each address must belong to one host\n`,
-    );
+    assert.equal(result.stderr, `lvsplay: ${copy}: 1 problem\nhost rs2, interfaces.eth0: 192.168.10.71 is also host rs1's address (interfaces.eth0): each address must belong to one host\n`);
   });
 
   it('reports a type error with file and line, not a stack trace', async () => {
@@ -117,7 +114,21 @@ describe('lvsplay on the command line', function () {
     // A read-only tmpfs over the test folder, in a mount namespace of the CLI's own (gone when it exits).
     const ro = join(dir, 'ro');
     await mkdir(ro);
-    const result = await inShell('unshare', '-rm', 'sh', '-c', 'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"', 'sh', ro, process.execPath, BIN, 'render', 'inventories/dr.ts', '--out', join(ro, 'out'));
+    const result = await inShell(
+      'unshare',
+      '-rm',
+      'sh',
+      '-c',
+      'mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"',
+      'sh',
+      ro,
+      process.execPath,
+      BIN,
+      'render',
+      'inventories/dr.ts',
+      '--out',
+      join(ro, 'out'),
+    );
     oneLine(result, 1, `lvsplay: --out ${join(ro, 'out')}: cannot create ${join(ro, 'out')} (read-only file system)`);
   });
 

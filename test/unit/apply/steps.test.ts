@@ -56,7 +56,7 @@ describe('apply steps from a plan', () => {
       // Handlers in the order the items that fire them are listed; the sysctl is fixed by loading its file.
       `4 sysctl -p ${SYSCTL_FILE} ← sysctl`,
       '5 systemctl daemon-reload ← none',
-      "6 ip address replace 192.168.10.100/32 dev lo label lo:1 ← address",
+      '6 ip address replace 192.168.10.100/32 dev lo label lo:1 ← address',
       '7 systemctl enable --no-reload lvsplay-vip@1.service ← unit',
       '8 systemctl start lvsplay-vip@1.service ← unit',
       '9 ipvsadm -R (3 lines) ← ipvs',

@@ -90,7 +90,10 @@ describe('bench director tier: generated inventory', function () {
     assert.equal(ops.filter((o) => o === '-a').length, 10);
     assert.equal(ops.filter((o) => o === '-D').length, 1);
     assert.equal(lines.length, 32);
-    assert.ok(lines.every((l) => !l.includes(` ${UNTOUCHED_VIP}:${UNTOUCHED_PORT} `)), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => !l.includes(` ${UNTOUCHED_VIP}:${UNTOUCHED_PORT} `)),
+      lines.join('\n'),
+    );
     const seedA = directorTable(a).find((s) => serviceKey(s) === UNTOUCHED_KEY);
     const seedB = directorTable(b).find((s) => serviceKey(s) === UNTOUCHED_KEY);
     assert.deepEqual(seedB, seedA);
@@ -104,11 +107,15 @@ describe('bench director tier: generated inventory', function () {
   });
 });
 
-describe('bench director tier: counting the client\'s requests', () => {
-  it('counts anything but rs1 and rs2 as failed: the director\'s own page, time-outs, empty answers', () => {
+describe("bench director tier: counting the client's requests", () => {
+  it("counts anything but rs1 and rs2 as failed: the director's own page, time-outs, empty answers", () => {
     const count = countAnswers('before rs1\nbefore rs2\nchange rs1\nchange lvs\nchange FAILED\nafter EMPTY\nafter rs2\n\n');
     assert.deepEqual(count, {
-      requests: 7, failed: 3, duringChange: 3, failedDuringChange: 2, answers: { rs1: 2, rs2: 2, lvs: 1, FAILED: 1, EMPTY: 1 },
+      requests: 7,
+      failed: 3,
+      duringChange: 3,
+      failedDuringChange: 2,
+      answers: { rs1: 2, rs2: 2, lvs: 1, FAILED: 1, EMPTY: 1 },
     });
   });
 });
@@ -137,7 +144,10 @@ describe('bench director tier: CPU profile summary', () => {
     const summary = summarizeCpuProfile(profile, '/repo');
     assert.equal(summary.totalSeconds, 1.006);
     assert.equal(summary.idleSeconds, 1);
-    assert.deepEqual(summary.byFunction.slice(1).map((f) => f.name), ['tokenize src/ipvs/options.ts:10', 'parseIpvsSave src/ipvs/parse.ts:57']);
+    assert.deepEqual(
+      summary.byFunction.slice(1).map((f) => f.name),
+      ['tokenize src/ipvs/options.ts:10', 'parseIpvsSave src/ipvs/parse.ts:57'],
+    );
     assert.equal(summary.byFile.find((f) => f.name === 'src/ipvs/options.ts')?.seconds, 0.004);
   });
 });

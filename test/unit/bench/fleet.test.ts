@@ -58,12 +58,24 @@ describe('bench fleet: the scale inventory', function () {
     const inventory = await load(7);
     const slots = fleetSlots(7);
     const fleetHosts = inventory.hosts.filter((h) => h.name !== 'director');
-    assert.deepEqual(fleetHosts.map((h) => [h.name, h.ssh.host, h.ssh.user, h.ssh.privateKey]), slots.map((s) => [s.name, s.address, 'root', '/keys/fleet']));
-    assert.deepEqual(fleetHosts.map((h) => h.interfaces.map((i) => i.name)), slots.map(() => ['host0']));
-    assert.deepEqual(fleetHosts.map((h) => h.roles), [['router'], ...slots.slice(1).map(() => ['realserver-dr'])]);
+    assert.deepEqual(
+      fleetHosts.map((h) => [h.name, h.ssh.host, h.ssh.user, h.ssh.privateKey]),
+      slots.map((s) => [s.name, s.address, 'root', '/keys/fleet']),
+    );
+    assert.deepEqual(
+      fleetHosts.map((h) => h.interfaces.map((i) => i.name)),
+      slots.map(() => ['host0']),
+    );
+    assert.deepEqual(
+      fleetHosts.map((h) => h.roles),
+      [['router'], ...slots.slice(1).map(() => ['realserver-dr'])],
+    );
     const [service] = inventory.services;
     assert.equal(service?.director, 'director');
-    assert.deepEqual(service?.realServers.map((rs) => rs.address), slots.slice(1).map((s) => s.address));
+    assert.deepEqual(
+      service?.realServers.map((rs) => rs.address),
+      slots.slice(1).map((s) => s.address),
+    );
   });
 
   it('matches the fleet past the first /24 (the loop and addresses.ts agree)', async () => {
@@ -76,7 +88,10 @@ describe('bench fleet: the scale inventory', function () {
     const inventory = await load(5);
     const layout = scaleLayout({ count: 5 });
     const selected = selectHosts(inventory, { roles: [...layout.roles], limits: [] });
-    assert.deepEqual(selected.map((s) => s.host.name), fleetSlots(5).map((s) => s.name));
+    assert.deepEqual(
+      selected.map((s) => s.host.name),
+      fleetSlots(5).map((s) => s.name),
+    );
     assert.ok(!selected.some((s) => s.host.name === layout.director.name));
     assert.ok(!fleetSlots(5).some((s) => s.address === layout.director.address || s.address === layout.vip));
   });
@@ -97,9 +112,12 @@ describe('bench fleet: the scale inventory', function () {
   });
 
   it('reads the fresh sysctl values back as they were printed', () => {
-    assert.deepEqual([...parseFreshSysctls('net.ipv4.ip_forward\t0\nnet.ipv4.conf.all.arp_ignore\t1\n')], [
-      ['net.ipv4.ip_forward', '0'],
-      ['net.ipv4.conf.all.arp_ignore', '1'],
-    ]);
+    assert.deepEqual(
+      [...parseFreshSysctls('net.ipv4.ip_forward\t0\nnet.ipv4.conf.all.arp_ignore\t1\n')],
+      [
+        ['net.ipv4.ip_forward', '0'],
+        ['net.ipv4.conf.all.arp_ignore', '1'],
+      ],
+    );
   });
 });

@@ -23,7 +23,10 @@ describe('bench lab tier: Ansible inventory', () => {
     assert.deepEqual(Object.keys(groups).sort(), ['directors_dr', 'realservers_dr', 'routers']);
     assert.deepEqual(Object.keys(groups.realservers_dr!.hosts), ['rs1', 'rs2']);
     assert.deepEqual(groups.directors_dr!.hosts.lvs, {
-      ansible_host: '127.0.0.1', ansible_port: 4002, ansible_user: 'root', ansible_ssh_private_key_file: key,
+      ansible_host: '127.0.0.1',
+      ansible_port: 4002,
+      ansible_user: 'root',
+      ansible_ssh_private_key_file: key,
     });
   });
 
@@ -35,7 +38,9 @@ describe('bench lab tier: Ansible inventory', () => {
 describe('bench lab tier: Ansible recap', () => {
   it('reads ok/changed/unreachable/failed per host from PLAY RECAP', () => {
     const out = [
-      'TASK [x] ***', 'changed: [lvs]', '',
+      'TASK [x] ***',
+      'changed: [lvs]',
+      '',
       'PLAY RECAP *********************************************************************',
       'lvs                        : ok=18   changed=9    unreachable=0    failed=0    skipped=1    rescued=0    ignored=0   ',
       'router                     : ok=3    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0   ',
@@ -74,14 +79,26 @@ describe('bench lab tier: timing', () => {
     let now = 0;
     performance.now = () => now;
     try {
-      const m = await measureWithSetup('x', 3, async (rep) => {
-        calls.push(`setup ${rep}`);
-        now += 150;
-      }, async (rep) => {
-        calls.push(`run ${rep}`);
-        now += 10 * (rep + 1);
-        return { peakRssMb: 100 + rep, verify: async () => { calls.push(`verify ${rep}`); now += 150; } };
-      }, () => {});
+      const m = await measureWithSetup(
+        'x',
+        3,
+        async (rep) => {
+          calls.push(`setup ${rep}`);
+          now += 150;
+        },
+        async (rep) => {
+          calls.push(`run ${rep}`);
+          now += 10 * (rep + 1);
+          return {
+            peakRssMb: 100 + rep,
+            verify: async () => {
+              calls.push(`verify ${rep}`);
+              now += 150;
+            },
+          };
+        },
+        () => {},
+      );
       assert.deepEqual(m.seconds, [0.01, 0.02, 0.03]);
       assert.equal(m.peakRssMb, 102);
     } finally {
@@ -94,7 +111,10 @@ describe('bench lab tier: timing', () => {
 });
 
 describe('bench lab tier: host scripts', () => {
-  for (const [name, script] of [['undo', UNDO_SCRIPT], ['state', STATE_SCRIPT]] as const) {
+  for (const [name, script] of [
+    ['undo', UNDO_SCRIPT],
+    ['state', STATE_SCRIPT],
+  ] as const) {
     it(`the ${name} script is valid sh`, () => {
       execFileSync('sh', ['-n'], { input: script });
     });

@@ -47,7 +47,11 @@ describe('bench fleet: CPU profile summary', () => {
     const summary = summarizeProfile(profile);
     assert.equal(summary.totalMs, 10);
     assert.equal(summary.busyMs, 4);
-    assert.deepEqual(summary.byPart, [{ part: 'idle', ms: 6 }, { part: 'node internals', ms: 2 }, { part: 'ssh2', ms: 2 }]);
+    assert.deepEqual(summary.byPart, [
+      { part: 'idle', ms: 6 },
+      { part: 'node internals', ms: 2 },
+      { part: 'ssh2', ms: 2 },
+    ]);
     assert.equal(summary.firstConnectMs, 5);
     assert.equal(summary.busyBeforeConnectMs, 2);
   });

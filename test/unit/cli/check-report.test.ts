@@ -87,13 +87,14 @@ services:
       // The real servers are checked at once: each one's lines come together, in either order.
       const realServers = sections.get('Check real servers')!;
       assert.equal(realServers.length, 4, realServers.join('\n'));
-      assertLines(linesOf(realServers, 'rs1'), [
-        new RegExp(`^ {2}rs1: failed: default route via ${DIP} \\(.*missing.*\\)$`),
-        '  ✖ rs1: failed (ok=0 would-change=0 failed=1 not-run=0)',
-      ]);
+      assertLines(linesOf(realServers, 'rs1'), [new RegExp(`^ {2}rs1: failed: default route via ${DIP} \\(.*missing.*\\)$`), '  ✖ rs1: failed (ok=0 would-change=0 failed=1 not-run=0)']);
       assertLines(linesOf(realServers, 'rs2'), [`  rs2: ok: default route via ${DIP} (default route via ${DIP})`, '  ✔ rs2: ok (ok=1 would-change=0 failed=0 not-run=0)']);
       assertLines(sections.get('Check directors')!, ['  ↓ lvs: skipped, unreachable earlier']);
-      for (const failed of ['rs1', 'lvs']) assert.ok(linesOf(log.split('\n'), failed).every((line) => !line.includes('✔')), log);
+      for (const failed of ['rs1', 'lvs'])
+        assert.ok(
+          linesOf(log.split('\n'), failed).every((line) => !line.includes('✔')),
+          log,
+        );
     });
   });
 
@@ -129,7 +130,10 @@ services:
       assert.equal(plain.code, 0, plain.stderr);
       const withoutRunId = (text: string): unknown => ({ ...(JSON.parse(text) as object), runId: undefined });
       assert.deepEqual(withoutRunId(detailed.stdout), withoutRunId(plain.stdout));
-      assert.deepEqual((JSON.parse(detailed.stdout) as { hosts: { status: string }[] }).hosts.map((h) => h.status), ['changed', 'ok']);
+      assert.deepEqual(
+        (JSON.parse(detailed.stdout) as { hosts: { status: string }[] }).hosts.map((h) => h.status),
+        ['changed', 'ok'],
+      );
     });
 
     it('is refused without --check, before the inventory is read: exit 2, one line, and a JSON usage error with --json', async () => {

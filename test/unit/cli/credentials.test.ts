@@ -23,7 +23,10 @@ describe('run with keys it cannot use', function () {
 
   async function runWithKeys(keys: Record<DrHost, string>, ...extra: string[]): Promise<CliProcess> {
     const port = await freePort();
-    await writeFile(join(dir, 'inventory.yml'), drInventory((host) => `{ host: 127.0.0.1, port: ${port}, privateKey: ${keys[host]} }`));
+    await writeFile(
+      join(dir, 'inventory.yml'),
+      drInventory((host) => `{ host: 127.0.0.1, port: ${port}, privateKey: ${keys[host]} }`),
+    );
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
     delete env.SSH_AUTH_SOCK;
     const cli = new CliProcess(['run', join(dir, 'inventory.yml'), '--check', '--known-hosts', join(dir, 'known_hosts'), ...extra], env);
@@ -60,7 +63,15 @@ describe('run with keys it cannot use', function () {
     const { error } = JSON.parse(cli.stdout) as { error: { kind: string; message: string; issues: { subject: string; field: string; message: string }[] } };
     assert.equal(error.kind, 'credentials');
     assert.equal(error.message, 'cannot authenticate to 4 hosts; no host was connected to');
-    assert.deepEqual(error.issues.map((issue) => [issue.subject, issue.field]), [['host router', 'ssh.privateKey'], ['host lvs', 'ssh.privateKey'], ['host rs1', 'ssh.privateKey'], ['host rs2', 'ssh.privateKey']]);
+    assert.deepEqual(
+      error.issues.map((issue) => [issue.subject, issue.field]),
+      [
+        ['host router', 'ssh.privateKey'],
+        ['host lvs', 'ssh.privateKey'],
+        ['host rs1', 'ssh.privateKey'],
+        ['host rs2', 'ssh.privateKey'],
+      ],
+    );
     assert.match(error.issues[0]!.message, new RegExp(`^private key file ${key} is not a private key`));
   });
 });

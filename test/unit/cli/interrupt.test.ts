@@ -31,7 +31,10 @@ describe('interrupting a run', function () {
     );
     sshd = await startSshd({ config: [`ForceCommand /bin/sh ${join(dir, 'held.sh')}`] });
     const target = `{ host: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, privateKey: ${sshd.clientKey} }`;
-    await writeFile(join(dir, 'inventory.yml'), drInventory(() => target));
+    await writeFile(
+      join(dir, 'inventory.yml'),
+      drInventory(() => target),
+    );
     await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ed25519}\n`);
   });
 
@@ -80,9 +83,15 @@ describe('interrupting a run', function () {
     assert.deepEqual(exit, { code: 143, signal: null }, run.stderr);
     const report = JSON.parse(run.stdout) as { interrupted: string; hosts: { host: string; status: string }[] };
     assert.equal(report.interrupted, 'SIGTERM');
-    assert.deepEqual(report.hosts.map((h) => h.host), DR_HOSTS);
+    assert.deepEqual(
+      report.hosts.map((h) => h.host),
+      DR_HOSTS,
+    );
     assert.notEqual(report.hosts[0]!.status, 'interrupted');
-    assert.deepEqual(report.hosts.slice(1).map((h) => h.status), ['interrupted', 'interrupted', 'interrupted']);
+    assert.deepEqual(
+      report.hosts.slice(1).map((h) => h.status),
+      ['interrupted', 'interrupted', 'interrupted'],
+    );
   });
 
   it('on a second SIGINT stops at once, saying no host was part-way through a change, and exits 130', async () => {

@@ -31,7 +31,8 @@ function observedProcess(timeline: string, args: readonly string[], home: string
   const started = performance.now();
   return new Promise((resolve) => {
     execFile(process.execPath, observedArgs(timeline, args), { cwd: ROOT, env: { ...process.env, HOME: home, SSH_AUTH_SOCK: '' } }, (error, stdout) =>
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, seconds: (performance.now() - started) / 1000 }));
+      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, seconds: (performance.now() - started) / 1000 }),
+    );
   });
 }
 
@@ -96,7 +97,10 @@ describe('run, observed (RunDeps.observe): in-process, and as the benchmark runs
       const ports = new Map<string, number>();
       for (const host of ['router', 'lvs', 'rs1', 'rs2']) ports.set(host, await freePort());
       inventory = join(dir, 'refused.yml');
-      await writeFile(inventory, drInventory((host) => `{ host: 127.0.0.1, port: ${ports.get(host)}, privateKey: ${converged!.clientKey} }`));
+      await writeFile(
+        inventory,
+        drInventory((host) => `{ host: 127.0.0.1, port: ${ports.get(host)}, privateKey: ${converged!.clientKey} }`),
+      );
     });
 
     for (const json of [true, false]) {
@@ -120,7 +124,11 @@ describe('run, observed (RunDeps.observe): in-process, and as the benchmark runs
           'stage Apply directors (1)',
           'passed-over lvs unreachable',
         ]);
-        if (json) assert.deepEqual((JSON.parse(run.output) as { hosts: { status: string }[] }).hosts.map((h) => h.status), hosts.map(() => 'unreachable'));
+        if (json)
+          assert.deepEqual(
+            (JSON.parse(run.output) as { hosts: { status: string }[] }).hosts.map((h) => h.status),
+            hosts.map(() => 'unreachable'),
+          );
         else assert.match(run.output, /^Gather facts from 4 hosts\n(?: {2}✖ \S+: unreachable: .*\n){4}Apply routers\n {2}↓ router: skipped, unreachable earlier\n/);
       });
     }
@@ -192,7 +200,10 @@ services:
       const file = timelineFile();
       const run = await observedProcess(file, ['run', inventory, '--check', '--json', '--known-hosts', join(dir, 'known_hosts')], dir);
       assert.equal(run.code, 1, run.stdout);
-      assert.deepEqual((JSON.parse(run.stdout) as { hosts: { host: string; status: string }[] }).hosts.map((h) => `${h.host} ${h.status}`), ['lvs unreachable', 'rs2 ok']);
+      assert.deepEqual(
+        (JSON.parse(run.stdout) as { hosts: { host: string; status: string }[] }).hosts.map((h) => `${h.host} ${h.status}`),
+        ['lvs unreachable', 'rs2 ok'],
+      );
       const phases = takePhases(file, run.seconds);
       assert.ok(phases, 'no timeline');
       assert.equal(existsSync(file), false, 'the timeline file is removed once read');

@@ -35,7 +35,15 @@ describe('the --out folder of render', () => {
 
   it('refuses any host name or path that would leave <out>/<host>/', async () => {
     const out = await outDir(join(dir, 'out'));
-    for (const [host, path] of [['..', '/etc/x'], ['.', '/etc/x'], ['', '/etc/x'], ['a/b', '/etc/x'], ['../rs2', '/etc/x'], ['rs1', '/../../etc/x'], ['rs1', '/']]) {
+    for (const [host, path] of [
+      ['..', '/etc/x'],
+      ['.', '/etc/x'],
+      ['', '/etc/x'],
+      ['a/b', '/etc/x'],
+      ['../rs2', '/etc/x'],
+      ['rs1', '/../../etc/x'],
+      ['rs1', '/'],
+    ]) {
       assert.throws(
         () => targetOf(out, host!, path!),
         (error: unknown) => error instanceof OutDirError && !error.usage && error.message.startsWith(`--out ${out.given}: host ${JSON.stringify(host)}, ${path}: would be written to `),

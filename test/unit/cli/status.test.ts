@@ -32,8 +32,14 @@ describe('lvsplay status against a director on loopback', function () {
     director = await startSshd({ config: [`ForceCommand exec unshare --map-root-user --net /bin/sh -c '${setup}'`] });
     const unused = await freePort();
     // Only the director is dialled: the other hosts' ssh is never used.
-    await writeFile(join(dir, 'inventory.yml'), drInventory((host) => (host === 'lvs' ? sshTarget(director!) : `{ host: 127.0.0.1, port: ${unused} }`)));
-    await writeFile(join(dir, 'unreachable.yml'), drInventory(() => `{ host: 127.0.0.1, port: ${unused}, privateKey: ${director!.clientKey} }`));
+    await writeFile(
+      join(dir, 'inventory.yml'),
+      drInventory((host) => (host === 'lvs' ? sshTarget(director!) : `{ host: 127.0.0.1, port: ${unused} }`)),
+    );
+    await writeFile(
+      join(dir, 'unreachable.yml'),
+      drInventory(() => `{ host: 127.0.0.1, port: ${unused}, privateKey: ${director!.clientKey} }`),
+    );
     await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${director.port} ${director.hostKeys.ed25519}\n`);
   });
 
@@ -101,7 +107,16 @@ describe('lvsplay status against a director on loopback', function () {
     cli = new CliProcess(['status', join(dir, 'inventory.yml'), '--json', '--known-hosts', join(dir, 'known_hosts')], { ...process.env, HOME: dir });
     const exit = await cli.exited;
     assert.equal(exit.code, 0, cli.stderr);
-    const report = JSON.parse(cli.stdout) as { directors: { host: string; state: string; ipvs: string; ipvsadm: string; countersUnavailable: string; services: { key: string; drift: unknown[]; realServers: { key: string; host: string; tcp: unknown; drift: unknown[]; wanted: unknown }[] }[] }[] };
+    const report = JSON.parse(cli.stdout) as {
+      directors: {
+        host: string;
+        state: string;
+        ipvs: string;
+        ipvsadm: string;
+        countersUnavailable: string;
+        services: { key: string; drift: unknown[]; realServers: { key: string; host: string; tcp: unknown; drift: unknown[]; wanted: unknown }[] }[];
+      }[];
+    };
     const [lvs] = report.directors;
     assert.deepEqual({ ...lvs, services: undefined }, { host: 'lvs', state: 'read', ipvs: 'not-loaded', ipvsadm: 'not-installed', countersUnavailable: 'IPVS not loaded', services: undefined });
     assert.deepEqual(lvs!.services, [
@@ -111,15 +126,26 @@ describe('lvsplay status against a director on loopback', function () {
         drift: [{ kind: 'missing' }],
         realServers: [
           { key: '192.168.10.71:80', host: 'rs1', tcp: { result: 'ok' }, draining: false, wanted: { forwarding: 'route', weight: 1 }, drift: [{ kind: 'missing' }] },
-          { key: '192.168.10.72:80', host: 'rs2', tcp: { result: 'error', reason: 'Network is unreachable' }, draining: false, wanted: { forwarding: 'route', weight: 1 }, drift: [{ kind: 'missing' }] },
+          {
+            key: '192.168.10.72:80',
+            host: 'rs2',
+            tcp: { result: 'error', reason: 'Network is unreachable' },
+            draining: false,
+            wanted: { forwarding: 'route', weight: 1 },
+            drift: [{ kind: 'missing' }],
+          },
         ],
       },
     ]);
   });
 
-  it('--watch reads again over the same connection until Ctrl-C, then exits with the last read\'s code', async () => {
+  it("--watch reads again over the same connection until Ctrl-C, then exits with the last read's code", async () => {
     cli = new CliProcess(['status', join(dir, 'inventory.yml'), '--watch', '1', '--known-hosts', join(dir, 'known_hosts')], { ...process.env, HOME: dir });
-    const accepted = (): number => director!.log().split('\n').filter((line) => line.includes('Accepted publickey')).length;
+    const accepted = (): number =>
+      director!
+        .log()
+        .split('\n')
+        .filter((line) => line.includes('Accepted publickey')).length;
     const before = accepted();
     await cli.until(() => (cli!.stdout.match(/^lvsplay status /gm) ?? []).length >= 2, 'two screens');
     cli.signal('SIGINT');

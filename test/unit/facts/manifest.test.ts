@@ -20,80 +20,87 @@ function run(shell: string, script: string): Promise<string> {
   });
 }
 
-for (const shell of ['dash', 'bash']) describe(`the manifest fact, run by ${shell}`, () => {
-  let dir: string;
-  let path: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lvsplay-manifest-'));
-    path = join(dir, 'manifest.json');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+for (const shell of ['dash', 'bash'])
+  describe(`the manifest fact, run by ${shell}`, () => {
+    let dir: string;
+    let path: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'lvsplay-manifest-'));
+      path = join(dir, 'manifest.json');
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  /** The facts script asking for the manifest (expected to record `wanted`), run on this machine against `path`. */
-  async function facts(wanted?: readonly ManifestEntry[]): Promise<HostFacts> {
-    const { script, parse } = batchFacts({ manifest: { ...(wanted && { steadyStateSha256: steadyStateHash(wanted) }), ipvs: false } });
-    return parse(await run(shell, script.replaceAll(MANIFEST_PATH, path)));
-  }
+    /** The facts script asking for the manifest (expected to record `wanted`), run on this machine against `path`. */
+    async function facts(wanted?: readonly ManifestEntry[]): Promise<HostFacts> {
+      const { script, parse } = batchFacts({ manifest: { ...(wanted && { steadyStateSha256: steadyStateHash(wanted) }), ipvs: false } });
+      return parse(await run(shell, script.replaceAll(MANIFEST_PATH, path)));
+    }
 
-  // What a router records: a file, a sysctl with the value it had before, a unit; the kernel's own ostype
-  // stands in for a sysctl this machine has, so that its live value is read for real.
-  const entries = (file: string): ManifestEntry[] => [
-    { kind: 'file', path: file, sha256: sha256('net.ipv4.ip_forward = 1\n'), unitFile: false },
-    { kind: 'sysctl', key: 'kernel.ostype', prior: 'it said "0" \\ once' },
-    { kind: 'address', cidr: '192.168.10.85/24', device: 'eth1' },
-  ];
+    // What a router records: a file, a sysctl with the value it had before, a unit; the kernel's own ostype
+    // stands in for a sysctl this machine has, so that its live value is read for real.
+    const entries = (file: string): ManifestEntry[] => [
+      { kind: 'file', path: file, sha256: sha256('net.ipv4.ip_forward = 1\n'), unitFile: false },
+      { kind: 'sysctl', key: 'kernel.ostype', prior: 'it said "0" \\ once' },
+      { kind: 'address', cidr: '192.168.10.85/24', device: 'eth1' },
+    ];
 
-  it('says there is none when the file is missing', async () => {
-    assert.deepEqual((await facts([])).manifest, { state: 'none' });
-  });
+    it('says there is none when the file is missing', async () => {
+      assert.deepEqual((await facts([])).manifest, { state: 'none' });
+    });
 
-  it('sends only a mark when the file records what the run wants, whatever the prior values it holds', async () => {
-    const recorded = entries(join(dir, 'x.conf'));
-    await writeFile(path, formatManifest(recorded));
-    // Asked with no prior known (null): the host leaves each prior line out of what it hashes.
-    const wanted = recorded.map((e) => (e.kind === 'sysctl' ? { ...e, prior: null } : e));
-    assert.deepEqual((await facts(wanted)).manifest, { state: 'as-recorded' });
-    assert.equal(withoutPriors(formatManifest(recorded)), withoutPriors(formatManifest(wanted)));
-  });
+    it('sends only a mark when the file records what the run wants, whatever the prior values it holds', async () => {
+      const recorded = entries(join(dir, 'x.conf'));
+      await writeFile(path, formatManifest(recorded));
+      // Asked with no prior known (null): the host leaves each prior line out of what it hashes.
+      const wanted = recorded.map((e) => (e.kind === 'sysctl' ? { ...e, prior: null } : e));
+      assert.deepEqual((await facts(wanted)).manifest, { state: 'as-recorded' });
+      assert.equal(withoutPriors(formatManifest(recorded)), withoutPriors(formatManifest(wanted)));
+    });
 
-  it('sends the file and the live state of what it names when it records something else', async () => {
-    const file = join(dir, 'x.conf');
-    await writeFile(file, 'edited\n');
-    const recorded = entries(file);
-    const text = formatManifest([...recorded, { kind: 'file', path: join(dir, 'gone.conf'), sha256: sha256('x'), unitFile: false }]);
-    await writeFile(path, text);
-    const fact = (await facts(recorded)).manifest;
-    assert.equal(fact?.state, 'recorded');
-    if (fact?.state !== 'recorded') return;
-    assert.equal(fact.text, text);
-    assert.deepEqual(fact.entries.map((e) => e.kind), ['file', 'file', 'address', 'sysctl']);
-    assert.deepEqual(fact.facts.files.get(join(dir, 'gone.conf')), { exists: false });
-    const edited = fact.facts.files.get(file);
-    assert.equal(edited?.exists && edited.sha256, sha256('edited\n'));
-    assert.equal(fact.facts.sysctl.get('kernel.ostype'), 'Linux');
-    assert.ok(fact.facts.addresses.some((a) => a.device === 'lo'), 'the addresses are listed');
-    assert.equal(fact.facts.ipvs, undefined, 'no IPVS table was asked for');
-  });
-
-  it('fails the host, naming the file, for a manifest that is not JSON, has an unknown field, or a newer version', async () => {
-    const damaged = async (text: string, why: RegExp) => {
+    it('sends the file and the live state of what it names when it records something else', async () => {
+      const file = join(dir, 'x.conf');
+      await writeFile(file, 'edited\n');
+      const recorded = entries(file);
+      const text = formatManifest([...recorded, { kind: 'file', path: join(dir, 'gone.conf'), sha256: sha256('x'), unitFile: false }]);
       await writeFile(path, text);
-      await assert.rejects(facts([]), (error: Error) => {
-        assert.ok(error instanceof FactError);
-        assert.match(error.message, new RegExp(`^fact manifest: ${MANIFEST_PATH} is damaged: ${why.source}\\. lvsplay will not guess what it made on this host: repair the file, or move it away`));
-        return true;
-      });
-    };
-    await damaged('{"version": 1, "files": [', /not JSON \(.*\)/);
-    await damaged(formatManifest([]).replace('"modules"', '"modlues"'), /the file has an unknown field "modlues"/);
-    await damaged(formatManifest([]).replace('"version": 1', '"version": 2'), /version 2, written by a newer lvsplay \(this one reads version 1\)/);
-  });
+      const fact = (await facts(recorded)).manifest;
+      assert.equal(fact?.state, 'recorded');
+      if (fact?.state !== 'recorded') return;
+      assert.equal(fact.text, text);
+      assert.deepEqual(
+        fact.entries.map((e) => e.kind),
+        ['file', 'file', 'address', 'sysctl'],
+      );
+      assert.deepEqual(fact.facts.files.get(join(dir, 'gone.conf')), { exists: false });
+      const edited = fact.facts.files.get(file);
+      assert.equal(edited?.exists && edited.sha256, sha256('edited\n'));
+      assert.equal(fact.facts.sysctl.get('kernel.ostype'), 'Linux');
+      assert.ok(
+        fact.facts.addresses.some((a) => a.device === 'lo'),
+        'the addresses are listed',
+      );
+      assert.equal(fact.facts.ipvs, undefined, 'no IPVS table was asked for');
+    });
 
-  it('reads a prior value edited into something else whole, and refuses it, rather than pass it for the steady state', async () => {
-    const recorded = entries(join(dir, 'x.conf'));
-    await writeFile(path, formatManifest(recorded).replace(/"prior": .*$/m, '"prior": 0'));
-    await assert.rejects(facts(recorded.map((e) => (e.kind === 'sysctl' ? { ...e, prior: null } : e))), /sysctl\[0\]\.prior must be a value on one line, or null/);
+    it('fails the host, naming the file, for a manifest that is not JSON, has an unknown field, or a newer version', async () => {
+      const damaged = async (text: string, why: RegExp) => {
+        await writeFile(path, text);
+        await assert.rejects(facts([]), (error: Error) => {
+          assert.ok(error instanceof FactError);
+          assert.match(error.message, new RegExp(`^fact manifest: ${MANIFEST_PATH} is damaged: ${why.source}\\. lvsplay will not guess what it made on this host: repair the file, or move it away`));
+          return true;
+        });
+      };
+      await damaged('{"version": 1, "files": [', /not JSON \(.*\)/);
+      await damaged(formatManifest([]).replace('"modules"', '"modlues"'), /the file has an unknown field "modlues"/);
+      await damaged(formatManifest([]).replace('"version": 1', '"version": 2'), /version 2, written by a newer lvsplay \(this one reads version 1\)/);
+    });
+
+    it('reads a prior value edited into something else whole, and refuses it, rather than pass it for the steady state', async () => {
+      const recorded = entries(join(dir, 'x.conf'));
+      await writeFile(path, formatManifest(recorded).replace(/"prior": .*$/m, '"prior": 0'));
+      await assert.rejects(facts(recorded.map((e) => (e.kind === 'sysctl' ? { ...e, prior: null } : e))), /sysctl\[0\]\.prior must be a value on one line, or null/);
+    });
   });
-});

@@ -54,15 +54,18 @@ describe('fact parsers on recorded output', () => {
     assert.deepEqual(parseOsRelease(recorded('os-release.txt')), { id: 'debian', prettyName: 'Debian GNU/Linux 12 (bookworm)' });
   });
 
-  it('ipvsadm-save -n: the live table in ipvsadm\'s sort order, and the persisted file', () => {
+  it("ipvsadm-save -n: the live table in ipvsadm's sort order, and the persisted file", () => {
     const facts = parseIpvsFacts(`${recorded('ipvsadm-save-n.txt')}@@persisted\n-A -t 192.168.10.100:80 -s rr\n`);
     assert.equal(facts.moduleLoaded, true);
     assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53']);
     assert.equal(facts.live[0]!.persistence, 300);
-    assert.deepEqual(facts.live[1]!.destinations.map((d) => [d.address, d.forwarding, d.weight]), [
-      ['192.168.10.71', 'route', 1],
-      ['192.168.10.72', 'route', 3],
-    ]);
+    assert.deepEqual(
+      facts.live[1]!.destinations.map((d) => [d.address, d.forwarding, d.weight]),
+      [
+        ['192.168.10.71', 'route', 1],
+        ['192.168.10.72', 'route', 3],
+      ],
+    );
     assert.deepEqual(facts.persisted.map(serviceKey), ['tcp 192.168.10.100:80']);
   });
 
@@ -156,12 +159,11 @@ describe('fact parsers on recorded output', () => {
   });
 });
 
-describe('ipvsadm -Ln --thresholds in shapes the lab table lacks (from ipvsadm 1.31\'s printf formats)', () => {
+describe("ipvsadm -Ln --thresholds in shapes the lab table lacks (from ipvsadm 1.31's printf formats)", () => {
   /** One real server line: `  -> %-28s %-10u %-10u %-10u %-10u`. */
-  const real = (address: string, upper: number, lower: number): string =>
-    `  -> ${address.padEnd(28)} ${[upper, lower, 3, 12].map((n) => String(n).padEnd(10)).join(' ')}`;
+  const real = (address: string, upper: number, lower: number): string => `  -> ${address.padEnd(28)} ${[upper, lower, 3, 12].map((n) => String(n).padEnd(10)).join(' ')}`;
 
-  it('names up to three real servers and counts the rest; -y alone; IPv6, SCTP and fwmark services keyed as ipvsadm-save\'s', () => {
+  it("names up to three real servers and counts the rest; -y alone; IPv6, SCTP and fwmark services keyed as ipvsadm-save's", () => {
     const listing = [
       ...NO_THRESHOLDS.trimEnd().split('\n'),
       'TCP  10.0.0.1:80 wlc',
@@ -216,7 +218,7 @@ describe('fact parsers on the shapes lvsplay prints itself', () => {
     assert.throws(() => parseModules('ip_vs maybe\n'), /unexpected line/);
   });
 
-  it('sysctl: values by key, and keys the kernel does not have (the fact run on this machine\'s own /proc/sys)', () => {
+  it("sysctl: values by key, and keys the kernel does not have (the fact run on this machine's own /proc/sys)", () => {
     const keys = ['kernel.ostype', 'net.ipv4.tcp_rmem', 'net.ipv4.vs.expire_nodest_conn_not_here'];
     const fact = sysctlFact(keys);
     const values = fact.parse(execFileSync('sh', ['-s'], { input: fact.command, encoding: 'utf8' }));

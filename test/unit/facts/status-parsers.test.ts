@@ -16,16 +16,35 @@ const KEYS = ['tcp 10.9.9.1:8080', 'tcp 172.16.10.81:443', 'udp 10.9.9.2:53', 't
 
 describe('status facts', () => {
   describe('/proc/net/ip_vs with connection counts', () => {
-    it('reads every service in the kernel\'s order, fwmark and -o ones too, with weights and connections', () => {
+    it("reads every service in the kernel's order, fwmark and -o ones too, with weights and connections", () => {
       const live = parseLiveIpvs(recorded('proc-net-ip_vs.txt'));
-      assert.deepEqual(live.map((s) => s.key), KEYS);
-      assert.deepEqual(live.map((s) => [s.scheduler, s.persistent]), [['sh', true], ['wrr', true], ['rr', false], ['rr', false], ['wlc', false], ['rr', false]]);
+      assert.deepEqual(
+        live.map((s) => s.key),
+        KEYS,
+      );
+      assert.deepEqual(
+        live.map((s) => [s.scheduler, s.persistent]),
+        [
+          ['sh', true],
+          ['wrr', true],
+          ['rr', false],
+          ['rr', false],
+          ['wlc', false],
+          ['rr', false],
+        ],
+      );
       assert.deepEqual(live[3]!.destinations, [
         { key: '192.168.10.72:80', address: '192.168.10.72', port: 80, forwarding: 'route', weight: 3, active: 0, inactive: 0 },
         { key: '192.168.10.71:80', address: '192.168.10.71', port: 80, forwarding: 'route', weight: 1, active: 0, inactive: 0 },
       ]);
-      assert.deepEqual(live[0]!.destinations.map((d) => [d.key, d.forwarding, d.weight]), [['192.168.10.73:8080', 'tunnel', 5]]);
-      assert.deepEqual(live[4]!.destinations.map((d) => d.weight), [0, 1]);
+      assert.deepEqual(
+        live[0]!.destinations.map((d) => [d.key, d.forwarding, d.weight]),
+        [['192.168.10.73:8080', 'tunnel', 5]],
+      );
+      assert.deepEqual(
+        live[4]!.destinations.map((d) => d.weight),
+        [0, 1],
+      );
     });
 
     it('reads connection counts and IPv6 services as the kernel prints them (written from ip_vs_ctl.c)', () => {
@@ -43,8 +62,14 @@ describe('status facts', () => {
           '',
         ].join('\n'),
       );
-      assert.deepEqual(live.map((s) => s.key), ['tcp 192.168.10.100:80', 'tcp [2001:db8::1]:80', 'fwmark 9 ipv6']);
-      assert.deepEqual(live[0]!.destinations.map((d) => [d.weight, d.active, d.inactive]), [[0, 17, 1234]]);
+      assert.deepEqual(
+        live.map((s) => s.key),
+        ['tcp 192.168.10.100:80', 'tcp [2001:db8::1]:80', 'fwmark 9 ipv6'],
+      );
+      assert.deepEqual(
+        live[0]!.destinations.map((d) => [d.weight, d.active, d.inactive]),
+        [[0, 17, 1234]],
+      );
       assert.equal(live[1]!.destinations[0]!.key, '[2001:db8::2]:80');
     });
 
@@ -56,7 +81,10 @@ describe('status facts', () => {
   });
 
   describe('ipvsadm -Ln --stats/--rate --exact', () => {
-    for (const [listing, file] of [['stats', 'ipvsadm-Ln-stats-exact.txt'], ['rate', 'ipvsadm-Ln-rate-exact.txt']] as const) {
+    for (const [listing, file] of [
+      ['stats', 'ipvsadm-Ln-stats-exact.txt'],
+      ['rate', 'ipvsadm-Ln-rate-exact.txt'],
+    ] as const) {
       it(`${listing}: the same services and real servers as /proc/net/ip_vs, by the same keys`, () => {
         const counters = parseIpvsCounters(listing, recorded(file));
         const live = parseLiveIpvs(recorded('proc-net-ip_vs.txt'));
@@ -90,7 +118,7 @@ describe('status facts', () => {
       assert.deepEqual([...counters.get('tcp [2001:db8::1]:80')!.destinations.keys()], ['[2001:db8::2]:80']);
     });
 
-    it('refuses the other listing\'s title, and a number without --exact (12K), naming the line', () => {
+    it("refuses the other listing's title, and a number without --exact (12K), naming the line", () => {
       assert.throws(() => parseIpvsCounters('rate', recorded('ipvsadm-Ln-stats-exact.txt')), /fact ipvs-rate: expected the rate title, got 'Prot LocalAddress:Port +Conns/);
       const rounded = recorded('ipvsadm-Ln-stats-exact.txt').replace('TCP  10.9.9.1:8080                       0', 'TCP  10.9.9.1:8080                     12K');
       assert.throws(() => parseIpvsCounters('stats', rounded), /^FactError: fact ipvs-stats: unexpected line 'TCP {2}10\.9\.9\.1:8080 +12K /);
@@ -102,8 +130,15 @@ describe('status facts', () => {
     const run = (script: string): string =>
       execFileSync('unshare', ['--map-root-user', '--net', 'sh', '-c', 'ip link set lo up && ip addr add 192.168.10.71/32 dev lo && sh -s'], { input: script, encoding: 'utf8' });
 
-    it('says refused for a port nothing listens on, and the kernel\'s words for an address it cannot reach', () => {
-      const checks = parseTcpChecks(run(tcpCheckCommand([{ address: '192.168.10.71', port: 80 }, { address: '192.168.10.72', port: 8080 }])));
+    it("says refused for a port nothing listens on, and the kernel's words for an address it cannot reach", () => {
+      const checks = parseTcpChecks(
+        run(
+          tcpCheckCommand([
+            { address: '192.168.10.71', port: 80 },
+            { address: '192.168.10.72', port: 8080 },
+          ]),
+        ),
+      );
       assert.deepEqual(Object.fromEntries(checks!), {
         '192.168.10.71:80': { result: 'refused' },
         '192.168.10.72:8080': { result: 'error', reason: 'Network is unreachable' },
@@ -127,7 +162,10 @@ describe('status facts', () => {
       const guarded = script.slice(script.indexOf('if [ -e /proc/net/ip_vs ]'));
       assert.equal(script.slice(0, script.indexOf('if [ -e /proc/net/ip_vs ]')).includes('ipvsadm -L'), false);
       assert.match(guarded, /^if \[ -e \/proc\/net\/ip_vs \]; then\ncat \/proc\/net\/ip_vs\n/);
-      const output = execFileSync('unshare', ['--map-root-user', '--net', 'sh', '-c', 'ip link set lo up && ip addr add 192.168.10.71/32 dev lo && PATH=/usr/bin:/bin sh -s'], { input: script, encoding: 'utf8' });
+      const output = execFileSync('unshare', ['--map-root-user', '--net', 'sh', '-c', 'ip link set lo up && ip addr add 192.168.10.71/32 dev lo && PATH=/usr/bin:/bin sh -s'], {
+        input: script,
+        encoding: 'utf8',
+      });
       const reading = parseDirectorStatus(output);
       assert.equal(reading.live, undefined);
       assert.equal(reading.ipvsadmInstalled, false);
@@ -146,7 +184,7 @@ describe('status facts', () => {
       assert.deepEqual([...reading.tcp!.keys()].sort(), ['192.168.10.71:443', '192.168.10.71:80', '192.168.10.72:443', '192.168.10.72:80', '192.168.10.73:8080']);
     });
 
-    it('joins its parts: the live table, both listings, the rules file\'s services, the checks', () => {
+    it("joins its parts: the live table, both listings, the rules file's services, the checks", () => {
       const output = [
         '@@lvsplay-status ipvsadm\nyes\n',
         `@@lvsplay-status ip_vs\n${recorded('proc-net-ip_vs.txt')}`,
@@ -165,7 +203,7 @@ describe('status facts', () => {
       const failed = parseDirectorStatus(
         '@@lvsplay-status ipvsadm\nyes\n@@lvsplay-status ip_vs\n' +
           recorded('proc-net-ip_vs.txt') +
-          '@@lvsplay-status stats\nCan\'t initialize ipvs: Permission denied\n@@command-failed 2\n@@lvsplay-status rate\n@@command-failed 2\n' +
+          "@@lvsplay-status stats\nCan't initialize ipvs: Permission denied\n@@command-failed 2\n@@lvsplay-status rate\n@@command-failed 2\n" +
           '@@lvsplay-status rules\n@@lvsplay-status tcp\n@@no-bash\n',
       );
       assert.deepEqual(failed.counters, { unavailable: "ipvsadm -Ln --stats --exact failed (exit 2): Can't initialize ipvs: Permission denied" });

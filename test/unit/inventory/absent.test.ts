@@ -14,7 +14,10 @@ describe('a host marked absent', () => {
 
   it('is left out of the services that still list it, so that its director drains it', () => {
     const inventory = withAbsentRs2();
-    assert.deepEqual(inventory.services[0]!.realServers.map((rs) => rs.host), ['rs1']);
+    assert.deepEqual(
+      inventory.services[0]!.realServers.map((rs) => rs.host),
+      ['rs1'],
+    );
     assert.equal(inventory.hosts.find((h) => h.name === 'rs2')!.state, 'absent');
     assert.equal(inventory.hosts.find((h) => h.name === 'rs1')!.state, 'present');
   });
@@ -37,12 +40,23 @@ describe('a host marked absent', () => {
 
   it('is selected by a whole run and skipped by a --role run, which removes nothing', () => {
     const inventory = withAbsentRs2();
-    assert.deepEqual(selectHosts(inventory, { roles: [], limits: [] }).map((s) => s.host.name), ['router', 'lvs', 'rs1', 'rs2']);
-    assert.deepEqual(selectHosts(inventory, { roles: ['realserver-dr'], limits: [] }).map((s) => s.host.name), ['rs1']);
+    assert.deepEqual(
+      selectHosts(inventory, { roles: [], limits: [] }).map((s) => s.host.name),
+      ['router', 'lvs', 'rs1', 'rs2'],
+    );
+    assert.deepEqual(
+      selectHosts(inventory, { roles: ['realserver-dr'], limits: [] }).map((s) => s.host.name),
+      ['rs1'],
+    );
   });
 
   it('gives each service the default drain timeout of 60 s unless it sets one', () => {
     assert.equal(withAbsentRs2().services[0]!.drainTimeout, 60);
-    assert.equal(withAbsentRs2((input) => { input.services[0].drainTimeout = 0; }).services[0]!.drainTimeout, 0);
+    assert.equal(
+      withAbsentRs2((input) => {
+        input.services[0].drainTimeout = 0;
+      }).services[0]!.drainTimeout,
+      0,
+    );
   });
 });

@@ -18,269 +18,358 @@ const RULE_CASES: readonly BadInventoryCase[] = [
   {
     name: 'a host state that is neither present nor absent',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.state = 'gone'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.state = 'gone';
+    },
     expect: ["host rs1, state: 'gone' is not one of present, absent"],
   },
   {
     name: 'an absent director that a service still names',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.lvs.state = 'absent'; },
+    mutate: (inv) => {
+      inv.hosts.lvs.state = 'absent';
+    },
     expect: ["service tcp 192.168.10.100:80, director: host lvs is marked state: 'absent': remove this service, or give it a director that stays"],
   },
   {
     name: 'an absent real server that is not a host',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers.push({ host: 'rs9' }); },
+    mutate: (inv) => {
+      inv.services[0].realServers.push({ host: 'rs9' });
+    },
     expect: ["service tcp 192.168.10.100:80, realServers[2].host: 'rs9' is not a host in this inventory"],
   },
   {
     name: 'a negative drain timeout',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].drainTimeout = -1; },
+    mutate: (inv) => {
+      inv.services[0].drainTimeout = -1;
+    },
     expect: ['service tcp 192.168.10.100:80, drainTimeout: must be a whole number from 0 to 86400, got -1'],
   },
   {
     name: 'a drain timeout given as text',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].drainTimeout = '30s'; },
+    mutate: (inv) => {
+      inv.services[0].drainTimeout = '30s';
+    },
     expect: ["service tcp 192.168.10.100:80, drainTimeout: must be a whole number from 0 to 86400, got the string '30s'"],
   },
   {
     name: "the seed's own typo: RS2 given RS1's address",
     base: 'nat',
-    mutate: (inv) => { inv.hosts.rs2.interfaces.eth0 = '192.168.10.71/24'; },
+    mutate: (inv) => {
+      inv.hosts.rs2.interfaces.eth0 = '192.168.10.71/24';
+    },
     expect: ["host rs2, interfaces.eth0: 192.168.10.71 is also host rs1's address (interfaces.eth0): each address must belong to one host"],
   },
   {
     name: 'an unparsable address',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.711/24'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '192.168.10.711/24';
+    },
     expect: ["host rs1, interfaces.eth0: '192.168.10.711/24' is not an IPv4 address with a prefix length, like 192.168.10.71/24"],
   },
   {
     name: 'an address without a prefix length',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.71'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '192.168.10.71';
+    },
     expect: ["host rs1, interfaces.eth0: '192.168.10.71' has no prefix length (write it as 192.168.10.71/24)"],
   },
   {
     name: 'an out-of-range prefix length',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.lvs.interfaces.eth0 = '192.168.10.81/33'; },
+    mutate: (inv) => {
+      inv.hosts.lvs.interfaces.eth0 = '192.168.10.81/33';
+    },
     expect: ["host lvs, interfaces.eth0: '192.168.10.81/33' has prefix length 33; it must be 8 to 32"],
   },
   {
     name: 'an unparsable VIP',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].vip = '192.168.10'; },
+    mutate: (inv) => {
+      inv.services[0].vip = '192.168.10';
+    },
     expect: ["service tcp 192.168.10:80, vip: '192.168.10' is not an IPv4 address"],
   },
   {
     name: 'an IPv6 gateway',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gateway = 'fe80::1'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gateway = 'fe80::1';
+    },
     expect: ["host rs1, gateway: 'fe80::1' is IPv6, which lvsplay does not manage yet"],
   },
   {
     name: 'an out-of-range service port',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].port = 70000; },
+    mutate: (inv) => {
+      inv.services[0].port = 70000;
+    },
     expect: ['service tcp 192.168.10.100:70000, port: must be a whole number from 1 to 65535, got 70000'],
   },
   {
     name: 'an out-of-range real server port',
     base: 'nat',
-    mutate: (inv) => { inv.services[0].realServers[1].port = 0; },
+    mutate: (inv) => {
+      inv.services[0].realServers[1].port = 0;
+    },
     expect: ['service tcp 172.16.10.81:80, realServers[1].port: must be a whole number from 1 to 65535, got 0'],
   },
   {
     name: 'an out-of-range SSH port',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.router.ssh = { port: 65536 }; },
+    mutate: (inv) => {
+      inv.hosts.router.ssh = { port: 65536 };
+    },
     expect: ['host router, ssh.port: must be a whole number from 1 to 65535, got 65536'],
   },
   {
     name: 'an out-of-range weight',
     base: 'nat',
-    mutate: (inv) => { inv.services[0].realServers[0].weight = -1; },
+    mutate: (inv) => {
+      inv.services[0].realServers[0].weight = -1;
+    },
     expect: ['service tcp 172.16.10.81:80, realServers[0].weight: must be a whole number from 0 to 65535, got -1'],
   },
   {
     name: 'a weight that is not a whole number',
     base: 'nat',
-    mutate: (inv) => { inv.services[0].realServers[0].weight = 1.5; },
+    mutate: (inv) => {
+      inv.services[0].realServers[0].weight = 1.5;
+    },
     expect: ['service tcp 172.16.10.81:80, realServers[0].weight: must be a whole number from 0 to 65535, got 1.5'],
   },
   {
     name: 'an out-of-range persistence timeout',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].persistence = 0; },
+    mutate: (inv) => {
+      inv.services[0].persistence = 0;
+    },
     expect: ['service tcp 192.168.10.100:80, persistence: must be a whole number from 1 to 2678400, got 0'],
   },
   {
     name: 'an unknown scheduler',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].scheduler = 'roundrobin'; },
+    mutate: (inv) => {
+      inv.services[0].scheduler = 'roundrobin';
+    },
     expect: ["service tcp 192.168.10.100:80, scheduler: 'roundrobin' is not one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh"],
   },
   {
     name: 'an unknown protocol',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].protocol = 'icmp'; },
+    mutate: (inv) => {
+      inv.services[0].protocol = 'icmp';
+    },
     expect: ["service icmp 192.168.10.100:80, protocol: 'icmp' is not one of tcp, udp"],
   },
   {
     name: 'a service with no real server',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers = []; },
+    mutate: (inv) => {
+      inv.services[0].realServers = [];
+    },
     expect: ['service tcp 192.168.10.100:80, realServers: is empty: a virtual service needs at least one real server'],
   },
   {
     name: 'a real server that is not a host',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers[1].host = 'rs3'; },
+    mutate: (inv) => {
+      inv.services[0].realServers[1].host = 'rs3';
+    },
     expect: ["service tcp 192.168.10.100:80, realServers[1].host: 'rs3' is not a host in this inventory"],
   },
   {
     name: 'a real server with no matching role',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs2.roles = ['realserver-nat']; },
-    expect: [
-      'service tcp 192.168.10.100:80, realServers[1].host: host rs2 is a real server of a DR service but has no realserver-dr role (it has realserver-nat)',
-    ],
+    mutate: (inv) => {
+      inv.hosts.rs2.roles = ['realserver-nat'];
+    },
+    expect: ['service tcp 192.168.10.100:80, realServers[1].host: host rs2 is a real server of a DR service but has no realserver-dr role (it has realserver-nat)'],
   },
   {
     name: 'a NAT real server given the DR role',
     base: 'nat',
-    mutate: (inv) => { inv.hosts.rs1.roles = ['realserver-dr']; },
-    expect: [
-      'service tcp 172.16.10.81:80, realServers[0].host: host rs1 is a real server of a NAT service but has no realserver-nat role (it has realserver-dr)',
-    ],
+    mutate: (inv) => {
+      inv.hosts.rs1.roles = ['realserver-dr'];
+    },
+    expect: ['service tcp 172.16.10.81:80, realServers[0].host: host rs1 is a real server of a NAT service but has no realserver-nat role (it has realserver-dr)'],
   },
   {
     name: 'a host with no role',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.router.roles = []; },
-    expect: ["host router, roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr), or mark it state: 'absent' to have lvsplay undo what it made there"],
+    mutate: (inv) => {
+      inv.hosts.router.roles = [];
+    },
+    expect: [
+      "host router, roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr), or mark it state: 'absent' to have lvsplay undo what it made there",
+    ],
   },
   {
     name: 'an unknown role',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.router.roles = ['gateway']; },
+    mutate: (inv) => {
+      inv.hosts.router.roles = ['gateway'];
+    },
     expect: ["host router, roles: 'gateway' is not a role (known: router, director-nat, director-dr, realserver-nat, realserver-dr)"],
   },
   {
     name: 'a DR real server not on the subnet of the DIP',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs2.interfaces.eth0 = '192.168.20.72/24'; inv.hosts.rs2.gateway = '192.168.20.84'; },
-    expect: ['service tcp 192.168.10.100:80, realServers[1].host: rs2 has no address on 192.168.10.0/24, the subnet of director lvs\'s DIP 192.168.10.81'],
+    mutate: (inv) => {
+      inv.hosts.rs2.interfaces.eth0 = '192.168.20.72/24';
+      inv.hosts.rs2.gateway = '192.168.20.84';
+    },
+    expect: ["service tcp 192.168.10.100:80, realServers[1].host: rs2 has no address on 192.168.10.0/24, the subnet of director lvs's DIP 192.168.10.81"],
   },
   {
     name: "a director whose DIP is not on the director's interfaces",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.lvs.dip = '192.168.20.81'; },
+    mutate: (inv) => {
+      inv.hosts.lvs.dip = '192.168.20.81';
+    },
     expect: ["host lvs, dip: 192.168.20.81 is not an address on lvs's interfaces (192.168.10.81/24)"],
   },
   {
     name: 'a director with several candidate DIPs',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.lvs.interfaces.eth1 = '192.168.40.81/24'; },
+    mutate: (inv) => {
+      inv.hosts.lvs.interfaces.eth1 = '192.168.40.81/24';
+    },
     expect: ['host lvs, dip: is required: lvs has several addresses that could be the DIP (192.168.10.81/24, 192.168.40.81/24)'],
   },
   {
     name: 'a NAT real server whose gateway is not the DIP',
     base: 'nat',
-    mutate: (inv) => { inv.hosts.rs2.gateway = '192.168.10.1'; },
+    mutate: (inv) => {
+      inv.hosts.rs2.gateway = '192.168.10.1';
+    },
     expect: ["host rs2, gateway: is 192.168.10.1, but NAT real server rs2 must route replies through director lvs's DIP 192.168.10.81"],
   },
   {
     name: 'a NAT real server with no gateway',
     base: 'nat',
-    mutate: (inv) => { delete inv.hosts.rs1.gateway; },
+    mutate: (inv) => {
+      delete inv.hosts.rs1.gateway;
+    },
     expect: ["host rs1, gateway: is not set, but NAT real server rs1 must route replies through director lvs's DIP 192.168.10.81"],
   },
   {
     name: "a gateway on none of the host's subnets",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.lvs.gateway = '10.0.0.1'; },
+    mutate: (inv) => {
+      inv.hosts.lvs.gateway = '10.0.0.1';
+    },
     expect: ["host lvs, gateway: 10.0.0.1 is on none of lvs's subnets (192.168.10.0/24)"],
   },
   {
     name: 'a DR real server on another port',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers[0].port = 8080; },
+    mutate: (inv) => {
+      inv.services[0].realServers[0].port = 8080;
+    },
     expect: ['service tcp 192.168.10.100:80, realServers[0].port: 8080 differs from the service port 80: DR forwards packets unchanged, so the real server must serve port 80'],
   },
   {
     name: "a DR VIP that is a host's own address",
     base: 'dr',
-    mutate: (inv) => { inv.services[0].vip = '192.168.10.84'; },
-    expect: ['service tcp 192.168.10.84:80, vip: 192.168.10.84 is host router\'s own address (interfaces.eth0): a DR VIP goes on lo:1 and must not be an interface address'],
+    mutate: (inv) => {
+      inv.services[0].vip = '192.168.10.84';
+    },
+    expect: ["service tcp 192.168.10.84:80, vip: 192.168.10.84 is host router's own address (interfaces.eth0): a DR VIP goes on lo:1 and must not be an interface address"],
   },
   {
-    name: "a NAT VIP that is not on the director",
+    name: 'a NAT VIP that is not on the director',
     base: 'nat',
-    mutate: (inv) => { inv.services[0].vip = '172.16.10.99'; },
+    mutate: (inv) => {
+      inv.services[0].vip = '172.16.10.99';
+    },
     expect: ["service tcp 172.16.10.99:80, vip: 172.16.10.99 is not an address on director lvs's interfaces: a NAT VIP lives on the director's outside interface"],
   },
   {
     name: 'a director that is not a host',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].director = 'lvs2'; },
+    mutate: (inv) => {
+      inv.services[0].director = 'lvs2';
+    },
     expect: ["service tcp 192.168.10.100:80, director: 'lvs2' is not a host in this inventory"],
   },
   {
     name: 'a director without a director role',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].director = 'router'; },
+    mutate: (inv) => {
+      inv.services[0].director = 'router';
+    },
     expect: ['service tcp 192.168.10.100:80, director: host router has no director-nat or director-dr role'],
   },
   {
     name: "a forwarding method the director's role does not do",
     base: 'dr',
-    mutate: (inv) => { inv.services[0].forwarding = 'nat'; },
+    mutate: (inv) => {
+      inv.services[0].forwarding = 'nat';
+    },
     expect: ['service tcp 192.168.10.100:80, forwarding: is nat, but director lvs has no director-nat role'],
   },
   {
     name: 'a real server listed twice',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers.push({ host: 'rs1' }); },
+    mutate: (inv) => {
+      inv.services[0].realServers.push({ host: 'rs1' });
+    },
     expect: ['service tcp 192.168.10.100:80, realServers[2]: rs1 (rs1:80) is already realServers[0]'],
   },
   {
     name: 'a service listed twice',
     base: 'dr',
-    mutate: (inv) => { inv.services.push(structuredClone(inv.services[0])); },
+    mutate: (inv) => {
+      inv.services.push(structuredClone(inv.services[0]));
+    },
     expect: ['service tcp 192.168.10.100:80, vip: director lvs has this service twice'],
   },
   {
     name: 'a real server role that no service uses',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs3 = { interfaces: { eth0: '192.168.10.73/24' }, gateway: '192.168.10.84', roles: ['realserver-dr'] }; },
+    mutate: (inv) => {
+      inv.hosts.rs3 = { interfaces: { eth0: '192.168.10.73/24' }, gateway: '192.168.10.84', roles: ['realserver-dr'] };
+    },
     expect: ['host rs3, roles: realserver-dr, but no service lists it as a real server'],
   },
   {
     name: 'extra addresses on a host that is not a router',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.extraAddresses = { eth0: '172.16.10.71/24' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.extraAddresses = { eth0: '172.16.10.71/24' };
+    },
     expect: ['host rs1, extraAddresses: are added by the router role, and this host has no router role'],
   },
   {
     name: 'a misspelt field',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gatway = inv.hosts.rs1.gateway; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gatway = inv.hosts.rs1.gateway;
+    },
     expect: ['host rs1, gatway: unknown field (known: ssh, interfaces, gateway, roles, state, dip, extraAddresses)'],
   },
   {
     name: 'an interface name Linux would refuse',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces = { 'eth0 ': '192.168.10.71/24' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces = { 'eth0 ': '192.168.10.71/24' };
+    },
     expect: ["host rs1, interfaces['eth0 ']: is not a Linux interface name (1 to 15 letters, digits, '.', '_' or '-', not starting with '-', not '.' or '..')"],
   },
   {
     name: 'several problems at once, each on its own line',
     base: 'nat',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = 'x'; inv.services[0].scheduler = 'fifo'; inv.services[0].port = 'http'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = 'x';
+      inv.services[0].scheduler = 'fifo';
+      inv.services[0].port = 'http';
+    },
     expect: [
       "host rs1, interfaces.eth0: 'x' is not an IPv4 address with a prefix length, like 192.168.10.71/24",
       "service tcp 172.16.10.81:http, port: must be a whole number from 1 to 65535, got the string 'http'",

@@ -16,7 +16,9 @@ function hostNamed(name: string, shown: string, what = 'is not a host name'): Ba
   return {
     name: `a host named ${JSON.stringify(name.length > 20 ? `${name.slice(0, 20)}...` : name)}`,
     base: 'dr',
-    mutate: (inv) => { inv.hosts[name] = structuredClone(inv.hosts.rs2); },
+    mutate: (inv) => {
+      inv.hosts[name] = structuredClone(inv.hosts.rs2);
+    },
     expect: [`inventory, hosts${shown}: ${what} ${HOST_NAME_RULE}`],
   };
 }
@@ -26,7 +28,9 @@ function sshHost(name: string, host: string, message: string): BadInventoryCase 
   return {
     name,
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { host }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { host };
+    },
     expect: [`host rs1, ssh.host: ${message}`],
   };
 }
@@ -36,7 +40,9 @@ function interfaceNamed(name: string, field: string): BadInventoryCase {
   return {
     name: `an interface named ${JSON.stringify(name)}`,
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces = { [name]: '192.168.10.71/24' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces = { [name]: '192.168.10.71/24' };
+    },
     expect: [`host rs1, interfaces${field}: ${INTERFACE_NAME_RULE}`],
   };
 }
@@ -46,7 +52,9 @@ function vip(vip: string, what: string): BadInventoryCase {
   return {
     name: `a VIP that is ${what.replace(/ \(.*/, '')}`,
     base: 'dr',
-    mutate: (inv) => { inv.services[0].vip = vip; },
+    mutate: (inv) => {
+      inv.services[0].vip = vip;
+    },
     expect: [`service tcp ${vip}:80, vip: ${vip} is ${what}, which cannot be a VIP`],
   };
 }
@@ -59,7 +67,7 @@ const HOST_NAMES: readonly BadInventoryCase[] = [
   hostNamed('rs3\nrs4', "['rs3\\nrs4']"),
   hostNamed('rs3;reboot', "['rs3;reboot']"),
   hostNamed('$(reboot)', "['$(reboot)']"),
-  hostNamed("rs'3\"", "['rs\\'3\"']"),
+  hostNamed('rs\'3"', "['rs\\'3\"']"),
   hostNamed('rs 3', "['rs 3']"),
   hostNamed('-rs3', "['-rs3']"),
   hostNamed('x'.repeat(64), `['${'x'.repeat(60)}…']`, 'is 64 characters long'),
@@ -67,7 +75,9 @@ const HOST_NAMES: readonly BadInventoryCase[] = [
   {
     name: 'a badly named host with bad fields, each named under the quoted name',
     base: 'dr',
-    mutate: (inv) => { inv.hosts['../x'] = { interfaces: { eth0: 'x' }, roles: [] }; },
+    mutate: (inv) => {
+      inv.hosts['../x'] = { interfaces: { eth0: 'x' }, roles: [] };
+    },
     expect: [
       `inventory, hosts['../x']: is not a host name ${HOST_NAME_RULE}`,
       "host '../x', interfaces.eth0: 'x' is not an IPv4 address with a prefix length, like 192.168.10.71/24",
@@ -84,14 +94,20 @@ const SSH: readonly BadInventoryCase[] = [
   sshHost('an SSH host with a newline', 'rs1\n', "'rs1\\n' contains a control character"),
   sshHost('an IPv6 SSH host in brackets', '[::1]', "'[::1]' is in brackets: write an IPv6 address without them"),
   sshHost('an SSH host in inet_aton short form', '127.1', "'127.1' is read by the resolver as the IPv4 address 127.0.0.1, not as a name"),
-  sshHost('an SSH host that is neither an address nor a name', '10.0.0.256', "'10.0.0.256' is neither an IPv4 address (four numbers from 0 to 255) nor a DNS name (whose last label is not all digits)"),
+  sshHost(
+    'an SSH host that is neither an address nor a name',
+    '10.0.0.256',
+    "'10.0.0.256' is neither an IPv4 address (four numbers from 0 to 255) nor a DNS name (whose last label is not all digits)",
+  ),
   sshHost('an SSH host with an underscore (not RFC 1123)', 'rs_1.example.com', `'rs_1.example.com' ${DNS_RULE}`),
   sshHost('an SSH host longer than DNS allows', `${'a'.repeat(60)}.`.repeat(5) + 'com', `'${'a'.repeat(60)}…' is longer than 253 characters, which no DNS name is`),
   sshHost('a multicast SSH host', '224.0.0.1', "'224.0.0.1' is a multicast address (224.0.0.0/4), which no host answers SSH on"),
   {
     name: 'a wildcard SSH host in defaults, said once',
     base: 'dr',
-    mutate: (inv) => { inv.defaults = { ssh: { host: '10.0.0.1,*' } }; },
+    mutate: (inv) => {
+      inv.defaults = { ssh: { host: '10.0.0.1,*' } };
+    },
     expect: ["inventory, defaults.ssh.host: '10.0.0.1,*' contains one of * ? ! , which known_hosts reads as a pattern, not an address"],
   },
   {
@@ -117,37 +133,49 @@ const SSH: readonly BadInventoryCase[] = [
   {
     name: 'an SSH user that ssh would read as an option',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { user: '-oProxyCommand=reboot' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { user: '-oProxyCommand=reboot' };
+    },
     expect: ["host rs1, ssh.user: '-oProxyCommand=reboot' is not a user name (1 to 32 letters, digits, '_', '-' or '.', not starting with '-')"],
   },
   {
     name: 'a default SSH user with a shell metacharacter',
     base: 'dr',
-    mutate: (inv) => { inv.defaults = { ssh: { user: 'root;reboot' } }; },
+    mutate: (inv) => {
+      inv.defaults = { ssh: { user: 'root;reboot' } };
+    },
     expect: ["inventory, defaults.ssh.user: 'root;reboot' is not a user name (1 to 32 letters, digits, '_', '-' or '.', not starting with '-')"],
   },
   {
     name: 'an SSH user longer than 32 characters',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { user: 'u'.repeat(33) }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { user: 'u'.repeat(33) };
+    },
     expect: [`host rs1, ssh.user: '${'u'.repeat(33)}' is not a user name (1 to 32 letters, digits, '_', '-' or '.', not starting with '-')`],
   },
   {
     name: 'a private key path with a newline',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { privateKey: '/root/.ssh/id\n' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { privateKey: '/root/.ssh/id\n' };
+    },
     expect: ["host rs1, ssh.privateKey: '/root/.ssh/id\\n' contains a control character, which a key file path should not"],
   },
   {
     name: 'a private key path with a NUL',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { privateKey: '/root/.ssh/id\0' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { privateKey: '/root/.ssh/id\0' };
+    },
     expect: ["host rs1, ssh.privateKey: '/root/.ssh/id\\u0000' contains a control character, which a key file path should not"],
   },
   {
     name: 'an empty private key path',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { privateKey: '' }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { privateKey: '' };
+    },
     expect: ["host rs1, ssh.privateKey: must be a non-empty string, got ''"],
   },
 ];
@@ -156,73 +184,97 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
   {
     name: 'an unknown top-level field',
     base: 'dr',
-    mutate: (inv) => { inv.hostz = {}; },
+    mutate: (inv) => {
+      inv.hostz = {};
+    },
     expect: ['inventory, hostz: unknown field (known: defaults, hosts, services)'],
   },
   {
     name: 'a misspelt field in defaults',
     base: 'dr',
-    mutate: (inv) => { inv.defaults = { shh: { port: 2222 } }; },
+    mutate: (inv) => {
+      inv.defaults = { shh: { port: 2222 } };
+    },
     expect: ['inventory, defaults.shh: unknown field (known: ssh)'],
   },
   {
     name: 'a misspelt field in defaults.ssh, said once and not per host',
     base: 'dr',
-    mutate: (inv) => { inv.defaults = { ssh: { usr: 'admin' } }; },
+    mutate: (inv) => {
+      inv.defaults = { ssh: { usr: 'admin' } };
+    },
     expect: ['inventory, defaults.ssh.usr: unknown field (known: host, port, user, privateKey)'],
   },
   {
     name: "a misspelt field in a host's ssh",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.router.ssh = { prot: 2222 }; },
+    mutate: (inv) => {
+      inv.hosts.router.ssh = { prot: 2222 };
+    },
     expect: ['host router, ssh.prot: unknown field (known: host, port, user, privateKey)'],
   },
   {
     name: 'a misspelt field in a service',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].schedular = 'rr'; },
+    mutate: (inv) => {
+      inv.services[0].schedular = 'rr';
+    },
     expect: ['service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, director, drainTimeout, realServers)'],
   },
   {
     name: 'a misspelt field in a real server',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers[0].wieght = 2; },
+    mutate: (inv) => {
+      inv.services[0].realServers[0].wieght = 2;
+    },
     expect: ['service tcp 192.168.10.100:80, realServers[0].wieght: unknown field (known: host, port, weight)'],
   },
   {
     name: 'an unknown field whose name has a newline',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1['gate\nway'] = 1; },
+    mutate: (inv) => {
+      inv.hosts.rs1['gate\nway'] = 1;
+    },
     expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, interfaces, gateway, roles, state, dip, extraAddresses)"],
   },
   {
     name: 'defaults that are not an object',
     base: 'dr',
-    mutate: (inv) => { inv.defaults = []; },
+    mutate: (inv) => {
+      inv.defaults = [];
+    },
     expect: ['inventory, defaults: must be an object, got a list'],
   },
   {
     name: 'a host that is not an object',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1 = 'x'; },
+    mutate: (inv) => {
+      inv.hosts.rs1 = 'x';
+    },
     expect: ["inventory, hosts.rs1: must be an object, got 'x'"],
   },
   {
     name: 'a service that is null',
     base: 'dr',
-    mutate: (inv) => { inv.services[0] = null; },
+    mutate: (inv) => {
+      inv.services[0] = null;
+    },
     expect: ['inventory, services[0]: must be an object, got null'],
   },
   {
     name: 'a hole in the list of services',
     base: 'dr',
-    mutate: (inv) => { inv.services.length = 2; },
+    mutate: (inv) => {
+      inv.services.length = 2;
+    },
     expect: ['inventory, services[1]: must be an object, got nothing'],
   },
   {
     name: 'no services at all',
     base: 'dr',
-    mutate: (inv) => { delete inv.services; },
+    mutate: (inv) => {
+      delete inv.services;
+    },
     expect: ['inventory, services: is required: a list of virtual services'],
   },
 ];
@@ -237,85 +289,113 @@ const ADDRESSES: readonly BadInventoryCase[] = [
   {
     name: "a VIP that is the broadcast address of the hosts' subnet",
     base: 'dr',
-    mutate: (inv) => { inv.services[0].vip = '192.168.10.255'; },
+    mutate: (inv) => {
+      inv.services[0].vip = '192.168.10.255';
+    },
     expect: ["service tcp 192.168.10.255:80, vip: 192.168.10.255 is the broadcast address of 192.168.10.0/24 (host router's interfaces.eth0), which no VIP can be"],
   },
   {
     name: 'a loopback interface listed as an interface',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.lo = '127.0.0.1/8'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.lo = '127.0.0.1/8';
+    },
     expect: ["host rs1, interfaces.lo: 127.0.0.1 is a loopback address (127.0.0.0/8), which cannot be a host's interface address"],
   },
   {
     name: 'a multicast interface address',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '224.1.1.71/24'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '224.1.1.71/24';
+    },
     expect: ["host rs1, interfaces.eth0: 224.1.1.71 is a multicast address (224.0.0.0/4), which cannot be a host's interface address"],
   },
   {
     name: 'an unspecified extra address',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.router.extraAddresses = { eth0: '0.0.0.5/24' }; },
+    mutate: (inv) => {
+      inv.hosts.router.extraAddresses = { eth0: '0.0.0.5/24' };
+    },
     expect: ["host router, extraAddresses.eth0: 0.0.0.5 is an unspecified address (0.0.0.0/8), which cannot be a host's interface address"],
   },
   {
     name: 'an interface address with prefix /0',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.71/0'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '192.168.10.71/0';
+    },
     expect: ["host rs1, interfaces.eth0: '192.168.10.71/0' has prefix length 0; it must be 8 to 32"],
   },
   {
     name: 'an interface address with a prefix wider than /8',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.71/4'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '192.168.10.71/4';
+    },
     expect: ["host rs1, interfaces.eth0: '192.168.10.71/4' has prefix length 4; it must be 8 to 32"],
   },
   {
     name: "an interface address that is its subnet's network address",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.0/24'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '192.168.10.0/24';
+    },
     expect: ['host rs1, interfaces.eth0: 192.168.10.0/24 is the network address of 192.168.10.0/24, which no host can have'],
   },
   {
     name: "an interface address that is its subnet's broadcast address",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.interfaces.eth0 = '192.168.10.255/24'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.interfaces.eth0 = '192.168.10.255/24';
+    },
     expect: ['host rs1, interfaces.eth0: 192.168.10.255/24 is the broadcast address of 192.168.10.0/24, which no host can have'],
   },
   {
     name: "a gateway that is the host's own address",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gateway = '192.168.10.71'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gateway = '192.168.10.71';
+    },
     expect: ["host rs1, gateway: 192.168.10.71 is rs1's own address (interfaces.eth0): a gateway is another host on its subnet"],
   },
   {
     name: "a gateway that is its subnet's network address",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gateway = '192.168.10.0'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gateway = '192.168.10.0';
+    },
     expect: ['host rs1, gateway: 192.168.10.0 is the network address of 192.168.10.0/24, which no gateway can have'],
   },
   {
     name: "a gateway that is its subnet's broadcast address",
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gateway = '192.168.10.255'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gateway = '192.168.10.255';
+    },
     expect: ['host rs1, gateway: 192.168.10.255 is the broadcast address of 192.168.10.0/24, which no gateway can have'],
   },
   {
     name: 'a loopback gateway',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gateway = '127.0.0.1'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gateway = '127.0.0.1';
+    },
     expect: ['host rs1, gateway: 127.0.0.1 is a loopback address (127.0.0.0/8), which cannot be a gateway'],
   },
   {
     name: 'a multicast gateway',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.gateway = '224.0.0.1'; },
+    mutate: (inv) => {
+      inv.hosts.rs1.gateway = '224.0.0.1';
+    },
     expect: ['host rs1, gateway: 224.0.0.1 is a multicast address (224.0.0.0/4), which cannot be a gateway'],
   },
   {
     name: 'an unspecified DIP',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.lvs.dip = '0.0.0.0'; },
+    mutate: (inv) => {
+      inv.hosts.lvs.dip = '0.0.0.0';
+    },
     expect: ['host lvs, dip: 0.0.0.0 is an unspecified address (0.0.0.0/8), which cannot be a DIP'],
   },
   interfaceNamed('-n', "['-n']"),
@@ -331,37 +411,49 @@ const NUMBERS: readonly BadInventoryCase[] = [
   {
     name: 'a port given as a string',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].port = '80'; },
+    mutate: (inv) => {
+      inv.services[0].port = '80';
+    },
     expect: ["service tcp 192.168.10.100:80, port: must be a whole number from 1 to 65535, got the string '80'"],
   },
   {
     name: 'a weight given as a string',
     base: 'nat',
-    mutate: (inv) => { inv.services[0].realServers[0].weight = '2'; },
+    mutate: (inv) => {
+      inv.services[0].realServers[0].weight = '2';
+    },
     expect: ["service tcp 172.16.10.81:80, realServers[0].weight: must be a whole number from 0 to 65535, got the string '2'"],
   },
   {
     name: 'a persistence timeout given as a string',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].persistence = '300'; },
+    mutate: (inv) => {
+      inv.services[0].persistence = '300';
+    },
     expect: ["service tcp 192.168.10.100:80, persistence: must be a whole number from 1 to 2678400, got the string '300'"],
   },
   {
     name: 'a port that is NaN',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].port = NaN; },
+    mutate: (inv) => {
+      inv.services[0].port = NaN;
+    },
     expect: ['service tcp 192.168.10.100:NaN, port: must be a whole number from 1 to 65535, got NaN'],
   },
   {
     name: 'a port that is an object',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].port = {}; },
+    mutate: (inv) => {
+      inv.services[0].port = {};
+    },
     expect: ['service tcp 192.168.10.100:?, port: must be a whole number from 1 to 65535, got an object'],
   },
   {
     name: 'an SSH port given as a list',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.ssh = { port: [22] }; },
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { port: [22] };
+    },
     expect: ['host rs1, ssh.port: must be a whole number from 1 to 65535, got a list'],
   },
 ];
@@ -370,37 +462,49 @@ const ONE_LINE: readonly BadInventoryCase[] = [
   {
     name: 'a VIP with a newline that would forge a second problem line',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].vip = '192.168.10.100\nhost rs1, gateway: fine'; },
+    mutate: (inv) => {
+      inv.services[0].vip = '192.168.10.100\nhost rs1, gateway: fine';
+    },
     expect: ["service tcp '192.168.10.100\\nhost rs1, gateway: fine':80, vip: '192.168.10.100\\nhost rs1, gateway: fine' is not an IPv4 address"],
   },
   {
     name: 'a protocol of 100,000 characters',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].protocol = 'p'.repeat(100_000); },
+    mutate: (inv) => {
+      inv.services[0].protocol = 'p'.repeat(100_000);
+    },
     expect: [`service '${'p'.repeat(60)}…' 192.168.10.100:80, protocol: '${'p'.repeat(60)}…' is not one of tcp, udp`],
   },
   {
     name: 'a scheduler with terminal escapes and a bidi override',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].scheduler = 'rr\u001b[2J\u009b\u202e'; },
+    mutate: (inv) => {
+      inv.services[0].scheduler = 'rr\u001b[2J\u009b\u202e';
+    },
     expect: [`service tcp 192.168.10.100:80, scheduler: 'rr\\u001b[2J\\u009b\\u202e' is not one of ${SCHEDULERS}`],
   },
   {
     name: 'a director name with a newline',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].director = 'lvs\nrs1'; },
+    mutate: (inv) => {
+      inv.services[0].director = 'lvs\nrs1';
+    },
     expect: ["service tcp 192.168.10.100:80, director: 'lvs\\nrs1' is not a host in this inventory"],
   },
   {
     name: 'a real server that is a path',
     base: 'dr',
-    mutate: (inv) => { inv.services[0].realServers[0].host = '../../etc'; },
+    mutate: (inv) => {
+      inv.services[0].realServers[0].host = '../../etc';
+    },
     expect: ["service tcp 192.168.10.100:80, realServers[0].host: '../../etc' is not a host in this inventory"],
   },
   {
     name: 'fifty unknown roles, listed up to six',
     base: 'dr',
-    mutate: (inv) => { inv.hosts.rs1.roles = Array.from({ length: 50 }, (_, k) => `r${k}`); },
+    mutate: (inv) => {
+      inv.hosts.rs1.roles = Array.from({ length: 50 }, (_, k) => `r${k}`);
+    },
     expect: ["host rs1, roles: 'r0', 'r1', 'r2', 'r3', 'r4', 'r5' and 44 more are not roles (known: router, director-nat, director-dr, realserver-nat, realserver-dr)"],
   },
 ];
@@ -415,26 +519,46 @@ export interface GoodVariant {
 }
 
 export const GOOD_VARIANTS: readonly GoodVariant[] = [
-  { name: 'SSH hosts as a DNS name, an absolute name, IPv4 loopback and IPv6 literals', base: 'dr', mutate: (inv) => {
-    inv.hosts.router.ssh = { host: 'router.lab.example.com' };
-    inv.hosts.lvs.ssh = { host: 'lvs.lab.example.com.' };
-    inv.hosts.rs1.ssh = { host: '127.0.0.1', port: 2222 };
-    inv.hosts.rs2.ssh = { host: 'fe80::1%eth0' };
-  } },
-  { name: 'an IPv6 loopback SSH host, a dotted user and a key path with a space', base: 'dr', mutate: (inv) => {
-    inv.defaults = { ssh: { host: '::1', user: 'ops.deploy', privateKey: '/root/keys/lab key' } };
-  } },
-  { name: "host names with '_' and '.', reached through ssh.host", base: 'dr', mutate: (inv) => {
-    inv.hosts['rs_1.dc1'] = { ...inv.hosts.rs1, ssh: { host: '192.168.10.71' } };
-    delete inv.hosts.rs1;
-    inv.services[0].realServers[0].host = 'rs_1.dc1';
-  } },
-  { name: 'a /31 point-to-point link, a /8 subnet and VLAN and bridge interface names', base: 'dr', mutate: (inv) => {
-    inv.hosts.router.interfaces['eth1.100'] = '10.0.0.0/31';
-    inv.hosts.router.interfaces['br-lan'] = '10.1.0.1/8';
-  } },
-  { name: 'a link-local gateway on a link-local subnet', base: 'dr', mutate: (inv) => {
-    inv.hosts.router.interfaces.eth2 = '169.254.1.2/16';
-    inv.hosts.router.gateway = '169.254.1.1';
-  } },
+  {
+    name: 'SSH hosts as a DNS name, an absolute name, IPv4 loopback and IPv6 literals',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.hosts.router.ssh = { host: 'router.lab.example.com' };
+      inv.hosts.lvs.ssh = { host: 'lvs.lab.example.com.' };
+      inv.hosts.rs1.ssh = { host: '127.0.0.1', port: 2222 };
+      inv.hosts.rs2.ssh = { host: 'fe80::1%eth0' };
+    },
+  },
+  {
+    name: 'an IPv6 loopback SSH host, a dotted user and a key path with a space',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.defaults = { ssh: { host: '::1', user: 'ops.deploy', privateKey: '/root/keys/lab key' } };
+    },
+  },
+  {
+    name: "host names with '_' and '.', reached through ssh.host",
+    base: 'dr',
+    mutate: (inv) => {
+      inv.hosts['rs_1.dc1'] = { ...inv.hosts.rs1, ssh: { host: '192.168.10.71' } };
+      delete inv.hosts.rs1;
+      inv.services[0].realServers[0].host = 'rs_1.dc1';
+    },
+  },
+  {
+    name: 'a /31 point-to-point link, a /8 subnet and VLAN and bridge interface names',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.hosts.router.interfaces['eth1.100'] = '10.0.0.0/31';
+      inv.hosts.router.interfaces['br-lan'] = '10.1.0.1/8';
+    },
+  },
+  {
+    name: 'a link-local gateway on a link-local subnet',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.hosts.router.interfaces.eth2 = '169.254.1.2/16';
+      inv.hosts.router.gateway = '169.254.1.1';
+    },
+  },
 ];

@@ -15,7 +15,12 @@ const LVSPLAY = fileURLToPath(new URL('../../../bin/lvsplay.js', import.meta.url
 /** `levels` of YAML anchors, each a list of nine aliases of the one before: 9^levels strings once expanded. */
 function aliasBomb(levels: number): string {
   const lines = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (let level = 1; level <= levels; level++) lines.push(`l${level}: &l${level} [${Array(9).fill(`*l${level - 1}`).join(', ')}]`);
+  for (let level = 1; level <= levels; level++)
+    lines.push(
+      `l${level}: &l${level} [${Array(9)
+        .fill(`*l${level - 1}`)
+        .join(', ')}]`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -49,11 +54,14 @@ describe('loading inventory files', () => {
     const file = join(dir, 'copy.ts');
     await writeFile(file, (await import('node:fs')).readFileSync(join(INVENTORIES, 'dr.ts'), 'utf8'));
     const inventory = await loadInventory(file);
-    assert.deepEqual(inventory.hosts.map((h) => h.name), ['router', 'lvs', 'rs1', 'rs2']);
+    assert.deepEqual(
+      inventory.hosts.map((h) => h.name),
+      ['router', 'lvs', 'rs1', 'rs2'],
+    );
   });
 
   it('reports a TypeScript syntax error with its file and line', async () => {
-    const error = await loadError('broken.ts', "export default {\n  hosts: { a: 1\n  services: [] },\n};\n");
+    const error = await loadError('broken.ts', 'export default {\n  hosts: { a: 1\n  services: [] },\n};\n');
     assert.equal(error.location, `${dir}/broken.ts:3:2`);
     assert.match(error.message, /syntax error/);
     assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace');
@@ -77,7 +85,7 @@ describe('loading inventory files', () => {
     assert.equal(error.message, `${file}: no such file`);
   });
 
-  it('reports a YAML alias bomb in one line, not with yaml\'s stack', async () => {
+  it("reports a YAML alias bomb in one line, not with yaml's stack", async () => {
     const error = await loadError('bomb.yml', aliasBomb(9));
     assert.equal(error.message, `${dir}/bomb.yml: too many aliases: their expansion exceeds 100 (a YAML alias bomb?)`);
   });
@@ -104,7 +112,7 @@ describe('loading inventory files', () => {
     assert.equal(error.reason, "called process.exit('3') while loading");
   });
 
-  it('keeps the exit code an inventory sets while loading from becoming lvsplay\'s', async () => {
+  it("keeps the exit code an inventory sets while loading from becoming lvsplay's", async () => {
     const before = process.exitCode;
     const file = join(dir, 'exit-code.ts');
     await writeFile(file, 'process.exitCode = 9;\nexport default {};\n');
@@ -120,7 +128,10 @@ describe('loading inventory files', () => {
   async function loadErrorWithin(name: string, source: string, timeoutMs: number): Promise<InventoryLoadError> {
     const file = join(dir, name);
     await writeFile(file, source);
-    const error = await loadInventory(file, { timeoutMs }).then(() => assert.fail('the inventory loaded'), (e: unknown) => e);
+    const error = await loadInventory(file, { timeoutMs }).then(
+      () => assert.fail('the inventory loaded'),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof InventoryLoadError, String(error));
     return error;
   }
@@ -131,12 +142,18 @@ describe('loading inventory files', () => {
     await writeFile(file, 'await new Promise(() => {});\nexport default {};\n');
     // Node alone would exit 13 with no word. The kill timeout only ends a hung child, it asserts nothing.
     const run = promisify(execFile)(process.execPath, [LVSPLAY, 'render', file, '--out', join(dir, 'out')], { timeout: 110_000 });
-    const failed = await run.then(() => assert.fail('lvsplay succeeded'), (e: { code?: number; stdout: string; stderr: string }) => e);
-    assert.deepEqual({ code: failed.code, stdout: failed.stdout, stderr: failed.stderr }, {
-      code: 1,
-      stdout: '',
-      stderr: `lvsplay: ${file}: did not finish loading: its top-level await never settles\n`,
-    });
+    const failed = await run.then(
+      () => assert.fail('lvsplay succeeded'),
+      (e: { code?: number; stdout: string; stderr: string }) => e,
+    );
+    assert.deepEqual(
+      { code: failed.code, stdout: failed.stdout, stderr: failed.stderr },
+      {
+        code: 1,
+        stdout: '',
+        stderr: `lvsplay: ${file}: did not finish loading: its top-level await never settles\n`,
+      },
+    );
   });
 
   it('refuses an unknown file type', async () => {

@@ -24,13 +24,15 @@ function withEveryField(seed: InventoryInput): InventoryInput {
   const natDirector = seed.services.some((s) => seed.hosts[s.director]!.roles.includes('director-nat'));
   return {
     defaults: { ssh: { port: 22, user: 'root', privateKey: '/root/.ssh/id_ed25519' } },
-    hosts: Object.fromEntries(Object.entries(seed.hosts).map(([name, host]) => {
-      const director = host.roles.some((role) => role.startsWith('director-'));
-      const address = String(Object.values(host.interfaces)[0]).split('/')[0]!;
-      const ssh = { host: `${name}.lab.example.com`, port: 2222, user: 'admin' };
-      if (director) return [name, { ...host, ssh, dip: address }];
-      return [name, host.roles.includes('router') ? { ...host, ssh } : host];
-    })),
+    hosts: Object.fromEntries(
+      Object.entries(seed.hosts).map(([name, host]) => {
+        const director = host.roles.some((role) => role.startsWith('director-'));
+        const address = String(Object.values(host.interfaces)[0]).split('/')[0]!;
+        const ssh = { host: `${name}.lab.example.com`, port: 2222, user: 'admin' };
+        if (director) return [name, { ...host, ssh, dip: address }];
+        return [name, host.roles.includes('router') ? { ...host, ssh } : host];
+      }),
+    ),
     services: seed.services.map((service) => ({
       ...service,
       protocol: 'tcp',
@@ -57,38 +59,113 @@ const UNUSABLE_VIPS = ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16', '224.0.0.0/
 
 const hostileStrings = fc.oneof(
   fc.constantFrom(
-    '', ' ', '..', '../', '../../etc/passwd', '/', '-n', '-oProxyCommand=reboot', '10.0.0.1,*', '*', '?', '!x',
-    'a b', '$(reboot)', '`id`', ';reboot', '|sh', "'", '"', '\\', '\n', 'rs1\nhost rs2, gateway: ok', '\r\n',
-    '\u0000', '\u001b[2J', '\u009b31m', '\u202e', '\u2028', '\ud800', '🙂', 'é', 'rs1', 'lvs', 'eth0', 'lo',
-    '80', '0', '-1', '1.5', 'NaN', '1e999', '0x10', '127.1', '1', '0.0.0.0', '127.0.0.1', '224.0.0.1',
-    '255.255.255.255', '169.254.1.1', '240.0.0.1', '192.168.10.0', '192.168.10.255', '192.168.10.71',
-    '192.168.10.0/24', '192.168.10.71/0', '192.168.10.71/4', '192.168.10.71/33', '192.168.10.71/24/24',
-    'fe80::1', '[::1]', '::1', 'a'.repeat(64), 'x'.repeat(200_000), '__proto__', 'constructor', 'toString',
-    'rr', 'tcp', 'nat', 'dr', 'router', 'director-dr', 'realserver-nat',
+    '',
+    ' ',
+    '..',
+    '../',
+    '../../etc/passwd',
+    '/',
+    '-n',
+    '-oProxyCommand=reboot',
+    '10.0.0.1,*',
+    '*',
+    '?',
+    '!x',
+    'a b',
+    '$(reboot)',
+    '`id`',
+    ';reboot',
+    '|sh',
+    "'",
+    '"',
+    '\\',
+    '\n',
+    'rs1\nhost rs2, gateway: ok',
+    '\r\n',
+    '\u0000',
+    '\u001b[2J',
+    '\u009b31m',
+    '\u202e',
+    '\u2028',
+    '\ud800',
+    '🙂',
+    'é',
+    'rs1',
+    'lvs',
+    'eth0',
+    'lo',
+    '80',
+    '0',
+    '-1',
+    '1.5',
+    'NaN',
+    '1e999',
+    '0x10',
+    '127.1',
+    '1',
+    '0.0.0.0',
+    '127.0.0.1',
+    '224.0.0.1',
+    '255.255.255.255',
+    '169.254.1.1',
+    '240.0.0.1',
+    '192.168.10.0',
+    '192.168.10.255',
+    '192.168.10.71',
+    '192.168.10.0/24',
+    '192.168.10.71/0',
+    '192.168.10.71/4',
+    '192.168.10.71/33',
+    '192.168.10.71/24/24',
+    'fe80::1',
+    '[::1]',
+    '::1',
+    'a'.repeat(64),
+    'x'.repeat(200_000),
+    '__proto__',
+    'constructor',
+    'toString',
+    'rr',
+    'tcp',
+    'nat',
+    'dr',
+    'router',
+    'director-dr',
+    'realserver-nat',
   ),
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 30 }),
   // Made of the characters that break lines, paths, shells and terminals, among ordinary ones.
-  fc.string({ unit: fc.constantFrom('a', '1', '.', '-', '_', ':', '/', ' ', "'", '\\', ',', '*', '$', '\n', '\r', '\t', '\u0000', '\u001b', '\u007f', '\u009b', '\u2028', '\u202e', '\ud800', '🙂'), maxLength: 20 }),
+  fc.string({
+    unit: fc.constantFrom('a', '1', '.', '-', '_', ':', '/', ' ', "'", '\\', ',', '*', '$', '\n', '\r', '\t', '\u0000', '\u001b', '\u007f', '\u009b', '\u2028', '\u202e', '\ud800', '🙂'),
+    maxLength: 20,
+  }),
 );
 
 /** Addresses that parse but that no VIP, interface or gateway can be, and random ones. */
 const unusualAddresses = fc.oneof(
   fc.constantFrom(
-    '0.0.0.0', '0.1.2.3', '127.0.0.1', '127.255.0.1', '169.254.10.100', '224.0.0.1', '239.1.1.1', '240.0.0.1',
-    '255.255.255.255', '192.168.10.0', '192.168.10.255', '192.168.10.71', '192.168.10.81', '172.16.10.81',
+    '0.0.0.0',
+    '0.1.2.3',
+    '127.0.0.1',
+    '127.255.0.1',
+    '169.254.10.100',
+    '224.0.0.1',
+    '239.1.1.1',
+    '240.0.0.1',
+    '255.255.255.255',
+    '192.168.10.0',
+    '192.168.10.255',
+    '192.168.10.71',
+    '192.168.10.81',
+    '172.16.10.81',
   ),
   fc.ipV4(),
 );
 
-const unusualCidrs = fc.tuple(unusualAddresses, fc.oneof(fc.constantFrom(0, 4, 7, 8, 24, 30, 31, 32, 33), fc.integer({ min: -1, max: 99 })))
-  .map(([address, prefix]) => `${address}/${prefix}`);
+const unusualCidrs = fc.tuple(unusualAddresses, fc.oneof(fc.constantFrom(0, 4, 7, 8, 24, 30, 31, 32, 33), fc.integer({ min: -1, max: 99 }))).map(([address, prefix]) => `${address}/${prefix}`);
 
-const hostileNumbers = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, -1, 0, 1, 1.5, 22, 80, 65535, 65536, 2678401, 1e300, Number.MAX_SAFE_INTEGER + 2),
-  fc.integer(),
-  fc.double(),
-);
+const hostileNumbers = fc.oneof(fc.constantFrom(NaN, Infinity, -Infinity, -0, -1, 0, 1, 1.5, 22, 80, 65535, 65536, 2678401, 1e300, Number.MAX_SAFE_INTEGER + 2), fc.integer(), fc.double());
 
 const hostileValues: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: hostileStrings },

@@ -21,8 +21,7 @@ describe('values shown in messages', () => {
   });
 
   it('say what a value is when it is not a string', () => {
-    assert.deepEqual([1.5, NaN, true, null, undefined, [], {}, 10n, () => 1, Symbol('x')].map(show),
-      ['1.5', 'NaN', 'true', 'null', 'nothing', 'a list', 'an object', '10n', 'a function', 'a symbol']);
+    assert.deepEqual([1.5, NaN, true, null, undefined, [], {}, 10n, () => 1, Symbol('x')].map(show), ['1.5', 'NaN', 'true', 'null', 'nothing', 'a list', 'an object', '10n', 'a function', 'a symbol']);
     assert.equal(showWithType('80'), "the string '80'");
     assert.equal(showWithType(80), '80');
   });

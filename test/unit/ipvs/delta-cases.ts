@@ -27,11 +27,7 @@ export const DELTA_CASES: readonly DeltaCase[] = [
     name: "seed 4.1's service on an empty table",
     live: [],
     desired: [NAT],
-    lines: [
-      '-A -t 172.16.10.81:80 -s wrr',
-      '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1',
-      '-a -t 172.16.10.81:80 -r 192.168.10.72:80 -m -w 1',
-    ],
+    lines: ['-A -t 172.16.10.81:80 -s wrr', '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1', '-a -t 172.16.10.81:80 -r 192.168.10.72:80 -m -w 1'],
   },
   {
     name: 'a weight change as one -e, carrying the forwarding method too',
@@ -108,17 +104,8 @@ export const DELTA_CASES: readonly DeltaCase[] = [
   },
   {
     name: 'every kind at once, in order: add services, edit services, delete servers, add/edit servers, delete services',
-    live: [
-      svc('tcp 10.0.0.1:80 rr', '10.1.0.1:80 route 1', '10.1.0.2:80 route 1'),
-      svc('tcp 10.0.0.2:80 rr', '10.1.0.1:80 route 1'),
-      svc('tcp 10.0.0.3:80 rr', '10.1.0.1:80 route 1'),
-      OTHER,
-    ],
-    desired: [
-      svc('tcp 10.0.0.1:80 wrr', '10.1.0.1:80 route 2', '10.1.0.3:80 route 1'),
-      svc('udp 10.0.0.4:53 rr 60', '10.1.0.1:53 masq 1'),
-      svc('tcp 10.0.0.2:80 rr', '10.1.0.1:80 masq 1'),
-    ],
+    live: [svc('tcp 10.0.0.1:80 rr', '10.1.0.1:80 route 1', '10.1.0.2:80 route 1'), svc('tcp 10.0.0.2:80 rr', '10.1.0.1:80 route 1'), svc('tcp 10.0.0.3:80 rr', '10.1.0.1:80 route 1'), OTHER],
+    desired: [svc('tcp 10.0.0.1:80 wrr', '10.1.0.1:80 route 2', '10.1.0.3:80 route 1'), svc('udp 10.0.0.4:53 rr 60', '10.1.0.1:53 masq 1'), svc('tcp 10.0.0.2:80 rr', '10.1.0.1:80 masq 1')],
     persisted: ['tcp 10.0.0.1:80', 'tcp 10.0.0.2:80', 'tcp 10.0.0.3:80'],
     lines: [
       '-A -u 10.0.0.4:53 -s rr -p 60',

@@ -87,9 +87,7 @@ describe('ipvsDelta', () => {
 });
 
 function bigTable(services: number, servers: number): IpvsService[] {
-  return Array.from({ length: services }, (_, i) =>
-    svc(`tcp 10.${i >> 8}.${i & 255}.1:80 wlc`, ...Array.from({ length: servers }, (_, j) => `172.16.${j}.${(i % 250) + 1}:80 route 1`)),
-  );
+  return Array.from({ length: services }, (_, i) => svc(`tcp 10.${i >> 8}.${i & 255}.1:80 wlc`, ...Array.from({ length: servers }, (_, j) => `172.16.${j}.${(i % 250) + 1}:80 route 1`)));
 }
 
 /** 1%: every hundredth service has one weight edited, the last service removed (a new one is the caller's). */

@@ -55,46 +55,47 @@ TCP  C0A80A64:0050 rr
   -> C0A80A48:0050      Route   0      ${active72}          2
 `;
 
-for (const shell of ['dash', 'bash']) describe(`the drain wait, run by ${shell}`, function () {
-  this.timeout(30_000);
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'lvsplay-drain-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  /** Runs the wait; `after` is a shell test that must hold once it has ended. */
-  async function wait(drains: readonly Drain[], meanwhile = '', after = 'true'): Promise<void> {
-    const script = `${meanwhile}\n${drainWaitScript(drains).replaceAll('/proc/net/ip_vs', join(dir, 'ip_vs'))}\n${after} && echo waited`;
-    const stdout = await new Promise<string>((resolve, reject) => {
-      const child = execFile(shell, ['-s'], (error, out, err) => (error ? reject(new Error(err || error.message)) : resolve(out)));
-      child.stdin!.end(script);
+for (const shell of ['dash', 'bash'])
+  describe(`the drain wait, run by ${shell}`, function () {
+    this.timeout(30_000);
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'lvsplay-drain-'));
     });
-    assert.equal(stdout.trim(), 'waited');
-  }
-  const drain = (timeout: number): Drain => ({ service: WEB, destination: rs('192.168.10.72', 80, 1), timeout: timeout as DrainTimeout });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  it('ends at once when the real server holds no active connection, whatever the same address holds in another service', async () => {
-    await writeFile(join(dir, 'ip_vs'), PROC(0, 9));
-    await wait([drain(86400)]);
-  });
+    /** Runs the wait; `after` is a shell test that must hold once it has ended. */
+    async function wait(drains: readonly Drain[], meanwhile = '', after = 'true'): Promise<void> {
+      const script = `${meanwhile}\n${drainWaitScript(drains).replaceAll('/proc/net/ip_vs', join(dir, 'ip_vs'))}\n${after} && echo waited`;
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const child = execFile(shell, ['-s'], (error, out, err) => (error ? reject(new Error(err || error.message)) : resolve(out)));
+        child.stdin!.end(script);
+      });
+      assert.equal(stdout.trim(), 'waited');
+    }
+    const drain = (timeout: number): Drain => ({ service: WEB, destination: rs('192.168.10.72', 80, 1), timeout: timeout as DrainTimeout });
 
-  it('ends at once for a real server no longer listed (deleted by hand)', async () => {
-    await writeFile(join(dir, 'ip_vs'), PROC(0, 0).replace(/.*C0A80A48:0050.*\n/, ''));
-    await wait([drain(86400)]);
-  });
+    it('ends at once when the real server holds no active connection, whatever the same address holds in another service', async () => {
+      await writeFile(join(dir, 'ip_vs'), PROC(0, 9));
+      await wait([drain(86400)]);
+    });
 
-  it('waits while it holds connections, and ends when they have ended', async () => {
-    await writeFile(join(dir, 'ip_vs'), PROC(2, 0));
-    // The connections end two seconds in, as a download finishing would; the mark proves the wait saw that.
-    const ended = join(dir, 'ended');
-    await wait([drain(86400)], `( sleep 2; touch ${ended}; printf '%s' '${PROC(0, 0)}' > ${join(dir, 'ip_vs.new')} && mv ${join(dir, 'ip_vs.new')} ${join(dir, 'ip_vs')} ) &`, `[ -e ${ended} ]`);
-  });
+    it('ends at once for a real server no longer listed (deleted by hand)', async () => {
+      await writeFile(join(dir, 'ip_vs'), PROC(0, 0).replace(/.*C0A80A48:0050.*\n/, ''));
+      await wait([drain(86400)]);
+    });
 
-  it('ends at its timeout with connections still held', async () => {
-    await writeFile(join(dir, 'ip_vs'), PROC(5, 0));
-    await wait([drain(1)]);
+    it('waits while it holds connections, and ends when they have ended', async () => {
+      await writeFile(join(dir, 'ip_vs'), PROC(2, 0));
+      // The connections end two seconds in, as a download finishing would; the mark proves the wait saw that.
+      const ended = join(dir, 'ended');
+      await wait([drain(86400)], `( sleep 2; touch ${ended}; printf '%s' '${PROC(0, 0)}' > ${join(dir, 'ip_vs.new')} && mv ${join(dir, 'ip_vs.new')} ${join(dir, 'ip_vs')} ) &`, `[ -e ${ended} ]`);
+    });
+
+    it('ends at its timeout with connections still held', async () => {
+      await writeFile(join(dir, 'ip_vs'), PROC(5, 0));
+      await wait([drain(1)]);
+    });
   });
-});

@@ -1,14 +1,6 @@
 import type { PersistenceTimeout, Port, Protocol, Scheduler, Vip, Weight } from '../../../src/inventory/model.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
-import {
-  destinationKey,
-  serviceKey,
-  type IpvsDestination,
-  type IpvsForwarding,
-  type IpvsService,
-  type IpvsServiceSettings,
-  type IpvsTable,
-} from '../../../src/ipvs/table.ts';
+import { destinationKey, serviceKey, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceSettings, type IpvsTable } from '../../../src/ipvs/table.ts';
 
 /**
  * A service in one line, so that cases read as data: `svc('tcp 172.16.10.81:80 wrr', '192.168.10.71:80 masq 1')`,

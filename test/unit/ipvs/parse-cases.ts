@@ -20,11 +20,7 @@ export const PARSE_CASES: readonly ParseCase[] = [
   { name: 'an empty table (ip_vs loaded, no service)', text: '', table: [] },
   {
     name: "seed 4.1's NAT service",
-    text: saved(
-      '-A -t 172.16.10.81:80 -s wrr',
-      '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1',
-      '-a -t 172.16.10.81:80 -r 192.168.10.72:80 -m -w 1',
-    ),
+    text: saved('-A -t 172.16.10.81:80 -s wrr', '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1', '-a -t 172.16.10.81:80 -r 192.168.10.72:80 -m -w 1'),
     table: [svc('tcp 172.16.10.81:80 wrr', '192.168.10.71:80 masq 1', '192.168.10.72:80 masq 1')],
   },
   {
@@ -36,18 +32,11 @@ export const PARSE_CASES: readonly ParseCase[] = [
       '-A -u 1.2.3.4:53 -s wlc',
       '-a -u 1.2.3.4:53 -r 10.0.0.3:5353 -m -w 5',
     ),
-    table: [
-      svc('tcp 1.2.3.4:80 rr 300', '10.0.0.1:80 route 0', '10.0.0.2:80 route 65535'),
-      svc('udp 1.2.3.4:53 wlc', '10.0.0.3:5353 masq 5'),
-    ],
+    table: [svc('tcp 1.2.3.4:80 rr 300', '10.0.0.1:80 route 0', '10.0.0.2:80 route 65535'), svc('udp 1.2.3.4:53 wlc', '10.0.0.3:5353 masq 5')],
   },
   {
     name: 'an ipip tunnel, as ipvsadm 1.30+ saves it (with --tun-type ipip) and as older ones did',
-    text: saved(
-      '-A -t 1.2.3.4:80 -s rr',
-      '-a -t 1.2.3.4:80 -r 10.0.0.1:80 -i -w 1 --tun-type ipip',
-      '-a -t 1.2.3.4:80 -r 10.0.0.2:80 -i -w 2',
-    ),
+    text: saved('-A -t 1.2.3.4:80 -s rr', '-a -t 1.2.3.4:80 -r 10.0.0.1:80 -i -w 1 --tun-type ipip', '-a -t 1.2.3.4:80 -r 10.0.0.2:80 -i -w 2'),
     table: [svc('tcp 1.2.3.4:80 rr', '10.0.0.1:80 tunnel 1', '10.0.0.2:80 tunnel 2')],
   },
   {
@@ -244,7 +233,7 @@ export const PARSE_ERROR_CASES: readonly ParseErrorCase[] = [
     name: 'a real server before its service',
     text: saved('-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1', NAT),
     line: 1,
-    reason: 'a real server of tcp 172.16.10.81:80 comes before the service\'s -A line',
+    reason: "a real server of tcp 172.16.10.81:80 comes before the service's -A line",
   },
   { name: 'a service twice', text: saved(NAT, NAT), line: 2, reason: 'tcp 172.16.10.81:80 is added twice' },
   {

@@ -42,7 +42,10 @@ describe('parseIpvsSave', () => {
     }
     const { table } = parseIpvsSave(`${lines.join('\n')}\n`);
     assert.equal(table.length, 2000);
-    assert.equal(table.reduce((n, s) => n + s.destinations.length, 0), 20000);
+    assert.equal(
+      table.reduce((n, s) => n + s.destinations.length, 0),
+      20000,
+    );
     assert.deepEqual(table[1999], svc('tcp 10.7.207.1:80 wlc', ...Array.from({ length: 10 }, (_, j) => `172.16.${j}.250:80 route 1`)));
   });
 });

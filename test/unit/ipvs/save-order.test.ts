@@ -12,7 +12,7 @@ describe("ipvsadm-save's order", () => {
     assert.deepEqual(services([svc('udp 10.0.0.1:53 rr'), svc('tcp 10.0.0.2:80 rr')]), ['tcp 10.0.0.2:80', 'udp 10.0.0.1:53']);
   });
 
-  it('orders one VIP\'s services by port as a number, not as text', () => {
+  it("orders one VIP's services by port as a number, not as text", () => {
     assert.deepEqual(services([svc('tcp 10.0.0.1:8080 rr'), svc('tcp 10.0.0.1:443 rr'), svc('tcp 10.0.0.1:80 rr')]), ['tcp 10.0.0.1:80', 'tcp 10.0.0.1:443', 'tcp 10.0.0.1:8080']);
   });
 
@@ -23,11 +23,7 @@ describe("ipvsadm-save's order", () => {
   it('compares addresses as C does, by their 32-bit difference kept in an int: 10.9.9.1 comes after 192.168.10.100', () => {
     // 0xC0A80A64 - 0x0A090901 = 0xB69F0163 wraps to a negative int; the three addresses lie within half the
     // address space from 172.16.10.81, so the comparison is still an order, and ipvsadm prints this one.
-    assert.deepEqual(services([svc('tcp 10.9.9.1:8080 rr'), svc('tcp 192.168.10.100:80 rr'), svc('tcp 172.16.10.81:443 rr')]), [
-      'tcp 172.16.10.81:443',
-      'tcp 192.168.10.100:80',
-      'tcp 10.9.9.1:8080',
-    ]);
+    assert.deepEqual(services([svc('tcp 10.9.9.1:8080 rr'), svc('tcp 192.168.10.100:80 rr'), svc('tcp 172.16.10.81:443 rr')]), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'tcp 10.9.9.1:8080']);
   });
 
   it("orders each service's real servers by address, then port, and keeps every setting", () => {

@@ -46,13 +46,23 @@ function removal<E extends ManifestEntry>(entry: E, undo: E = entry): Removal<E>
 /** The lines a restore step hands to `ipvsadm -R`, unpacked from its here-document. */
 function restoredLines(body: string): string[] {
   const packed = body.split("<<'LVSPLAY_EOF' | gzip -dc\n")[1]!.split('LVSPLAY_EOF')[0]!;
-  return gunzipSync(Buffer.from(packed.replace(/\n/g, ''), 'base64')).toString().split('\n').filter(Boolean);
+  return gunzipSync(Buffer.from(packed.replace(/\n/g, ''), 'base64'))
+    .toString()
+    .split('\n')
+    .filter(Boolean);
 }
 
 const WEB = service('192.168.10.100', 80);
 const DNS = service('192.168.10.101', 53, 'udp');
 const addWeb: IpvsChange = { op: 'add-service', service: WEB };
-const plannedIpvs = (table: IpvsService[], ipvsChanges?: IpvsChange[]) => ({ kind: 'ipvs' as const, table, drainTimeouts: {}, roles: [], verdict: { status: 'change' as const, reason: 'r' }, ...(ipvsChanges && { ipvsChanges }) });
+const plannedIpvs = (table: IpvsService[], ipvsChanges?: IpvsChange[]) => ({
+  kind: 'ipvs' as const,
+  table,
+  drainTimeouts: {},
+  roles: [],
+  verdict: { status: 'change' as const, reason: 'r' },
+  ...(ipvsChanges && { ipvsChanges }),
+});
 
 describe('the IPVS item kind', () => {
   it('asks for the rules file hash only when the rules file is among the items gathered with it', () => {
@@ -83,7 +93,13 @@ describe('the IPVS item kind', () => {
     const item: IpvsItem = { kind: 'ipvs', table: [WEB], drainTimeouts: {} };
     const manifest = (entries: ManifestEntry[]) => ({ state: 'recorded', text: '', entries, facts: recorded() });
     const facts = (entries: ManifestEntry[]) => ({ ipvs: ipvsFacts([WEB, DNS]), manifest: manifest(entries) }) as unknown as Pick<HostFacts, 'ipvs' | 'ipvsProc' | 'manifest'>;
-    const owned = ipvsKind.plan(item, facts([{ kind: 'unit', name: 'x' }, { kind: 'ipvs', services: ['udp 192.168.10.101:53'] }]));
+    const owned = ipvsKind.plan(
+      item,
+      facts([
+        { kind: 'unit', name: 'x' },
+        { kind: 'ipvs', services: ['udp 192.168.10.101:53'] },
+      ]),
+    );
     assert.deepEqual(owned.verdict, { status: 'change', reason: '1 change to reach the 1 service' });
     assert.deepEqual(owned.ipvsChanges, [{ op: 'delete-service', service: { protocol: 'udp', vip: '192.168.10.101', port: 53, scheduler: 'rr' } }]);
     assert.deepEqual(ipvsKind.plan(item, facts([{ kind: 'unit', name: 'udp 192.168.10.101:53' }])).ipvsChanges, []);
@@ -101,7 +117,10 @@ describe('the IPVS item kind', () => {
   it('drains after the delta: the wait, then the deletions, in steps of their own', () => {
     const drain = { service: WEB, destination: { address: '192.168.10.72', port: 80, forwarding: 'route', weight: 1 }, timeout: 30 } as unknown as Drain;
     const steps = ipvsKind.steps!([{ ...plannedIpvs([WEB], [addWeb]), drains: [drain] }]);
-    assert.deepEqual(steps.map((s) => s.title), ['ipvsadm -R (1 line)', 'drain 1 real server (at most 30 s)', 'ipvsadm -R (1 line)']);
+    assert.deepEqual(
+      steps.map((s) => s.title),
+      ['ipvsadm -R (1 line)', 'drain 1 real server (at most 30 s)', 'ipvsadm -R (1 line)'],
+    );
     assert.deepEqual(restoredLines(steps[2]!.body), ['-d -t 192.168.10.100:80 -r 192.168.10.72:80']);
     assert.deepEqual(ipvsKind.diff!([{ ...plannedIpvs([WEB], [addWeb]), drains: [drain] }], new Map()), [
       'ipvsadm -R <<EOF\n-A -t 192.168.10.100:80 -s rr\nEOF\n',
@@ -116,7 +135,11 @@ describe('the IPVS item kind', () => {
     const lines = step!.body.split('\n');
     assert.equal(lines[0], 'modprobe ip_vs || return 1');
     assert.equal(lines[1], "lvsplay_delta=$(base64 -d <<'LVSPLAY_EOF' | gzip -dc");
-    assert.deepEqual(lines.slice(-3), [') || return 1', `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`, `[ -z "$lvsplay_err" ] || { printf '%s\\n' "$lvsplay_err"; return 1; }`]);
+    assert.deepEqual(lines.slice(-3), [
+      ') || return 1',
+      `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
+      `[ -z "$lvsplay_err" ] || { printf '%s\\n' "$lvsplay_err"; return 1; }`,
+    ]);
     assert.deepEqual(restoredLines(step!.body), ['-A -t 192.168.10.100:80 -s rr']);
     assert.deepEqual(ipvsKind.steps!([plannedIpvs([WEB])]), []);
   });
@@ -154,8 +177,14 @@ describe('the IPVS item kind', () => {
 
   it('reads a removal back from /proc/net/ip_vs for every recorded service, and names those still live', () => {
     const entry: IpvsEntry = { kind: 'ipvs', services: ['tcp 192.168.10.100:80', 'udp 192.168.10.101:53'] };
-    assert.deepEqual(ipvsKind.removalReadBackFacts!(entry), { ipvsProc: [{ protocol: 'tcp', vip: '192.168.10.100', port: 80 }, { protocol: 'udp', vip: '192.168.10.101', port: 53 }] });
-    const proc = (keys: string[]) => ({ ...recorded(), ipvsProc: { table: new Map(keys.map((k) => [k, { scheduler: 'rr', persistent: false, destinations: new Map() }])) } }) as unknown as RecordedFacts;
+    assert.deepEqual(ipvsKind.removalReadBackFacts!(entry), {
+      ipvsProc: [
+        { protocol: 'tcp', vip: '192.168.10.100', port: 80 },
+        { protocol: 'udp', vip: '192.168.10.101', port: 53 },
+      ],
+    });
+    const proc = (keys: string[]) =>
+      ({ ...recorded(), ipvsProc: { table: new Map(keys.map((k) => [k, { scheduler: 'rr', persistent: false, destinations: new Map() }])) } }) as unknown as RecordedFacts;
     const read = (facts: RecordedFacts) => ipvsKind.readBackRemoval!(removal(entry), facts as never);
     assert.deepEqual(read(proc(['tcp 192.168.10.100:80', 'udp 192.168.10.101:53', 'tcp 10.0.0.1:80'])), { status: 'remove', reason: 'tcp 192.168.10.100:80, udp 192.168.10.101:53 still live' });
     assert.deepEqual(read(proc(['tcp 10.0.0.1:80'])), { status: 'ok', reason: '2 deleted' });
@@ -205,7 +234,9 @@ describe('the unit item kind', () => {
   it('stops and disables every removed unit in one systemctl, and does nothing for none', () => {
     const a = removal(entry('a.service'));
     const b = removal(entry('b c.service'));
-    assert.deepEqual(unitKind.removeSteps!([a, b]), [{ title: "systemctl disable --now --no-reload a.service 'b c.service'", items: [a, b], body: "systemctl disable --now --no-reload a.service 'b c.service'" }]);
+    assert.deepEqual(unitKind.removeSteps!([a, b]), [
+      { title: "systemctl disable --now --no-reload a.service 'b c.service'", items: [a, b], body: "systemctl disable --now --no-reload a.service 'b c.service'" },
+    ]);
     assert.deepEqual(unitKind.removeSteps!([]), []);
     assert.deepEqual(unitKind.removalReadBackFacts!(entry('a.service')), { units: ['a.service'] });
   });
@@ -215,7 +246,10 @@ describe('the unit item kind', () => {
     assert.deepEqual(judge({ load: 'not-found', active: 'active', unitFile: 'enabled' }), { status: 'ok', reason: `${NO_LONGER_WANTED}, and no longer installed` });
     assert.deepEqual(judge({ load: 'loaded', active: 'inactive', unitFile: 'disabled' }), { status: 'ok', reason: `${NO_LONGER_WANTED}, and already stopped and disabled` });
     assert.deepEqual(judge({ load: 'loaded', active: 'failed', unitFile: '' }), { status: 'ok', reason: `${NO_LONGER_WANTED}, and already stopped and not enabled` });
-    assert.deepEqual(judge({ load: 'loaded', active: 'failed', unitFile: 'enabled-runtime' }), { status: 'remove', reason: `${NO_LONGER_WANTED}: stop and disable lvsplay-vip.service (enabled-runtime)` });
+    assert.deepEqual(judge({ load: 'loaded', active: 'failed', unitFile: 'enabled-runtime' }), {
+      status: 'remove',
+      reason: `${NO_LONGER_WANTED}: stop and disable lvsplay-vip.service (enabled-runtime)`,
+    });
     assert.deepEqual(judge({ load: 'loaded', active: 'active', unitFile: 'disabled' }), { status: 'remove', reason: `${NO_LONGER_WANTED}: stop and disable lvsplay-vip.service (active)` });
     assert.deepEqual(judge({ load: 'loaded', active: 'inactive', unitFile: 'not-enabled' }), { status: 'ok', reason: `${NO_LONGER_WANTED}, and already stopped and not-enabled` });
   });
@@ -223,7 +257,10 @@ describe('the unit item kind', () => {
   it('enables all changed units in one systemctl and starts only those to start now', () => {
     const unit = (name: string, startNow: boolean) => ({ kind: 'unit' as const, name, startNow, roles: [], verdict: { status: 'change' as const, reason: 'r' } });
     const [a, b] = [unit('a.service', true), unit('b.service', false)];
-    assert.deepEqual(unitKind.steps!([a, b]).map((s) => s.title), ['systemctl enable --no-reload a.service b.service', 'systemctl start a.service']);
+    assert.deepEqual(
+      unitKind.steps!([a, b]).map((s) => s.title),
+      ['systemctl enable --no-reload a.service b.service', 'systemctl start a.service'],
+    );
   });
 });
 
@@ -234,7 +271,13 @@ describe('the address item kind', () => {
   it('takes a removed address off only while it is on its own device with its own prefix', () => {
     const remove = { status: 'remove', reason: `${NO_LONGER_WANTED}: take 192.168.10.100/32 off lo` };
     const gone = { status: 'ok', reason: `${NO_LONGER_WANTED}, and 192.168.10.100/32 is no longer on lo` };
-    assert.deepEqual(judge([{ device: 'eth0', cidr: cidr('10.0.0.1', 24), label: 'eth0' }, { device: 'lo', cidr: cidr('192.168.10.100', 32), label: 'lo:1' }]), remove);
+    assert.deepEqual(
+      judge([
+        { device: 'eth0', cidr: cidr('10.0.0.1', 24), label: 'eth0' },
+        { device: 'lo', cidr: cidr('192.168.10.100', 32), label: 'lo:1' },
+      ]),
+      remove,
+    );
     assert.deepEqual(judge([]), gone);
     assert.deepEqual(judge([{ device: 'eth0', cidr: cidr('192.168.10.100', 32), label: 'eth0' }]), gone);
     assert.deepEqual(judge([{ device: 'lo', cidr: cidr('192.168.10.100', 24), label: 'lo' }]), gone);
@@ -242,7 +285,9 @@ describe('the address item kind', () => {
 
   it('deletes each removed address with its own ip address del, which is content when it is gone already', () => {
     const r = removal(entry);
-    assert.deepEqual(addressKind.removeSteps!([r]), [{ title: 'ip address del 192.168.10.100/32 dev lo', items: [r], body: 'ip address del 192.168.10.100/32 dev lo || [ -z "$(ip -o address show dev lo to 192.168.10.100/32)" ]' }]);
+    assert.deepEqual(addressKind.removeSteps!([r]), [
+      { title: 'ip address del 192.168.10.100/32 dev lo', items: [r], body: 'ip address del 192.168.10.100/32 dev lo || [ -z "$(ip -o address show dev lo to 192.168.10.100/32)" ]' },
+    ]);
     assert.deepEqual(addressKind.removalReadBackFacts!(entry), { addresses: true });
   });
 
@@ -259,7 +304,11 @@ describe('the manifest item', () => {
   const fact = (entries: ManifestEntry[], text = formatManifest(entries)) => ({ state: 'recorded' as const, text, entries, facts: recorded() });
 
   it('is ok when the manifest already records what this run would write, counting what a partial run keeps', () => {
-    assert.deepEqual(planManifest(fact([unit, mod]), [unit], true, ['director-dr' as never]), { kind: 'manifest', roles: ['director-dr'], verdict: { status: 'ok', reason: 'records the 2 things lvsplay made here' } });
+    assert.deepEqual(planManifest(fact([unit, mod]), [unit], true, ['director-dr' as never]), {
+      kind: 'manifest',
+      roles: ['director-dr'],
+      verdict: { status: 'ok', reason: 'records the 2 things lvsplay made here' },
+    });
     assert.deepEqual(planManifest(fact([unit]), [unit], false, []), { kind: 'manifest', roles: [], verdict: { status: 'ok', reason: 'records the 1 thing lvsplay made here' } });
   });
 
@@ -276,13 +325,24 @@ describe('the manifest item', () => {
 
   it('says on a first record which sysctl priors are unknown, in the singular and the plural', () => {
     const unknown = (key: string): ManifestEntry => ({ kind: 'sysctl', key, prior: null });
-    assert.equal(planManifest({ state: 'none' }, [unknown('a'), { kind: 'sysctl', key: 'k', prior: '0' }, unit], false, [])?.verdict.reason, 'missing: records the 3 things the inventory owns here now; the value of a before lvsplay set it is unknown, so removing it will leave the live value');
-    assert.equal(planManifest({ state: 'none' }, [unknown('a'), unknown('b')], false, [])?.verdict.reason, 'missing: records the 2 things the inventory owns here now; the values of a, b before lvsplay set them are unknown, so removing them will leave the live value');
+    assert.equal(
+      planManifest({ state: 'none' }, [unknown('a'), { kind: 'sysctl', key: 'k', prior: '0' }, unit], false, [])?.verdict.reason,
+      'missing: records the 3 things the inventory owns here now; the value of a before lvsplay set it is unknown, so removing it will leave the live value',
+    );
+    assert.equal(
+      planManifest({ state: 'none' }, [unknown('a'), unknown('b')], false, [])?.verdict.reason,
+      'missing: records the 2 things the inventory owns here now; the values of a, b before lvsplay set them are unknown, so removing them will leave the live value',
+    );
     assert.equal(planManifest({ state: 'none' }, [unit], false, [])?.verdict.reason, 'missing: records the 1 thing the inventory owns here now');
   });
 
   it('writes the manifest in its last step, choosing the fallback after a failed step only when the two differ', () => {
-    const planned = (content: string, fallback: string, status: 'change' | 'ok' = 'change'): PlannedManifest => ({ kind: 'manifest', roles: [], verdict: { status, reason: 'r' }, write: { content, fallback } });
+    const planned = (content: string, fallback: string, status: 'change' | 'ok' = 'change'): PlannedManifest => ({
+      kind: 'manifest',
+      roles: [],
+      verdict: { status, reason: 'r' },
+      write: { content, fallback },
+    });
     const same = planned('a\n', 'a\n');
     const [step] = manifestStep(same);
     assert.equal(step!.title, `write ${MANIFEST_PATH}`);
@@ -332,9 +392,12 @@ describe('the file item kind', () => {
     assert.deepEqual(fileKind.removalReadBackFacts!(entry), { files: ['/etc/x'] });
     assert.deepEqual(fileKind.planRemoval!(entry, recorded()).verdict, { status: 'remove', reason: `${NO_LONGER_WANTED}: remove it (a copy is kept in the run's backup folder)` });
     const edited = recorded({ files: new Map([['/etc/x', { exists: true, mode: 0o644, sha256: sha256('y\n') }]]) });
-    assert.deepEqual(fileKind.planRemoval!(entry, edited).verdict, { status: 'remove', reason: `${NO_LONGER_WANTED}: remove it, edited since lvsplay wrote it (a copy is kept in the run's backup folder)` });
+    assert.deepEqual(fileKind.planRemoval!(entry, edited).verdict, {
+      status: 'remove',
+      reason: `${NO_LONGER_WANTED}: remove it, edited since lvsplay wrote it (a copy is kept in the run's backup folder)`,
+    });
     const r = removal(entry);
-    assert.deepEqual(fileKind.removeSteps!([r]), [{ title: 'remove /etc/x', items: [r], body: "lvsplay_remove /etc/x" }]);
+    assert.deepEqual(fileKind.removeSteps!([r]), [{ title: 'remove /etc/x', items: [r], body: 'lvsplay_remove /etc/x' }]);
   });
 
   it('writes a file of up to 16 KiB as one quoted word, and a larger one packed', () => {

@@ -36,7 +36,10 @@ describe('the item registry', () => {
     const load = steps.find((step) => step.title.startsWith('sysctl -p '))!;
     const sysctls = state.items.filter((item) => item.kind === 'sysctl');
     assert.ok(sysctls.length > 0);
-    assert.deepEqual(load.items.map((item) => item.kind === 'sysctl' && item.key), sysctls.map((item) => item.kind === 'sysctl' && item.key));
+    assert.deepEqual(
+      load.items.map((item) => item.kind === 'sysctl' && item.key),
+      sysctls.map((item) => item.kind === 'sysctl' && item.key),
+    );
   });
 
   it('lets two roles persist one sysctl in their own files when they want the same value, and no other difference', () => {
@@ -50,7 +53,13 @@ describe('the item registry', () => {
 
   it('shows a file it removes as a diff to nothing under --diff, read from the host like a changed one', async () => {
     const path = '/etc/sysctl.d/90-lvsplay-router.conf';
-    const removal: PlannedItem = { kind: 'removal', entry: { kind: 'file', path, sha256: '0'.repeat(64), unitFile: false }, undo: { kind: 'file', path, sha256: '0'.repeat(64), unitFile: false }, roles: [], verdict: { status: 'remove', reason: 'r' } };
+    const removal: PlannedItem = {
+      kind: 'removal',
+      entry: { kind: 'file', path, sha256: '0'.repeat(64), unitFile: false },
+      undo: { kind: 'file', path, sha256: '0'.repeat(64), unitFile: false },
+      roles: [],
+      verdict: { status: 'remove', reason: 'r' },
+    };
     const asked: string[] = [];
     const diffs = await diffsOf([removal], async (paths) => {
       asked.push(...paths);

@@ -134,10 +134,11 @@ function checkItem(item: Record<string, unknown>, where: string, fail: (reason: 
   if (!['ok', 'change', 'fail', 'remove'].includes(text(item.status, `${where}.status`, fail))) fail(`${where}.status must be ok, change, fail or remove`);
   text(item.reason, `${where}.reason`, fail);
   const isIpvs = name.startsWith('IPVS table');
-  if (isIpvs !== ('ipvsadm -R' in item)) fail(`${where}: 'ipvsadm -R' is stated on the IPVS item, and on it only (use [] for none)`);
-  if (isIpvs) list(item['ipvsadm -R'], `${where}.ipvsadm -R`, fail).forEach((line, i) => {
-    text(line, `${where}.ipvsadm -R[${i}]`, fail);
-  });
+  if (isIpvs !== 'ipvsadm -R' in item) fail(`${where}: 'ipvsadm -R' is stated on the IPVS item, and on it only (use [] for none)`);
+  if (isIpvs)
+    list(item['ipvsadm -R'], `${where}.ipvsadm -R`, fail).forEach((line, i) => {
+      text(line, `${where}.ipvsadm -R[${i}]`, fail);
+    });
 }
 
 function checkUnmanaged(service: Record<string, unknown>, where: string, fail: (reason: string) => never): void {
@@ -184,7 +185,7 @@ function checkIpvs(ipvs: Record<string, unknown>, fail: (reason: string) => neve
   onlyKeys(ipvs, ['live', 'thresholds', 'persisted'], 'facts.ipvs', fail);
   const live = text(ipvs.live, 'facts.ipvs.live', fail);
   const listed = !NO_IPVS_MARKS.includes(live.trim());
-  if (listed !== ('thresholds' in ipvs)) fail('facts.ipvs.thresholds comes with a listed live table, and only with one');
+  if (listed !== 'thresholds' in ipvs) fail('facts.ipvs.thresholds comes with a listed live table, and only with one');
   if (listed) text(ipvs.thresholds, 'facts.ipvs.thresholds', fail);
   if ('persisted' in ipvs) text(ipvs.persisted, 'facts.ipvs.persisted', fail);
 }

@@ -64,7 +64,7 @@ function checked(planned: HostPlan): HostResult {
 const WHY = 'lvsplay cannot express it, so never edits or deletes it';
 
 describe('IPVS services left alone, and why', () => {
-  it('names in the recap each service not lvsplay\'s, and each it cannot express, with the setting; its own one with a threshold is not deleted', () => {
+  it("names in the recap each service not lvsplay's, and each it cannot express, with the setting; its own one with a threshold is not deleted", () => {
     const planned = plan([svc('tcp 10.0.0.9:80 rr', '192.168.10.71:80 route 1')]);
     // tcp 10.0.0.8:80 is in the rules file lvsplay wrote and no longer wanted: without its threshold it would be deleted.
     assert.deepEqual(planned.items[0]!.ipvsChanges?.map(formatChange), ['-A -t 10.0.0.9:80 -s rr', '-a -t 10.0.0.9:80 -r 192.168.10.71:80 -g -w 1']);

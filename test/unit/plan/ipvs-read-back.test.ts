@@ -56,12 +56,23 @@ describe('reading back an IPVS delta from /proc/net/ip_vs', () => {
   const proc = (lines: string[]) => parseProcIpvs(['IP Virtual Server version 1.2.1 (size=4096)', ...lines, ''].join('\n'));
 
   it('ok when every touched service is live as wanted', () => {
-    const live = proc(['TCP  C0A80A64:0050 rr  ', '  -> C0A80A48:0050      Route   1      0          0         ', '  -> C0A80A47:0050      Route   1      0          0         ', 'TCP  C0A80A64:01BB wlc  ', '  -> C0A80A47:01BB      Route   1      0          0         ']);
+    const live = proc([
+      'TCP  C0A80A64:0050 rr  ',
+      '  -> C0A80A48:0050      Route   1      0          0         ',
+      '  -> C0A80A47:0050      Route   1      0          0         ',
+      'TCP  C0A80A64:01BB wlc  ',
+      '  -> C0A80A47:01BB      Route   1      0          0         ',
+    ]);
     assert.deepEqual(verifyIpvsChanges(item, changes, live), { status: 'ok', reason: 'the 3 services changed are live as wanted' });
   });
 
   it('names what did not take: a weight, a service still live, one missing', () => {
-    const live = proc(['TCP  C0A80A64:0050 rr  ', '  -> C0A80A48:0050      Route   3      0          0         ', '  -> C0A80A47:0050      Route   1      0          0         ', 'UDP  C0A80A64:0035 wlc  ']);
+    const live = proc([
+      'TCP  C0A80A64:0050 rr  ',
+      '  -> C0A80A48:0050      Route   3      0          0         ',
+      '  -> C0A80A47:0050      Route   1      0          0         ',
+      'UDP  C0A80A64:0035 wlc  ',
+    ]);
     const verdict = verifyIpvsChanges(item, changes, live);
     assert.equal(verdict.status, 'change');
     assert.equal(verdict.reason, 'tcp 192.168.10.100:443 is not live; tcp 192.168.10.100:80 → 192.168.10.72:80 is route weight 3, wants route weight 1; udp 192.168.10.100:53 is still live');
@@ -86,7 +97,11 @@ describe('reading back an IPVS delta from /proc/net/ip_vs: what else it names', 
       status: 'change',
       reason: 'tcp 192.168.10.100:80 schedules wlc, wants rr; tcp 192.168.10.100:80 is not persistent; tcp 192.168.10.100:80 → 192.168.10.71:80 is masq weight 1, wants route weight 1 (and 2 more)',
     });
-    const rest = proc(['TCP  C0A80A64:0050 rr  persistent 30000 FFFFFFFF', '  -> C0A80A47:0050      Route   1      0          0         ', '  -> C0A80A49:0050      Route   1      0          0         ']);
+    const rest = proc([
+      'TCP  C0A80A64:0050 rr  persistent 30000 FFFFFFFF',
+      '  -> C0A80A47:0050      Route   1      0          0         ',
+      '  -> C0A80A49:0050      Route   1      0          0         ',
+    ]);
     assert.deepEqual(verifyIpvsChanges(item, changes, rest), {
       status: 'change',
       reason: 'tcp 192.168.10.100:80 → 192.168.10.72:80 is not live; tcp 192.168.10.100:80 → 192.168.10.73:80 is still live',

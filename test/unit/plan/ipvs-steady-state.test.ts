@@ -71,7 +71,10 @@ describe('IPVS item on a steady-state director', () => {
     });
     // Once not wanted, it is left alone and named, never deleted.
     const { planned: dropped } = plan([changed[1]!], LISTED);
-    assert.deepEqual(dropped.items[0]!.ipvsChanges?.map((c) => c.op), ['edit-destination']);
+    assert.deepEqual(
+      dropped.items[0]!.ipvsChanges?.map((c) => c.op),
+      ['edit-destination'],
+    );
     assert.deepEqual(dropped.unmanaged, [{ service: 'tcp 10.0.0.8:80', kind: 'unsupported', reason: '-x 100 on 192.168.10.71:80' }]);
   });
 

@@ -16,7 +16,6 @@ const HOST: Host = {
   state: 'present',
 };
 
-
 const SYSCTL_FILE = '/etc/sysctl.d/90-lvsplay-realserver-dr.conf';
 const FILE: ItemSpec = { kind: 'file', path: SYSCTL_FILE, content: 'net.ipv4.conf.all.arp_ignore = 1\n', mode: 0o644, notify: [{ kind: 'sysctl-load', file: SYSCTL_FILE }] };
 const UNIT_PATH = '/etc/systemd/system/lvsplay-vip@.service';
@@ -115,10 +114,34 @@ const CASES: { name: string; item: ItemSpec; facts: Partial<HostFacts>; status: 
     status: 'change',
     reason: '192.168.10.100/32 is labelled lo, wants lo:1',
   },
-  { name: 'a unit not installed', item: UNIT, facts: { units: new Map([['lvsplay-vip@1.service', { load: 'not-found', active: 'inactive', unitFile: '' }]]) }, status: 'change', reason: 'lvsplay-vip@1.service is not installed yet' },
-  { name: 'a disabled unit', item: UNIT, facts: { units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'active', unitFile: 'disabled' }]]) }, status: 'change', reason: 'lvsplay-vip@1.service is disabled' },
-  { name: 'an enabled unit not running', item: UNIT, facts: { units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'inactive', unitFile: 'enabled' }]]) }, status: 'change', reason: 'lvsplay-vip@1.service is inactive' },
-  { name: 'an enabled active unit', item: UNIT, facts: { units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'active', unitFile: 'enabled' }]]) }, status: 'ok', reason: 'lvsplay-vip@1.service is enabled and active' },
+  {
+    name: 'a unit not installed',
+    item: UNIT,
+    facts: { units: new Map([['lvsplay-vip@1.service', { load: 'not-found', active: 'inactive', unitFile: '' }]]) },
+    status: 'change',
+    reason: 'lvsplay-vip@1.service is not installed yet',
+  },
+  {
+    name: 'a disabled unit',
+    item: UNIT,
+    facts: { units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'active', unitFile: 'disabled' }]]) },
+    status: 'change',
+    reason: 'lvsplay-vip@1.service is disabled',
+  },
+  {
+    name: 'an enabled unit not running',
+    item: UNIT,
+    facts: { units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'inactive', unitFile: 'enabled' }]]) },
+    status: 'change',
+    reason: 'lvsplay-vip@1.service is inactive',
+  },
+  {
+    name: 'an enabled active unit',
+    item: UNIT,
+    facts: { units: new Map([['lvsplay-vip@1.service', { load: 'loaded', active: 'active', unitFile: 'enabled' }]]) },
+    status: 'ok',
+    reason: 'lvsplay-vip@1.service is enabled and active',
+  },
   { name: 'the right default route', item: ROUTE, facts: { defaultRoute: '192.168.10.81' as IPv4 }, status: 'ok', reason: 'default route via 192.168.10.81' },
   {
     name: 'a NAT real server routing around the director',
@@ -134,9 +157,15 @@ describe('planning: desired item × facts → verdict', () => {
   for (const c of CASES) {
     it(c.name, () => {
       const result = plan(c.item, c.facts);
-      assert.deepEqual(result.items.map((i) => i.verdict), [{ status: c.status, reason: c.reason }]);
+      assert.deepEqual(
+        result.items.map((i) => i.verdict),
+        [{ status: c.status, reason: c.reason }],
+      );
       if (c.handlers) {
-        assert.deepEqual(result.handlers.map((h) => (h.kind === 'sysctl-load' ? `${h.kind} ${h.file}` : h.kind)), c.handlers);
+        assert.deepEqual(
+          result.handlers.map((h) => (h.kind === 'sysctl-load' ? `${h.kind} ${h.file}` : h.kind)),
+          c.handlers,
+        );
       }
     });
   }

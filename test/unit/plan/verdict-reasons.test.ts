@@ -71,7 +71,10 @@ describe('planning: the verdicts and reasons of the other cases', () => {
   it('pendingItems keeps only the items to change, not those ok or failed (no manifest fact: no manifest item)', () => {
     const route: ItemSpec = { kind: 'default-route', via: '192.168.10.81' as IPv4, reason: 'NAT' };
     const plan = planHost(stateOf(FORWARD, { kind: 'module', name: 'ip_vs' }, route), { ...NO_FACTS, modules: new Set(['ip_vs']) });
-    assert.deepEqual(pendingItems(plan).map((i) => i.kind), ['sysctl']);
+    assert.deepEqual(
+      pendingItems(plan).map((i) => i.kind),
+      ['sysctl'],
+    );
   });
 });
 
@@ -87,7 +90,18 @@ describe('planning: the IPVS item, counted in words', () => {
   });
 
   it('a wanted service left to someone else is not named unmanaged: its item fails instead', () => {
-    const facts = { ipvs: { moduleLoaded: true, live: [], foreign: new Map([['tcp 10.0.0.8:80', '-M 255.255.0.0'], ['tcp 10.0.0.7:80', '--pe sip']]), persisted: [], liveIsRulesFile: false } };
+    const facts = {
+      ipvs: {
+        moduleLoaded: true,
+        live: [],
+        foreign: new Map([
+          ['tcp 10.0.0.8:80', '-M 255.255.0.0'],
+          ['tcp 10.0.0.7:80', '--pe sip'],
+        ]),
+        persisted: [],
+        liveIsRulesFile: false,
+      },
+    };
     const plan = planHost(stateOf({ kind: 'ipvs', table: TWO, drainTimeouts: {} }), { ...NO_FACTS, ...facts });
     assert.equal(plan.items[0]!.verdict.status, 'fail');
     assert.deepEqual(plan.unmanaged, [{ service: 'tcp 10.0.0.7:80', kind: 'unsupported', reason: '--pe sip' }]);
@@ -112,7 +126,16 @@ describe('planning: the daemon-reload a new unit file needs', () => {
 
   it('a plain unit still loaded from a deleted file needs it; another unit loaded does not matter', () => {
     assert.equal(reloads(PLAIN, { systemdVersion: 252, units: new Map([['lvsplay-arp.service', unit('loaded', 'active', 'enabled')]]) }), true);
-    assert.equal(reloads(PLAIN, { systemdVersion: 252, units: new Map([['lvsplay-arp.service', unit('not-found', 'inactive', '')], ['lvsplay-arp2.service', unit('loaded', 'active', 'enabled')]]) }), false);
+    assert.equal(
+      reloads(PLAIN, {
+        systemdVersion: 252,
+        units: new Map([
+          ['lvsplay-arp.service', unit('not-found', 'inactive', '')],
+          ['lvsplay-arp2.service', unit('loaded', 'active', 'enabled')],
+        ]),
+      }),
+      false,
+    );
   });
 
   it("a template's instance still loaded needs it, whichever instance; a unit of another name does not", () => {
@@ -135,8 +158,15 @@ describe('planning: the daemon-reload a new unit file needs', () => {
 describe('reading back changed items', () => {
   it('plans each item again against the facts read after the apply', () => {
     const plan = planHost(stateOf(FORWARD, FILE), NO_FACTS);
-    const after = readBackItems(pendingItems(plan), { ...NO_FACTS, sysctl: new Map([['net.ipv4.ip_forward', '1']]), files: new Map([[CONF, { exists: true, mode: 0o640, sha256: sha256('net.ipv4.ip_forward = 1\n') }]]) });
-    assert.deepEqual(after.map((i) => i.verdict), [ok('net.ipv4.ip_forward is 1'), change('mode 0640 → 0644')]);
+    const after = readBackItems(pendingItems(plan), {
+      ...NO_FACTS,
+      sysctl: new Map([['net.ipv4.ip_forward', '1']]),
+      files: new Map([[CONF, { exists: true, mode: 0o640, sha256: sha256('net.ipv4.ip_forward = 1\n') }]]),
+    });
+    assert.deepEqual(
+      after.map((i) => i.verdict),
+      [ok('net.ipv4.ip_forward is 1'), change('mode 0640 → 0644')],
+    );
   });
 
   it('checks an IPVS change against /proc/net/ip_vs when that was read, and against ipvsadm-save otherwise', () => {

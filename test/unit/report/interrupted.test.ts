@@ -43,7 +43,14 @@ describe('the recap of an interrupted run', () => {
   it('says the same in JSON: the signal, and each host status', () => {
     const report = JSON.parse(jsonReport(RESULTS, true, 'run-1', 'SIGTERM'));
     assert.equal(report.interrupted, 'SIGTERM');
-    assert.deepEqual(report.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [['router', 'changed'], ['lvs', 'interrupted'], ['rs1', 'interrupted']]);
+    assert.deepEqual(
+      report.hosts.map((h: { host: string; status: string }) => [h.host, h.status]),
+      [
+        ['router', 'changed'],
+        ['lvs', 'interrupted'],
+        ['rs1', 'interrupted'],
+      ],
+    );
     assert.equal(report.hosts[2].error, 'not started (facts not gathered); nothing was changed');
     assert.equal('interrupted' in JSON.parse(jsonReport(RESULTS, true, 'run-1')), false);
   });
@@ -52,10 +59,7 @@ describe('the recap of an interrupted run', () => {
 describe('a second signal', () => {
   it('names the hosts whose apply script was running, or says none was', () => {
     assert.equal(stoppedMessage('SIGINT', []), 'SIGINT again: stopped at once; no host was applying changes, none is part-way');
-    assert.equal(
-      stoppedMessage('SIGTERM', ['lvs', 'rs2']),
-      'SIGTERM again: stopped at once; these hosts were applying changes and may be part-way: lvs, rs2 (run again, or --check them)',
-    );
+    assert.equal(stoppedMessage('SIGTERM', ['lvs', 'rs2']), 'SIGTERM again: stopped at once; these hosts were applying changes and may be part-way: lvs, rs2 (run again, or --check them)');
   });
 
   it('exits as the shell reports a process the signal ended: 130 and 143', () => {

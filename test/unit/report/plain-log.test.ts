@@ -48,7 +48,12 @@ describe('the plain log', () => {
     const unreachable = host({ host: 'rs1', status: 'unreachable', error: 'rs1 (127.0.0.1:1): connection refused' });
     assert.deepEqual(logLines({ kind: 'finished', result: unreachable }, true), ['  ✖ rs1: unreachable: rs1 (127.0.0.1:1): connection refused']);
     assert.deepEqual(logLines({ kind: 'passed-over', result: unreachable }, true), ['  ↓ rs1: skipped, unreachable earlier']);
-    const interrupted = host({ host: 'lvs', status: 'interrupted', error: 'facts gathered, changes not applied; nothing was changed', items: [item('b', 'not run', 'interrupted before apply: is 0, wants 1')] });
+    const interrupted = host({
+      host: 'lvs',
+      status: 'interrupted',
+      error: 'facts gathered, changes not applied; nothing was changed',
+      items: [item('b', 'not run', 'interrupted before apply: is 0, wants 1')],
+    });
     assert.deepEqual(logLines({ kind: 'finished', result: interrupted }, false), [
       '  lvs: not run: sysctl b = 1 (interrupted before apply: is 0, wants 1)',
       '  ↓ lvs: interrupted: facts gathered, changes not applied; nothing was changed',

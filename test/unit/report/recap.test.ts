@@ -35,7 +35,15 @@ describe('the recap', () => {
   it('gives the same as JSON, with a tally per host', () => {
     const report = JSON.parse(jsonReport(RESULTS, false, 'run-1'));
     assert.equal(report.runId, 'run-1');
-    assert.deepEqual(report.hosts.map((h: { host: string; status: string }) => [h.host, h.status]), [['router', 'changed'], ['lvs', 'ok'], ['rs1', 'unreachable'], ['rs2', 'failed']]);
+    assert.deepEqual(
+      report.hosts.map((h: { host: string; status: string }) => [h.host, h.status]),
+      [
+        ['router', 'changed'],
+        ['lvs', 'ok'],
+        ['rs1', 'unreachable'],
+        ['rs2', 'failed'],
+      ],
+    );
     assert.deepEqual(report.hosts[0].tally, { ok: 1, changed: 1, failed: 0, notRun: 0 });
     assert.deepEqual(report.hosts[0].items[0], { item: 'sysctl net.ipv4.ip_forward = 1', kind: 'sysctl', roles: ['router'], status: 'changed', reason: 'is 0, wants 1' });
   });

@@ -59,12 +59,7 @@ describe('what the seed clusters need, file by file', () => {
     const files = await renderedFiles('nat');
     assert.equal(
       files.get('lvs/etc/sysconfig/ipvsadm'),
-      [
-        '-A -t 172.16.10.81:80 -s wrr',
-        '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1',
-        '-a -t 172.16.10.81:80 -r 192.168.10.72:80 -m -w 1',
-        '',
-      ].join('\n'),
+      ['-A -t 172.16.10.81:80 -s wrr', '-a -t 172.16.10.81:80 -r 192.168.10.71:80 -m -w 1', '-a -t 172.16.10.81:80 -r 192.168.10.72:80 -m -w 1', ''].join('\n'),
     );
     assert.match(files.get('lvs/etc/sysctl.d/90-lvsplay-director-nat.conf')!, /^net\.ipv4\.ip_forward = 1$/m);
   });
@@ -75,12 +70,7 @@ describe('what the seed clusters need, file by file', () => {
       const vip = seed === 'dr' ? '192.168.10.100' : '172.16.10.81';
       for (const host of ['rs1', 'rs2']) {
         const sysctl = files.get(`${host}/etc/sysctl.d/90-lvsplay-realserver-dr.conf`)!;
-        for (const line of [
-          'net.ipv4.conf.all.arp_ignore = 1',
-          'net.ipv4.conf.all.arp_announce = 2',
-          'net.ipv4.conf.lo.arp_ignore = 1',
-          'net.ipv4.conf.lo.arp_announce = 2',
-        ]) {
+        for (const line of ['net.ipv4.conf.all.arp_ignore = 1', 'net.ipv4.conf.all.arp_announce = 2', 'net.ipv4.conf.lo.arp_ignore = 1', 'net.ipv4.conf.lo.arp_announce = 2']) {
           assert.ok(sysctl.split('\n').includes(line), `${host} lacks ${line}`);
         }
         const ifcfg = files.get(`${host}/etc/sysconfig/network-scripts/ifcfg-lo:1`)!;

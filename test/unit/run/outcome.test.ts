@@ -51,10 +51,24 @@ describe('an item after the apply', () => {
   });
 
   it('is removed when a removal reads back gone, failed when it is still there', () => {
-    const removal: PlannedItem = { kind: 'removal', entry: { kind: 'unit', name: 'lvsplay-addresses.service' }, undo: { kind: 'unit', name: 'lvsplay-addresses.service' }, roles: [], verdict: { status: 'remove', reason: 'stop and disable it' } };
+    const removal: PlannedItem = {
+      kind: 'removal',
+      entry: { kind: 'unit', name: 'lvsplay-addresses.service' },
+      undo: { kind: 'unit', name: 'lvsplay-addresses.service' },
+      roles: [],
+      verdict: { status: 'remove', reason: 'stop and disable it' },
+    };
     const steps: Step[] = [{ id: 1, title: 'systemctl disable --now --no-reload lvsplay-addresses.service', items: [removal], body: 'true' }];
-    assert.deepEqual(itemAfterApply(removal, { ...removal, verdict: { status: 'ok', reason: 'no longer installed' } }, steps, { ok: [1] }), { item: removal, status: 'removed', reason: 'stop and disable it' });
-    assert.deepEqual(itemAfterApply(removal, { ...removal, verdict: { status: 'remove', reason: 'active' } }, steps, { ok: [1] }), { item: removal, status: 'failed', reason: 'still there after removal: active' });
+    assert.deepEqual(itemAfterApply(removal, { ...removal, verdict: { status: 'ok', reason: 'no longer installed' } }, steps, { ok: [1] }), {
+      item: removal,
+      status: 'removed',
+      reason: 'stop and disable it',
+    });
+    assert.deepEqual(itemAfterApply(removal, { ...removal, verdict: { status: 'remove', reason: 'active' } }, steps, { ok: [1] }), {
+      item: removal,
+      status: 'failed',
+      reason: 'still there after removal: active',
+    });
   });
 
   it("counts the manifest's write, which runs after a failed step too, as done, not as not run", () => {

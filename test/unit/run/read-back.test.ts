@@ -41,16 +41,22 @@ describe('the read-back of an apply', () => {
       files: new Map([[untouched, { exists: true, mode: 0o644, sha256: sha256('same\n') }]]),
     });
     const readBack = readBackOf(plan);
-    assert.deepEqual(readBack.changed.map((i) => i.kind === 'file' && i.path), [written, failed]);
+    assert.deepEqual(
+      readBack.changed.map((i) => i.kind === 'file' && i.path),
+      [written, failed],
+    );
     assert.ok(!readBack.script.includes(untouched), 'an item planned ok is not read back');
     // What the apply left: one file written as wanted, the other not at all.
     await writeFile(written, 'new\n');
     await chmod(written, 0o644);
     const output = execFileSync('sh', ['-s'], { input: readBack.script, encoding: 'utf8' });
-    assert.deepEqual(readBack.check(output).map((i) => i.verdict), [
-      { status: 'ok', reason: 'content and mode match' },
-      { status: 'change', reason: 'missing' },
-    ]);
+    assert.deepEqual(
+      readBack.check(output).map((i) => i.verdict),
+      [
+        { status: 'ok', reason: 'content and mode match' },
+        { status: 'change', reason: 'missing' },
+      ],
+    );
   });
 
   it('reads IPVS changes back from /proc/net/ip_vs when it shows them all, from ipvsadm-save when one sets persistence', () => {

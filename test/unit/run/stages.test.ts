@@ -23,7 +23,10 @@ function stageName(roles: readonly RoleName[]): string | undefined {
 describe('roll-out stages', () => {
   it('puts each role in its stage: routers, then real servers, then directors', () => {
     assert.deepEqual([...ROLE_NAMES].sort(), ORDER.map(([role]) => role).sort(), 'every role has its place in ORDER');
-    assert.deepEqual(ORDER.map(([role]) => [role, stageName([role])]), ORDER);
+    assert.deepEqual(
+      ORDER.map(([role]) => [role, stageName([role])]),
+      ORDER,
+    );
   });
 
   it('numbers the stages in roll-out order, so routers go first and directors last', () => {

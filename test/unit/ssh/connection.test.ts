@@ -99,13 +99,16 @@ describe('SSH connections to a real sshd', function () {
       assert.equal(echoed.stdout, big);
     });
 
-    it('names the signal that killed a command, with the shell\'s 128+n code', async () => {
+    it("names the signal that killed a command, with the shell's 128+n code", async () => {
       assert.deepEqual(await connection.exec('kill -TERM $$'), { code: 143, stdout: '', stderr: '', signal: 'SIGTERM' });
     });
 
     it('runs commands one after another and at once on one connection', async () => {
       const results = await Promise.all([1, 2, 3, 4].map((n) => connection.exec(`echo ${n}`)));
-      assert.deepEqual(results.map((result) => result.stdout), ['1\n', '2\n', '3\n', '4\n']);
+      assert.deepEqual(
+        results.map((result) => result.stdout),
+        ['1\n', '2\n', '3\n', '4\n'],
+      );
     });
   });
 
@@ -147,7 +150,7 @@ describe('SSH connections to a real sshd', function () {
       assert.equal((await readFile(file, 'utf8')).split('\n').length, 4, 'known_hosts untouched');
     });
 
-    it('asks for the key type known_hosts has (ECDSA here) rather than the server\'s first choice', async () => {
+    it("asks for the key type known_hosts has (ECDSA here) rather than the server's first choice", async () => {
       const file = await trustedFile([`[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ecdsa}`]);
       const connection = await opened(connect(target, options(file)));
       assert.equal((await connection.exec('echo ok')).code, 0);
@@ -227,10 +230,7 @@ describe('SSH connections to a real sshd', function () {
 
     it('reports a key the server does not accept as an authentication failure, with what was tried', async () => {
       const error = await refusal(connect({ ...target, privateKey: sshd.wrongKey }, options(await trustedFile()), 'rs1'), 'auth');
-      assert.equal(
-        error.message,
-        `rs1 (127.0.0.1:${sshd.port}): authentication failed for user ${sshd.user} (tried key ${sshd.wrongKey}; the server accepts: publickey)`,
-      );
+      assert.equal(error.message, `rs1 (127.0.0.1:${sshd.port}): authentication failed for user ${sshd.user} (tried key ${sshd.wrongKey}; the server accepts: publickey)`);
     });
 
     it('reports a missing key file by path, before dialling', async () => {

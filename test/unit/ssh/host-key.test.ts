@@ -5,8 +5,7 @@ import { parseKnownHosts } from '../../../src/ssh/known-hosts.ts';
 // Real public keys (ssh-keygen output); only their blobs matter here.
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDfMae35rl838XDyjie2wKq7MNv+X6kj5wFOwf09kbnf';
 const OTHER_ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFGCkJaOH7s7yJ4pdM6RJgMj7cP9Mdze0owpjWmDaY6d';
-const ECDSA =
-  'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBKLe+F/fpYY979KgLtjHAFWYlyG07GIMABdF9eHkNKrwf4vrVGRBG+bvoQ+3hv+PvhrqLKxXk0ih80QuDnN3Nv0=';
+const ECDSA = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBKLe+F/fpYY979KgLtjHAFWYlyG07GIMABdF9eHkNKrwf4vrVGRBG+bvoQ+3hv+PvhrqLKxXk0ih80QuDnN3Nv0=';
 
 const blob = (key: string): Buffer => Buffer.from(key.split(' ')[1]!, 'base64');
 

@@ -3,17 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  checkHostKey,
-  fingerprint,
-  hostMatches,
-  keyTypeOf,
-  knownHostsLine,
-  knownHostsName,
-  knownKeyTypes,
-  parseKnownHosts,
-  type KnownHostsEntry,
-} from '../../../src/ssh/known-hosts.ts';
+import { checkHostKey, fingerprint, hostMatches, keyTypeOf, knownHostsLine, knownHostsName, knownKeyTypes, parseKnownHosts, type KnownHostsEntry } from '../../../src/ssh/known-hosts.ts';
 
 interface Key {
   readonly type: string;
@@ -161,7 +151,7 @@ describe('known_hosts', function () {
       assert.deepEqual(checkHostKey(plain, 'lvs', 22, a.type, a.blob), { status: 'mismatch', line: 9, revoked: false });
     });
 
-    it('accepts any of a host\'s keys of several types', () => {
+    it("accepts any of a host's keys of several types", () => {
       assert.deepEqual(checkHostKey(plain, 'lvs', 22, b.type, b.blob), { status: 'match', line: 9 });
       assert.deepEqual(checkHostKey(plain, 'lvs', 22, c.type, c.blob), { status: 'match', line: 10 });
       assert.deepEqual(knownKeyTypes(plain, 'lvs', 22), ['ssh-ed25519', 'ecdsa-sha2-nistp256']);

@@ -51,7 +51,7 @@ describe('quote: shell words that a POSIX shell reads back unchanged', () => {
     assert.deepEqual(shellWords(quoteAll(NASTY)), NASTY);
   });
 
-  it('round-trips the same values through bash, root\'s login shell on the lab hosts (sshd runs commands with it)', () => {
+  it("round-trips the same values through bash, root's login shell on the lab hosts (sshd runs commands with it)", () => {
     assert.deepEqual(shellWords(quoteAll(NASTY), '/bin/bash'), NASTY);
   });
 

@@ -18,7 +18,7 @@ function outline(service: ServiceView): unknown {
 describe('status: the live table against the inventory', () => {
   const view = directorView(WANTS, READING) as Read;
 
-  it('lists the inventory\'s services in its order, then the others by key, each owned as the rules file says', () => {
+  it("lists the inventory's services in its order, then the others by key, each owned as the rules file says", () => {
     assert.equal(view.state, 'read');
     assert.deepEqual(
       view.services.map((s) => [s.key, s.ownership]),
@@ -58,7 +58,11 @@ describe('status: the live table against the inventory', () => {
 
   it('a UDP service is not TCP-checked; a service lvsplay does not want has no drift of its own real servers', () => {
     assert.deepEqual(outline(view.services[2]!), { key: 'udp 192.168.10.100:53', ownership: 'lvsplay', drift: [], realServers: [['192.168.10.71:53', 'rs1', [], false, null]] });
-    for (const other of view.services.slice(3)) assert.ok(other.realServers.every((r) => r.drift.length === 0 && r.wanted === undefined), other.key);
+    for (const other of view.services.slice(3))
+      assert.ok(
+        other.realServers.every((r) => r.drift.length === 0 && r.wanted === undefined),
+        other.key,
+      );
   });
 
   it('gives each real server the counters of both listings, and none to one the listings do not have', () => {
@@ -75,8 +79,14 @@ describe('status: the live table against the inventory', () => {
     assert.equal(bare.ipvs, 'not-loaded');
     assert.equal(bare.ipvsadm, 'not-installed');
     assert.equal(bare.countersUnavailable, 'IPVS not loaded');
-    assert.deepEqual(bare.services.map((s) => [s.key, s.drift]), WANTS.table.map((s) => [`${s.protocol} ${s.vip}:${s.port}`, [{ kind: 'missing' }]]));
-    assert.deepEqual(bare.services[0]!.realServers.map((r) => r.tcp?.result), ['ok', 'refused', 'timeout']);
+    assert.deepEqual(
+      bare.services.map((s) => [s.key, s.drift]),
+      WANTS.table.map((s) => [`${s.protocol} ${s.vip}:${s.port}`, [{ kind: 'missing' }]]),
+    );
+    assert.deepEqual(
+      bare.services[0]!.realServers.map((r) => r.tcp?.result),
+      ['ok', 'refused', 'timeout'],
+    );
   });
 
   it('without bash: no real server checked, and why', () => {
@@ -93,7 +103,13 @@ describe('status: the live table against the inventory', () => {
       destinations: s.destinations.map((d) => ({ key: `${d.address}:${d.port}`, address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, active: 0, inactive: 0 })),
     }));
     const converged = directorView(WANTS, { ...READING, live }) as Read;
-    assert.deepEqual(converged.services.flatMap((s) => [...s.drift, ...s.realServers.flatMap((r) => r.drift)]), []);
-    assert.deepEqual(converged.services.map((s) => s.ownership), ['lvsplay', 'lvsplay', 'lvsplay']);
+    assert.deepEqual(
+      converged.services.flatMap((s) => [...s.drift, ...s.realServers.flatMap((r) => r.drift)]),
+      [],
+    );
+    assert.deepEqual(
+      converged.services.map((s) => s.ownership),
+      ['lvsplay', 'lvsplay', 'lvsplay'],
+    );
   });
 });
