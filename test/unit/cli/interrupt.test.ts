@@ -26,8 +26,10 @@ describe('interrupting a run', function () {
     gate = join(dir, 'gate');
     await writeFile(
       join(dir, 'held.sh'),
-      // Each session says it is held, waits for the gate to open, then runs what the client asked for.
-      `touch ${gate}.held.$$\nwhile [ ! -e ${gate}.open ]; do sleep 0.05; done\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`,
+      // Each session says it is held, waits for the gate to open, then runs what the client asked for. A session
+      // that arrives after the test removed its folder (a client stopped at once may still have one under
+      // way) ends instead of waiting for ever.
+      `touch ${gate}.held.$$ || exit 1\nwhile [ ! -e ${gate}.open ]; do [ -d ${dir} ] || exit 1; sleep 0.05; done\nexec /bin/sh -c "$SSH_ORIGINAL_COMMAND"\n`,
     );
     sshd = await startSshd({ config: [`ForceCommand /bin/sh ${join(dir, 'held.sh')}`] });
     const target = `{ host: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, privateKey: ${sshd.clientKey} }`;
