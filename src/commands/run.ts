@@ -8,6 +8,7 @@ import { jsonReport, recap } from '../report/recap.ts';
 import { plainLog } from '../report/plain-log.ts';
 import { runTasks, type Progress } from '../report/tasks.ts';
 import { HostRun, type Dial } from '../run/host-run.ts';
+import { inventoryWithout, withheldRealServers } from '../run/withhold.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { checkCredentials } from '../ssh/auth.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
@@ -77,7 +78,12 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
       }),
   );
   try {
-    const byHost = await runTasks(runs, { check: options.check, forks: options.forks, progress: progressFor(options, output), observe: deps.observe });
+    const withhold = (director: HostRun, failed: ReadonlySet<string>) =>
+      director.withhold(
+        (plan) => withheldRealServers(inventory, director.name, plan, failed),
+        (withheld) => desiredState(inventoryWithout(inventory, director.name, withheld), director.state.host, director.state.roles),
+      );
+    const byHost = await runTasks(runs, { check: options.check, forks: options.forks, progress: progressFor(options, output), observe: deps.observe, withhold });
     const results = runs.map((run) => byHost.get(run.name)!);
     const interrupted = interruption.received;
     if (options.json) output.stdout(jsonReport(results, options.check, runId, interrupted));

@@ -71,3 +71,23 @@ export function readBackItems(changed: readonly PlannedItem[], facts: HostFacts)
 export function pendingItems(plan: HostPlan): PlannedItem[] {
   return plan.items.filter((item) => item.verdict.status === 'change' || item.verdict.status === 'remove');
 }
+
+/**
+ * A plan cut in two, for a host whose removals must wait for other hosts: a real server's changes (a new VIP
+ * on `lo`) go before its directors send it traffic, its removals (an old VIP off `lo`, ARP settings put back)
+ * only once they have drained it. `changes` is every item but the removals, its manifest write keeping every
+ * entry (the removals are not done yet); `removals` is the removals and the manifest as the whole plan leaves
+ * it. Each part has the handlers its own items fire. Undefined when there is nothing to remove.
+ */
+export function splitRemovals(plan: HostPlan, facts: HostFacts): { readonly changes: HostPlan; readonly removals: HostPlan } | undefined {
+  const isRemoval = (item: PlannedItem) => item.kind === 'removal';
+  if (!plan.items.some((item) => isRemoval(item) && item.verdict.status === 'remove')) return undefined;
+  const changes = plan.items.flatMap((item): PlannedItem[] => {
+    if (isRemoval(item)) return [];
+    if (item.kind !== 'manifest' || !item.write) return [item];
+    return [{ ...item, write: { content: item.write.fallback, fallback: item.write.fallback } }];
+  });
+  const removals = plan.items.filter((item) => isRemoval(item) || item.kind === 'manifest');
+  const part = (items: readonly PlannedItem[]): HostPlan => ({ ...plan, items, handlers: handlersOf(items, facts) });
+  return { changes: part(changes), removals: part(removals) };
+}

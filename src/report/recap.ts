@@ -43,6 +43,7 @@ export function recap(results: readonly HostResult[], check: boolean, interrupte
     if (result.error) lines.push(`${result.host}: ${result.status}: ${result.error}`);
     for (const item of result.items.filter((i) => i.status === 'failed')) lines.push(`${result.host}: failed: ${describeItem(item.item)}: ${item.reason}`);
     for (const unmanaged of result.unmanaged) lines.push(`${result.host}: left alone: ${leftAlone(unmanaged)}`);
+    for (const withheld of result.withheld ?? []) lines.push(`${result.host}: withheld: ${withheld}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -71,6 +72,7 @@ export function jsonReport(results: readonly HostResult[], check: boolean, runId
         tally: tally(r),
         items: r.items.map((i) => ({ item: describeItem(i.item), kind: i.item.kind === 'removal' ? i.item.entry.kind : i.item.kind, roles: i.item.roles, status: i.status, reason: i.reason })),
         unmanaged: r.unmanaged,
+        ...(r.withheld && { withheld: r.withheld }),
         ...(r.diffs.length > 0 && { diffs: r.diffs }),
       })),
     },

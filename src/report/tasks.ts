@@ -1,8 +1,8 @@
 import { Listr, type ListrTask } from 'listr2';
 import type { HostRun } from '../run/host-run.ts';
 import { describeItem } from '../run/describe.ts';
-import type { HostResult, ItemResult } from '../run/outcome.ts';
-import { STAGES, stageOf } from '../run/stages.ts';
+import { mergeResults, type HostResult, type ItemResult } from '../run/outcome.ts';
+import { DIRECTORS_STAGE, directorWaves, REAL_SERVERS_STAGE, REMOVALS_STAGE, STAGES, stageOf } from '../run/stages.ts';
 import { observeAll, type RunObserver } from './events.ts';
 import { tallyWords } from './recap.ts';
 
@@ -18,6 +18,8 @@ export interface TaskOptions {
   readonly progress: Progress;
   /** Told every event too, whatever the progress shows: a caller watching the run in-process. */
   readonly observe?: RunObserver;
+  /** Plans a director again without the new real servers of `failed` hosts (the run command knows the inventory and roles). */
+  readonly withhold?: (director: HostRun, failed: ReadonlySet<string>) => void;
 }
 
 /**
@@ -47,16 +49,18 @@ export async function runTasks(runs: readonly HostRun[], options: TaskOptions): 
       ...STAGES.flatMap((stage, index): ListrTask[] => {
         const title = `${options.check ? 'Check' : 'Apply'} ${stage.name}`;
         const hosts = stageRuns[index]!;
-        // Absent hosts are rare: their stage is shown only when there are some.
-        if (hosts.length === 0 && stage.name === 'absent hosts') return [];
+        if (index === REMOVALS_STAGE) return removalsStage(title, hosts, stageRuns[REAL_SERVERS_STAGE]!, options, results, observe);
+        const part = index === REAL_SERVERS_STAGE ? 'changes' : 'all';
         return [
           {
             title,
             task: (_, task) => {
+              if (index === DIRECTORS_STAGE && !options.check) withholdFailed(hosts, results, options);
               observe({ kind: 'stage', title, hosts: hosts.length });
               if (hosts.length === 0) return task.skip(`no ${stage.name} selected`);
+              if (index === DIRECTORS_STAGE && !options.check) return directorsInWaves(task, hosts, options, results, observe);
               return task.newListr(
-                hosts.map((run) => hostTask(run, options.check, results, observe)),
+                hosts.map((run) => hostTask(run, options.check, part, results, observe)),
                 { concurrent: options.forks, exitOnError: false },
               );
             },
@@ -97,7 +101,63 @@ function factsTask(run: HostRun, results: Map<string, HostResult>, observe: RunO
   };
 }
 
-function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>, observe: RunObserver): ListrTask {
+/**
+ * Directors giving up an address another director takes in this run go first; a director whose address
+ * came from one that failed is not applied, so that no two directors ever hold it.
+ */
+function directorsInWaves(task: Wrapper, directors: readonly HostRun[], options: TaskOptions, results: Map<string, HostResult>, observe: RunObserver) {
+  const { first, second, claimedFrom } = directorWaves(directors, (run) => run.addressMoves);
+  const wave = (runs: readonly HostRun[]) => runs.map((run) => hostTask(run, false, 'all', results, observe, () => refusal(run, claimedFrom.get(run) ?? [], results)));
+  if (first.length === 0) return task.newListr(wave(second), { concurrent: options.forks, exitOnError: false });
+  return task.newListr(
+    [
+      { title: 'directors giving up addresses that others take', task: (_, sub) => sub.newListr(wave(first), { concurrent: options.forks, exitOnError: false }) },
+      { title: 'the other directors', task: (_, sub) => sub.newListr(wave(second), { concurrent: options.forks, exitOnError: false }) },
+    ],
+    { concurrent: false, exitOnError: false },
+  );
+}
+
+/** Why `run` must not take the addresses it claims from `from`: one of those hosts failed to give them up. */
+function refusal(run: HostRun, from: readonly HostRun[], results: ReadonlyMap<string, HostResult>): string | undefined {
+  const failed = from.filter((freer) => !['ok', 'changed'].includes(results.get(freer.name)?.status ?? 'failed'));
+  if (failed.length === 0) return undefined;
+  const addresses = run.addressMoves.claims.filter((address) => failed.some((freer) => freer.addressMoves.frees.includes(address)));
+  const names = failed.map((f) => f.name).join(', ');
+  return `not applied: ${names} did not give up ${addresses.join(', ')}, which this host would take; run again once ${failed.length === 1 ? 'it has' : 'they have'}, or leave ${names} out with --limit if ${failed.length === 1 ? 'it is' : 'they are'} gone for good`;
+}
+
+/** Before the directors: the hosts that failed so far, whose new real servers the directors must not add. */
+function withholdFailed(directors: readonly HostRun[], results: ReadonlyMap<string, HostResult>, options: TaskOptions): void {
+  const failed = new Set([...results.values()].filter((r) => r.status !== 'ok' && r.status !== 'changed').map((r) => r.host));
+  if (failed.size === 0 || !options.withhold) return;
+  for (const run of directors) options.withhold(run, failed);
+}
+
+/**
+ * The last stage: hosts marked absent, and the removals real servers left for after their directors (known
+ * only once the real servers' stage ran). Shown only when there may be some.
+ */
+function removalsStage(title: string, absent: readonly HostRun[], realServers: readonly HostRun[], options: TaskOptions, results: Map<string, HostResult>, observe: RunObserver): ListrTask[] {
+  if (absent.length === 0 && (options.check || realServers.length === 0)) return [];
+  return [
+    {
+      title,
+      task: (_, task) => {
+        const deferred = options.check ? [] : realServers.filter((run) => run.removalsDeferred);
+        if (absent.length + deferred.length === 0) return task.skip('nothing to remove');
+        observe({ kind: 'stage', title, hosts: absent.length + deferred.length });
+        return task.newListr([...absent.map((run) => hostTask(run, options.check, 'all', results, observe)), ...deferred.map((run) => deferredRemovalsTask(run, results, observe))], {
+          concurrent: options.forks,
+          exitOnError: false,
+        });
+      },
+    },
+  ];
+}
+
+/** `changes`: a real server's changes only, its removals left for the last stage. */
+function hostTask(run: HostRun, check: boolean, part: 'all' | 'changes', results: Map<string, HostResult>, observe: RunObserver, refused?: () => string | undefined): ListrTask {
   return {
     title: run.name,
     task: async (_, task) => {
@@ -107,24 +167,47 @@ function hostTask(run: HostRun, check: boolean, results: Map<string, HostResult>
         return task.skip(`${run.name}: ${earlier.status}`);
       }
       if (!check) observe({ kind: 'started', host: run.name, work: 'apply' });
-      const result = check ? run.plannedResult() : await run.apply();
+      const refusedBecause = refused?.();
+      const result = check ? run.plannedResult() : refusedBecause ? run.refused(refusedBecause) : part === 'changes' ? await run.applyChanges() : await run.apply();
       results.set(run.name, result);
       observe({ kind: 'finished', result });
-      if (result.status === 'interrupted') return task.skip(`${run.name}: interrupted`);
-      task.title = `${run.name}: ${tallyWords(result, check)}`;
-      const hostError: ListrTask[] = result.error
-        ? [
-            {
-              title: `${result.status}: ${result.error}`,
-              task: () => {
-                throw new Error(`${run.name}: ${result.status}: ${result.error}`);
-              },
-            },
-          ]
-        : [];
-      return task.newListr([...result.items.map(itemTask), ...hostError], { exitOnError: false, concurrent: false });
+      return showResult(task, run.name, result, check);
     },
   };
+}
+
+/** A real server's removals, after its directors: reported on their own, kept in the host's one result. */
+function deferredRemovalsTask(run: HostRun, results: Map<string, HostResult>, observe: RunObserver): ListrTask {
+  return {
+    title: run.name,
+    task: async (_, task) => {
+      observe({ kind: 'started', host: run.name, work: 'apply' });
+      const result = await run.applyRemovals();
+      if (!result) return task.skip(`${run.name}: nothing to remove`);
+      const earlier = results.get(run.name);
+      results.set(run.name, earlier ? mergeResults(earlier, result) : result);
+      observe({ kind: 'finished', result });
+      return showResult(task, run.name, result, false);
+    },
+  };
+}
+
+type Wrapper = Parameters<NonNullable<ListrTask['task']>>[1];
+
+function showResult(task: Wrapper, host: string, result: HostResult, check: boolean) {
+  if (result.status === 'interrupted') return task.skip(`${host}: interrupted`);
+  task.title = `${host}: ${tallyWords(result, check)}`;
+  const hostError: ListrTask[] = result.error
+    ? [
+        {
+          title: `${result.status}: ${result.error}`,
+          task: () => {
+            throw new Error(`${host}: ${result.status}: ${result.error}`);
+          },
+        },
+      ]
+    : [];
+  return task.newListr([...result.items.map(itemTask), ...hostError], { exitOnError: false, concurrent: false });
 }
 
 function itemTask(result: ItemResult): ListrTask {

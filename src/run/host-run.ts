@@ -3,12 +3,13 @@ import { applyScript, applySteps, parseApplyOutput, splitApplyOutput } from '../
 import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { drainSeconds } from '../items/ipvs.ts';
 import { diffsOf } from '../items/registry.ts';
-import { pendingItems, planHost, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import { pendingItems, planHost, splitRemovals, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
 import { readBackOf } from './read-back.ts';
+import { describeWithheld, type WithheldRealServer } from './withhold.ts';
 import { hostStatus, itemAfterApply, type HostResult, type ItemResult, type ItemStatus } from './outcome.ts';
 
 export interface HostRunOptions {
@@ -41,6 +42,11 @@ export class HostError extends Error {
 export class HostRun {
   private connection?: HostConnection;
   private plan?: HostPlan;
+  private facts?: HostFacts;
+  /** A real server's plan cut in two: its removals wait until its directors have drained it. */
+  private deferred?: { readonly changes: HostPlan; readonly removals: HostPlan };
+  private changesFailed = false;
+  private withheld: readonly WithheldRealServer[] = [];
   private diffs: string[] = [];
   private failure?: HostResult;
   private applyRunning = false;
@@ -74,7 +80,8 @@ export class HostRun {
     // A connection that was already under way when the run was interrupted is not used.
     if (this.options.interrupt.aborted) return;
     try {
-      this.plan = planHost(this.state, await this.gatherFacts());
+      this.facts = await this.gatherFacts();
+      this.plan = planHost(this.state, this.facts);
       if (this.options.diff) this.diffs = await this.diffsOf(this.plan);
     } catch (error) {
       this.failure = this.failed('failed', (error as Error).message);
@@ -95,9 +102,68 @@ export class HostRun {
     return this.result(items);
   }
 
+  /** Applies the whole plan in one round trip. */
   async apply(): Promise<HostResult> {
     if (this.failure || !this.plan) return this.plannedResult();
-    const plan = this.plan;
+    return this.applyPlan(this.plan);
+  }
+
+  /**
+   * Applies all but the removals (a real server, before its directors send it traffic); `applyRemovals`
+   * does the rest once they have drained it. With nothing to remove, the whole plan, as `apply`.
+   */
+  async applyChanges(): Promise<HostResult> {
+    if (this.failure || !this.plan || !this.facts) return this.plannedResult();
+    this.deferred = splitRemovals(this.plan, this.facts);
+    if (!this.deferred) return this.applyPlan(this.plan);
+    const result = await this.applyPlan(this.deferred.changes);
+    this.changesFailed = result.status !== 'ok' && result.status !== 'changed';
+    return result;
+  }
+
+  /**
+   * A director whose plan adds real servers that failed earlier in this run: planned again, on the facts it
+   * has, from the state `without` gives for those real servers left out (their rules file line too).
+   */
+  withhold(withheldOf: (plan: HostPlan) => readonly WithheldRealServer[], without: (withheld: readonly WithheldRealServer[]) => HostState): void {
+    if (!this.plan || !this.facts || this.failure) return;
+    const withheld = withheldOf(this.plan);
+    if (withheld.length === 0) return;
+    this.withheld = withheld;
+    this.plan = planHost(without(withheld), this.facts);
+  }
+
+  /** The addresses this run takes off the host and puts on it: how an address moves between directors. */
+  get addressMoves(): { readonly frees: readonly string[]; readonly claims: readonly string[] } {
+    const items = this.plan?.items ?? [];
+    return {
+      frees: items.flatMap((item) => (item.kind === 'removal' && item.entry.kind === 'address' && item.verdict.status === 'remove' ? [item.entry.cidr.split('/')[0]!] : [])),
+      claims: items.flatMap((item) => (item.kind === 'address' && item.verdict.status === 'change' ? [item.cidr.address] : [])),
+    };
+  }
+
+  /** Stands for the apply of a host that must not take an address another host failed to give up. */
+  refused(error: string): HostResult {
+    const items = (this.plan?.items ?? []).map((item): ItemResult => ({ item, status: item.verdict.status === 'ok' ? 'ok' : 'not run', reason: item.verdict.reason }));
+    return this.result(items, error);
+  }
+
+  /** Whether `applyChanges` left removals for later. */
+  get removalsDeferred(): boolean {
+    return this.deferred !== undefined;
+  }
+
+  /** The removals `applyChanges` left for later; not run when that part failed, as a script runs no step after a failed one. */
+  async applyRemovals(): Promise<HostResult | undefined> {
+    if (!this.deferred) return undefined;
+    const { removals } = this.deferred;
+    if (this.changesFailed) {
+      return this.result(removals.items.map((item) => ({ item, status: 'not run', reason: `the host's changes failed earlier in this run: ${item.verdict.reason}` })));
+    }
+    return this.applyPlan(removals);
+  }
+
+  private async applyPlan(plan: HostPlan): Promise<HostResult> {
     if (plan.items.some((item) => item.verdict.status === 'fail')) {
       // A precondition lvsplay must not fix (a NAT real server's route): change nothing on this host.
       return this.result(plan.items.map((item) => ({ item, status: item.verdict.status === 'fail' ? 'failed' : 'not run', reason: item.verdict.reason })));
@@ -167,7 +233,8 @@ export class HostRun {
 
   private result(items: readonly ItemResult[], error?: string): HostResult {
     const status = error ? 'failed' : hostStatus(items);
-    return { host: this.name, status, items, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs, ...(error && { error }) };
+    const withheld = this.withheld.map(describeWithheld);
+    return { host: this.name, status, items, unmanaged: this.plan?.unmanaged ?? [], diffs: this.diffs, ...(error && { error }), ...(withheld.length > 0 && { withheld }) };
   }
 
   private interrupted(items: readonly ItemResult[], stage: string): HostResult {

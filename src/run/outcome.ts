@@ -26,6 +26,8 @@ export interface HostResult {
   readonly unmanaged: readonly UnmanagedService[];
   /** Unified diffs of files (and the IPVS delta), when asked for with --diff. */
   readonly diffs: readonly string[];
+  /** A director's real servers not added because their own hosts failed earlier in the run, each with why. */
+  readonly withheld?: readonly string[];
 }
 
 export function hostStatus(items: readonly ItemResult[]): HostStatus {
@@ -49,4 +51,15 @@ export function itemAfterApply(before: PlannedItem, after: PlannedItem | undefin
   const removal = before.verdict.status === 'remove';
   if (after.verdict.status !== 'ok') return { item: before, status: 'failed', reason: `${removal ? 'still there after removal' : 'still differs after apply'}: ${after.verdict.reason}` };
   return { item: before, status: removal ? 'removed' : 'changed', reason: before.verdict.reason };
+}
+
+/**
+ * A host applied in two parts (a real server's changes, then its removals): one result, each item once, the
+ * manifest as the later part left it, the first failure's words.
+ */
+export function mergeResults(earlier: HostResult, later: HostResult): HostResult {
+  const items = [...earlier.items.filter((i) => i.item.kind !== 'manifest'), ...later.items];
+  const worst = [earlier.status, later.status].find((s) => s !== 'ok' && s !== 'changed');
+  const error = earlier.error ?? later.error;
+  return { ...earlier, items, status: worst ?? hostStatus(items), ...(error && { error }) };
 }

@@ -29,6 +29,7 @@ export interface JsonHost {
   tally: { ok: number; changed: number; failed: number; notRun: number };
   items: JsonItem[];
   unmanaged: { service: string; kind: string; reason?: string }[];
+  withheld?: string[];
   diffs?: string[];
 }
 

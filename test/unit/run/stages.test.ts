@@ -3,7 +3,7 @@
 // emptied while its director still sends it connections, is an outage.
 import { strict as assert } from 'node:assert';
 import { ROLE_NAMES, type RoleName } from '../../../src/inventory/input.ts';
-import { STAGES, stageOf } from '../../../src/run/stages.ts';
+import { directorWaves, STAGES, stageOf } from '../../../src/run/stages.ts';
 
 /** Each role, in the order its hosts must go, with the stage it goes in. */
 const ORDER: readonly (readonly [RoleName, string])[] = [
@@ -35,14 +35,30 @@ describe('roll-out stages', () => {
     assert.equal(STAGES.length, 4);
   });
 
-  it('sends an absent host last, whatever roles it still lists, after the directors that drain it', () => {
-    assert.equal(STAGES[stageOf({ state: 'absent' }, ['realserver-dr'])]!.name, 'absent hosts');
-    assert.equal(STAGES[stageOf({ state: 'absent' }, [])]!.name, 'absent hosts');
+  it('sends an absent host last, with the removals, whatever roles it still lists, after the directors that drain it', () => {
+    assert.equal(STAGES[stageOf({ state: 'absent' }, ['realserver-dr'])]!.name, 'removals');
+    assert.equal(STAGES[stageOf({ state: 'absent' }, [])]!.name, 'removals');
     assert.equal(stageOf({ state: 'absent' }, ['router']), STAGES.length - 1);
   });
 
   it('sends a host with several roles in the stage of its earliest one', () => {
     assert.equal(stageName(['director-nat', 'router']), 'routers');
     assert.equal(stageName(['director-dr', 'realserver-dr']), 'real servers');
+  });
+
+  it('sends first the directors that give up an address another director takes, and says who waits for whom', () => {
+    const moves: Record<string, { frees: string[]; claims: string[] }> = {
+      lvs1: { frees: ['192.168.10.100'], claims: [] },
+      lvs2: { frees: [], claims: ['192.168.10.100', '192.168.10.101'] },
+      lvs3: { frees: ['192.168.10.102'], claims: ['192.168.10.103'] },
+    };
+    const waves = directorWaves(['lvs1', 'lvs2', 'lvs3'], (d) => moves[d]!);
+    assert.deepEqual([waves.first, waves.second], [['lvs1'], ['lvs2', 'lvs3']]);
+    assert.deepEqual([...waves.claimedFrom], [['lvs2', ['lvs1']]]);
+  });
+
+  it('keeps one wave when no address moves between directors, even one that moves within a director', () => {
+    const waves = directorWaves(['lvs1', 'lvs2'], (d) => (d === 'lvs1' ? { frees: ['192.168.10.100'], claims: ['192.168.10.100'] } : { frees: [], claims: [] }));
+    assert.deepEqual([waves.first, waves.second, waves.claimedFrom.size], [[], ['lvs1', 'lvs2'], 0]);
   });
 });
