@@ -17,19 +17,9 @@ import type { Host, Port } from '../../../src/inventory/model.ts';
 import type { ManifestEntry } from '../../../src/manifest/entries.ts';
 import { formatManifest, MANIFEST_PATH, parseManifest } from '../../../src/manifest/format.ts';
 import { pendingItems, planHost } from '../../../src/plan/plan.ts';
+import { NO_FACTS } from '../plan/no-facts.ts';
 
 const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [], state: 'present' };
-const FACTS: HostFacts = {
-  os: { id: 'debian', prettyName: 'x' },
-  files: new Map(),
-  modules: new Set(),
-  sysctl: new Map(),
-  addresses: [],
-  defaultRoute: undefined,
-  units: new Map(),
-  systemdVersion: undefined,
-  ipvs: undefined,
-};
 
 // In a network namespace of its own: the scripts run `sysctl -p` and `sysctl -w` of net.ipv4 keys, which
 // must change that throwaway namespace, never this machine.
@@ -77,7 +67,7 @@ for (const shell of ['dash', 'bash'])
       await writeFile(old, 'net.ipv4.ip_forward = 1\n');
       const oldEntry: ManifestEntry = { kind: 'file', path: old, sha256: sha256('net.ipv4.ip_forward = 1\n'), unitFile: false };
       const state: HostState = { host: HOST, roles: ['router'], items: [fileItem(wanted, 'x = 1\n')] };
-      const { titles, outcome } = await apply(state, { ...FACTS, manifest: recorded([oldEntry]) });
+      const { titles, outcome } = await apply(state, { ...NO_FACTS, manifest: recorded([oldEntry]) });
       assert.deepEqual(titles, [`remove ${old}`, `write ${wanted}`, `write ${MANIFEST_PATH}`]);
       assert.deepEqual(outcome, { ok: [1, 2, 3] });
       await assert.rejects(readFile(old), /ENOENT/);
@@ -92,7 +82,7 @@ for (const shell of ['dash', 'bash'])
       await writeFile(blocked, '');
       const oldEntry: ManifestEntry = { kind: 'file', path: old, sha256: sha256('old\n'), unitFile: false };
       const state: HostState = { host: HOST, roles: ['router'], items: [fileItem(join(blocked, 'x.conf'), 'x\n')] };
-      const { titles, outcome } = await apply(state, { ...FACTS, manifest: recorded([oldEntry]) });
+      const { titles, outcome } = await apply(state, { ...NO_FACTS, manifest: recorded([oldEntry]) });
       assert.equal(titles.length, 3);
       assert.deepEqual(outcome.ok, [1, 3], 'the manifest step ran after the failed one');
       assert.equal(outcome.failed?.id, 2);
@@ -104,7 +94,7 @@ for (const shell of ['dash', 'bash'])
       const old = join(dir, 'old.conf');
       const entry: ManifestEntry = { kind: 'file', path: old, sha256: sha256('x'), unitFile: false };
       const state: HostState = { host: HOST, roles: ['router'], items: [] };
-      const plan = planHost(state, { ...FACTS, manifest: recorded([entry]) });
+      const plan = planHost(state, { ...NO_FACTS, manifest: recorded([entry]) });
       assert.deepEqual(
         plan.items.map((i) => [i.kind, i.roles]),
         [
@@ -118,14 +108,14 @@ for (const shell of ['dash', 'bash'])
       const gone = join(dir, 'gone.conf');
       const entry: ManifestEntry = { kind: 'file', path: gone, sha256: sha256('x'), unitFile: false };
       const state: HostState = { host: HOST, roles: ['router'], items: [] };
-      const plan = planHost(state, { ...FACTS, manifest: recorded([entry], [gone]) });
+      const plan = planHost(state, { ...NO_FACTS, manifest: recorded([entry], [gone]) });
       assert.deepEqual(
         plan.items.map((i) => i.verdict.status),
         ['ok', 'change'],
       );
       await mkdir(join(dir, 'var/lib/lvsplay'), { recursive: true });
       await writeFile(manifestPath(), formatManifest([entry]));
-      const { titles, outcome } = await apply(state, { ...FACTS, manifest: recorded([entry], [gone]) });
+      const { titles, outcome } = await apply(state, { ...NO_FACTS, manifest: recorded([entry], [gone]) });
       assert.deepEqual(titles, [`remove ${MANIFEST_PATH}`]);
       assert.deepEqual(outcome, { ok: [1] });
       assert.equal(existsSync(manifestPath()), false);
@@ -136,7 +126,7 @@ for (const shell of ['dash', 'bash'])
       const entry: ManifestEntry = { kind: 'file', path: other, sha256: sha256('x'), unitFile: false };
       const host: Host = { ...HOST, roles: ['router', 'director-nat'] };
       const state: HostState = { host, roles: ['router'], items: [fileItem(join(dir, 'mine.conf'), 'y\n')] };
-      const plan = planHost(state, { ...FACTS, manifest: recorded([entry]) });
+      const plan = planHost(state, { ...NO_FACTS, manifest: recorded([entry]) });
       assert.ok(plan.items.every((i) => i.kind !== 'removal'));
       const manifest = plan.items.find((i) => i.kind === 'manifest');
       assert.ok(manifest?.kind === 'manifest' && manifest.write);
@@ -154,7 +144,7 @@ for (const shell of ['dash', 'bash'])
         items: [fileItem(file, 'net.ipv4.ip_forward = 1\n'), { kind: 'sysctl', key: 'net.ipv4.ip_forward', value: '1', file, roles: ['router'] }],
       };
       // The first run, on a bare host: ip_forward was 0, so that is its prior value.
-      const first = await apply(state, { ...FACTS, files: new Map([[file, { exists: false }]]), sysctl: new Map([['net.ipv4.ip_forward', '0']]), manifest: { state: 'none' } });
+      const first = await apply(state, { ...NO_FACTS, files: new Map([[file, { exists: false }]]), sysctl: new Map([['net.ipv4.ip_forward', '0']]), manifest: { state: 'none' } });
       assert.equal(first.outcome.failed, undefined);
       const written = await readFile(manifestPath(), 'utf8');
       assert.deepEqual(
@@ -167,7 +157,7 @@ for (const shell of ['dash', 'bash'])
       const fact = manifestOnly.parse(await run(shell, manifestOnly.script.replaceAll(MANIFEST_PATH, manifestPath())));
       assert.deepEqual(fact.manifest, { state: 'as-recorded' });
       const converged: HostFacts = {
-        ...FACTS,
+        ...NO_FACTS,
         files: new Map([[file, { exists: true, mode: 0o644, sha256: sha256('net.ipv4.ip_forward = 1\n') }]]),
         sysctl: new Map([['net.ipv4.ip_forward', '1']]),
         manifest: fact.manifest,

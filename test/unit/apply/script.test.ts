@@ -7,22 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyScript, applySteps, parseApplyOutput, splitApplyOutput, type Step } from '../../../src/apply/script.ts';
 import type { DesiredItem, HostState } from '../../../src/desired/state.ts';
-import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
 import { planHost } from '../../../src/plan/plan.ts';
+import { NO_FACTS } from '../plan/no-facts.ts';
 
 const HOST: Host = { name: 'h', ssh: { host: 'h', port: 22 as Port, user: 'root' }, interfaces: [], roles: ['router'], extraAddresses: [], state: 'present' };
-const FACTS: HostFacts = {
-  os: { id: 'debian', prettyName: 'x' },
-  files: new Map(),
-  modules: new Set(),
-  sysctl: new Map(),
-  addresses: [],
-  defaultRoute: undefined,
-  units: new Map(),
-  systemdVersion: undefined,
-  ipvs: undefined,
-};
 
 function run(shell: string, script: string): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
@@ -52,7 +41,7 @@ for (const shell of ['dash', 'bash'])
     function scriptFor(items: DesiredItem[]): string {
       const state: HostState = { host: HOST, roles: ['router'], items };
       // Backups go under the temp folder too: the script takes their root from the run id.
-      return applyScript(applySteps(planHost(state, FACTS)), 'run-1').replace(/^lvsplay_backup=.*$/m, `lvsplay_backup='${dir}/backup'`);
+      return applyScript(applySteps(planHost(state, NO_FACTS)), 'run-1').replace(/^lvsplay_backup=.*$/m, `lvsplay_backup='${dir}/backup'`);
     }
 
     it('writes files whole with their mode, creating folders, and keeps what it replaced', async () => {
@@ -80,7 +69,7 @@ for (const shell of ['dash', 'bash'])
     it('after a failing step runs no later one, names it, and still reaches its read-back', async () => {
       const blocked = join(dir, 'file-not-dir');
       await writeFile(blocked, '');
-      const steps = applySteps(planHost({ host: HOST, roles: ['router'], items: [fileItem(join(dir, 'a'), 'a'), fileItem(join(blocked, 'b'), 'b'), fileItem(join(dir, 'c'), 'c')] }, FACTS));
+      const steps = applySteps(planHost({ host: HOST, roles: ['router'], items: [fileItem(join(dir, 'a'), 'a'), fileItem(join(blocked, 'b'), 'b'), fileItem(join(dir, 'c'), 'c')] }, NO_FACTS));
       const script = applyScript(steps, 'run-1', 'echo read-back here').replace(/^lvsplay_backup=.*$/m, `lvsplay_backup='${dir}/backup'`);
       const result = await sh(script);
       const parts = splitApplyOutput(result.stdout);
@@ -114,7 +103,7 @@ describe('the apply script, pure parts', () => {
 
   it('enables all changed units with one systemctl and no reload of its own, then starts those to start now', () => {
     const unit = (name: string, startNow: boolean): DesiredItem => ({ kind: 'unit', name, startNow, roles: ['router'] });
-    const steps = applySteps(planHost({ host: HOST, roles: ['router'], items: [unit('a.service', true), unit('b@1.service', false)] }, FACTS));
+    const steps = applySteps(planHost({ host: HOST, roles: ['router'], items: [unit('a.service', true), unit('b@1.service', false)] }, NO_FACTS));
     assert.deepEqual(
       steps.map((s) => [s.body, s.items.length]),
       [
