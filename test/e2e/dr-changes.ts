@@ -10,53 +10,13 @@ import { formatChanges } from '../../src/ipvs/format.ts';
 import { ipvsDelta } from '../../src/ipvs/delta.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { DELTA_CASES, expectedAfter, ownedOf } from '../unit/ipvs/delta-cases.ts';
-import type { Lab, TopologyName } from '../lab/lab.ts';
-import { runJson, writeLabInventory, type InventoryEdit, type JsonHost } from './lvsplay.ts';
+import { byHost, type DrLab, inAddrErrors, itemsIn, labRuns, liveRules, RS1, RS2, seedService, sh, statuses, VIP } from './dr-lab.ts';
+import { runJson, writeLabInventory, type InventoryEdit } from './lvsplay.ts';
 
-export interface DrLab {
-  readonly lab: Lab<TopologyName>;
-  /** The seed's own inventory for this lab. */
-  readonly inventory: string;
-  /** The ssh options every run takes (known_hosts). */
-  readonly ssh: readonly string[];
-}
+export type { DrLab };
 
-const VIP = '192.168.10.100';
-const RS1 = '192.168.10.71';
-const RS2 = '192.168.10.72';
 const SYSCTL_RS = '/etc/sysctl.d/90-lvsplay-realserver-dr.conf';
 const IFCFG = '/etc/sysconfig/network-scripts/ifcfg-lo:1';
-
-const seedService = (overrides: object = {}) => ({
-  vip: VIP,
-  port: 80,
-  scheduler: 'rr',
-  director: 'lvs',
-  realServers: [{ host: 'rs1' }, { host: 'rs2' }],
-  ...overrides,
-});
-
-async function sh(lab: Lab<TopologyName>, host: string, command: string): Promise<string> {
-  const result = await lab.ssh(host as never, command);
-  assert.equal(result.code, 0, `${host}: ${command}: ${result.stderr}`);
-  return result.stdout;
-}
-
-const byHost = (hosts: readonly JsonHost[], name: string): JsonHost => {
-  const host = hosts.find((h) => h.host === name);
-  assert.ok(host, `no ${name} in the report: ${hosts.map((h) => h.host).join(', ')}`);
-  return host;
-};
-
-/** `host kind item` of every item in a status, sorted: what --check promised against what run did. */
-const itemsIn = (hosts: readonly JsonHost[], status: string): string[] => hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
-
-const statuses = (hosts: readonly JsonHost[]): string => JSON.stringify(hosts.map((h) => [h.host, h.status, h.error ?? '']));
-
-/** The live table's lines, sorted: `ipvsadm-save -n` lists services in hash order. */
-async function liveRules(lab: Lab<TopologyName>): Promise<string[]> {
-  return (await sh(lab, 'lvs', 'ipvsadm-save -n')).trim().split('\n').filter(Boolean).sort();
-}
 
 export function drChangesAndFailures(get: () => DrLab): void {
   const edited = async (edit: InventoryEdit): Promise<string> => {
@@ -64,25 +24,7 @@ export function drChangesAndFailures(get: () => DrLab): void {
     return writeLabInventory(join(lab.dir, 'edits'), 'dr', lab.access, edit);
   };
 
-  /** --check, then run: the run changes exactly what the check listed, fails nothing, and a rerun is a no-op. */
-  const checkThenRun = async (inventory: string, extra: readonly string[] = []): Promise<{ hosts: JsonHost[] }> => {
-    const { ssh } = get();
-    const check = await runJson(['run', inventory, ...ssh, '--check']);
-    assert.equal(check.code, 0, statuses(check.hosts));
-    const run = await runJson(['run', inventory, ...ssh, ...extra]);
-    assert.equal(run.code, 0, statuses(run.hosts));
-    assert.deepEqual(itemsIn(run.hosts, 'changed'), itemsIn(check.hosts, 'would change'), '--check listed what run then changed');
-    assert.deepEqual(itemsIn(run.hosts, 'removed'), itemsIn(check.hosts, 'would remove'), '--check listed what run then removed');
-    const again = await runJson(['run', inventory, ...ssh]);
-    assert.deepEqual([...itemsIn(again.hosts, 'changed'), ...itemsIn(again.hosts, 'removed')], [], 'a second run changes nothing');
-    return run;
-  };
-
-  const converge = async (): Promise<void> => {
-    const { inventory, ssh } = get();
-    const run = await runJson(['run', inventory, ...ssh]);
-    assert.equal(run.code, 0, `re-converging: ${statuses(run.hosts)}`);
-  };
+  const { checkThenRun, converge } = labRuns(get);
 
   it('a step that fails on one host fails that host only: the step named, its later items not run, the others applied; its director does not add it', async () => {
     const { lab, inventory, ssh } = get();
@@ -268,7 +210,7 @@ export function drChangesAndFailures(get: () => DrLab): void {
     // counts them in Ip InAddrErrors (forwarding is off), even when a retransmission succeeds later.
     await sh(lab, 'lvs', `ipvsadm -d -t ${VIP}:80 -r ${RS2}:80`);
     await sh(lab, 'rs2', `ip address del ${VIP}/32 dev lo`);
-    const dropped = async (): Promise<number> => Number(await sh(lab, 'rs2', 'awk \'/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == "InAddrErrors") n = i } else print $n }\' /proc/net/snmp'));
+    const dropped = () => inAddrErrors(lab, 'rs2');
     const droppedBefore = await dropped();
     await sh(lab, 'client', 'rm -f /tmp/lvsplay-stop');
     const requests = lab.ssh('client', `while [ ! -e /tmp/lvsplay-stop ]; do curl -s --connect-timeout 5 --max-time 10 http://${VIP}/ || echo FAILED; done`, {

@@ -5,24 +5,12 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import type { Lab, TopologyName } from '../lab/lab.ts';
-import type { DrLab } from './dr-changes.ts';
+import { type DrLab, inAddrErrors, itemsIn, labRuns, liveRules, RS1, RS2, seedService, sh, statuses, VIP } from './dr-lab.ts';
 import { lvsplay, runJson, writeLabInventory, type InventoryEdit, type JsonHost } from './lvsplay.ts';
 
-const VIP = '192.168.10.100';
-const RS1 = '192.168.10.71';
-const RS2 = '192.168.10.72';
 /** What lvsplay makes on a DR real server, by path: none of it may remain on a host it has left. */
 const REALSERVER_PATHS = ['/etc/sysctl.d/90-lvsplay-realserver-dr.conf', '/etc/sysconfig/network-scripts/ifcfg-lo:1', '/etc/systemd/system/lvsplay-vip@.service', '/var/lib/lvsplay/manifest.json'];
 const ARP_KEYS = 'net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce';
-
-async function sh(lab: Lab<TopologyName>, host: string, command: string): Promise<string> {
-  const result = await lab.ssh(host as never, command);
-  assert.equal(result.code, 0, `${host}: ${command}: ${result.stderr}`);
-  return result.stdout;
-}
-
-const statuses = (hosts: readonly JsonHost[]): string => JSON.stringify(hosts.map((h) => [h.host, h.status, h.error ?? '']));
-const itemsIn = (hosts: readonly JsonHost[], status: string): string[] => hosts.flatMap((h) => h.items.filter((i) => i.status === status).map((i) => `${h.host} ${i.kind} ${i.item}`)).sort();
 
 interface StatusRealServer {
   key: string;
@@ -42,8 +30,6 @@ export function drDayTwo(get: () => DrLab): void {
     return writeLabInventory(join(lab.dir, 'day-two'), 'dr', lab.access, edit);
   };
 
-  const seedService = (overrides: object = {}) => ({ vip: VIP, port: 80, scheduler: 'rr', director: 'lvs', realServers: [{ host: 'rs1' }, { host: 'rs2' }], ...overrides });
-
   /** `lvsplay status --json`: the seed service as the director has it now, against `inventory`. */
   const status = async (inventory: string): Promise<StatusService> => {
     const { ssh } = get();
@@ -56,27 +42,9 @@ export function drDayTwo(get: () => DrLab): void {
   };
   const serverIn = (service: StatusService, address: string): StatusRealServer | undefined => service.realServers.find((r) => r.key === `${address}:80`);
 
-  /** --check, then run: the run does exactly what the check listed, and a rerun does nothing. */
-  const checkThenRun = async (inventory: string): Promise<{ check: JsonHost[]; run: JsonHost[] }> => {
-    const { ssh } = get();
-    const check = await runJson(['run', inventory, ...ssh, '--check']);
-    assert.equal(check.code, 0, statuses(check.hosts));
-    const run = await runJson(['run', inventory, ...ssh]);
-    assert.equal(run.code, 0, statuses(run.hosts));
-    assert.deepEqual(itemsIn(run.hosts, 'changed'), itemsIn(check.hosts, 'would change'), '--check listed what run then changed');
-    assert.deepEqual(itemsIn(run.hosts, 'removed'), itemsIn(check.hosts, 'would remove'), '--check listed what run then removed');
-    const again = await runJson(['run', inventory, ...ssh]);
-    assert.deepEqual([...itemsIn(again.hosts, 'changed'), ...itemsIn(again.hosts, 'removed')], [], 'a second run changes nothing');
-    return { check: check.hosts, run: run.hosts };
-  };
-
-  const converge = async (): Promise<void> => {
-    const { inventory, ssh } = get();
-    const run = await runJson(['run', inventory, ...ssh]);
-    assert.equal(run.code, 0, `re-converging: ${statuses(run.hosts)}`);
-  };
-
-  const liveRules = async (lab: Lab<TopologyName>): Promise<string> => sh(lab, 'lvs', 'ipvsadm-save -n');
+  const { checkThenRun, converge } = labRuns(get);
+  /** `ipvsadm-save -n` as one text, to look for a line or an address in. */
+  const savedTable = async (lab: Lab<TopologyName>): Promise<string> => (await liveRules(lab)).join('\n');
 
   it('drains a real server leaving the inventory: weight 0 while its download goes on, no new request to it, then deleted', async () => {
     const { lab, ssh } = get();
@@ -93,13 +61,13 @@ export function drDayTwo(get: () => DrLab): void {
       assert.match(planned?.reason ?? '', /draining 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 180 s\) first/, JSON.stringify(planned));
 
       const running = runJson(['run', leaving, ...ssh]);
-      await waitFor(async () => (await liveRules(lab)).includes(`-a -t ${VIP}:80 -r ${RS2}:80 -g -w 0`), 'rs2 at weight 0');
+      await waitFor(async () => (await savedTable(lab)).includes(`-a -t ${VIP}:80 -r ${RS2}:80 -g -w 0`), 'rs2 at weight 0');
       // While rs2 drains: its download holds it in the table, new requests all go to rs1, status says draining.
       const during = await status(leaving);
       assert.deepEqual(serverIn(during, RS2)?.draining, true, JSON.stringify(during));
       const answers = (await sh(lab, 'client', `for i in 1 2 3 4 5 6; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
       assert.deepEqual([...new Set(answers)], ['rs1'], `requests during the drain: ${answers.join(', ')}`);
-      assert.ok((await liveRules(lab)).includes(`-r ${RS2}:80 -g -w 0`), 'rs2 left the table before its download ended');
+      assert.ok((await savedTable(lab)).includes(`-r ${RS2}:80 -g -w 0`), 'rs2 left the table before its download ended');
 
       const run = await running;
       assert.equal(run.code, 0, statuses(run.hosts));
@@ -107,7 +75,7 @@ export function drDayTwo(get: () => DrLab): void {
       const finished = (await Promise.all(downloads)).map((r) => r.stdout.trim());
       assert.deepEqual(finished, ['200 3000000 exit 0', '200 3000000 exit 0'], 'both downloads completed whole');
       assert.deepEqual(itemsIn(run.hosts, 'changed'), itemsIn(check.hosts, 'would change'));
-      assert.ok(!(await liveRules(lab)).includes(RS2), 'rs2 is still in the table after its drain');
+      assert.ok(!(await savedTable(lab)).includes(RS2), 'rs2 is still in the table after its drain');
       const again = await runJson(['run', leaving, ...ssh]);
       assert.deepEqual(itemsIn(again.hosts, 'changed'), [], 'a second run changes nothing');
     } finally {
@@ -128,11 +96,11 @@ export function drDayTwo(get: () => DrLab): void {
     // before the directors'), the requests lvs sent it meanwhile would reach rs2 for an address it no longer
     // has: the kernel drops those and counts them in Ip InAddrErrors (forwarding is off). An established
     // connection would not show it: TCP early demux delivers to its socket without a route lookup.
-    const dropped = async (): Promise<number> => Number(await sh(lab, 'rs2', 'awk \'/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == "InAddrErrors") n = i } else print $n }\' /proc/net/snmp'));
+    const dropped = () => inAddrErrors(lab, 'rs2');
     const droppedBefore = await dropped();
     await sh(lab, 'client', 'rm -f /tmp/lvsplay-stop2');
     const requests = lab.ssh('client', `while [ ! -e /tmp/lvsplay-stop2 ]; do curl -s --connect-timeout 5 --max-time 10 http://${VIP2}/ || echo FAILED; done`, { timeoutMs: 15 * 60_000 });
-    let run: { check: JsonHost[]; run: JsonHost[] };
+    let run: { hosts: JsonHost[]; check: JsonHost[] };
     try {
       const leaving = await edited({ name: 'rs2-leaves-vip2', services: [seedService(), second([{ host: 'rs1' }])] });
       run = await checkThenRun(leaving);
@@ -150,8 +118,8 @@ export function drDayTwo(get: () => DrLab): void {
         .find((h) => h.host === 'rs2')!
         .items.filter((i) => i.status === 'removed' || i.status === 'would remove')
         .map((i) => i.item);
-    assert.ok(removed(run.run).includes(`address ${VIP2}/32 on lo:2`), JSON.stringify(removed(run.run)));
-    assert.deepEqual(removed(run.run), removed(run.check));
+    assert.ok(removed(run.hosts).includes(`address ${VIP2}/32 on lo:2`), JSON.stringify(removed(run.hosts)));
+    assert.deepEqual(removed(run.hosts), removed(run.check));
     const lo = await sh(lab, 'rs2', 'ip -o -4 address show dev lo');
     assert.doesNotMatch(lo, new RegExp(`inet ${VIP2}/32`), 'rs2 still holds the second VIP');
     assert.match(lo, new RegExp(`inet ${VIP}/32`), 'rs2 lost the VIP of the service it stays in');
@@ -161,7 +129,7 @@ export function drDayTwo(get: () => DrLab): void {
   it('empties a host marked absent after its director drained it; nothing lvsplay made remains, even after a reboot', async () => {
     const { lab } = get();
     const absent = await edited({ name: 'rs1-absent', absent: ['rs1'] });
-    const { run } = await checkThenRun(absent);
+    const { hosts: run } = await checkThenRun(absent);
     const rs1 = run.find((h) => h.host === 'rs1')!;
     assert.ok(
       rs1.items.some((i) => i.status === 'removed'),
@@ -172,7 +140,7 @@ export function drDayTwo(get: () => DrLab): void {
       ['manifest /var/lib/lvsplay/manifest.json'],
       JSON.stringify(rs1.items),
     );
-    assert.ok(!(await liveRules(lab)).includes(RS1), 'rs1 is still in the director table');
+    assert.ok(!(await savedTable(lab)).includes(RS1), 'rs1 is still in the director table');
     const answers = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
     assert.deepEqual([...new Set(answers)], ['rs2'], answers.join(', '));
     const service = await status(absent);
@@ -199,7 +167,7 @@ export function drDayTwo(get: () => DrLab): void {
   it('the router role dropped: ip_forward back to the value it had before lvsplay, its file gone', async () => {
     const { lab } = get();
     const dropped = await edited({ name: 'router-absent', absent: ['router'] });
-    const { run } = await checkThenRun(dropped);
+    const { hosts: run } = await checkThenRun(dropped);
     const removed = run
       .find((h) => h.host === 'router')!
       .items.filter((i) => i.status === 'removed')
