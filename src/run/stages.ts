@@ -15,8 +15,8 @@ export const STAGES = [
 
 /** Absent hosts, and the removals real servers left for after their directors. */
 export const REMOVALS_STAGE = STAGES.length - 1;
-export const REAL_SERVERS_STAGE = 1;
-export const DIRECTORS_STAGE = 2;
+export const REAL_SERVERS_STAGE = STAGES.findIndex((stage) => stage.name === 'real servers');
+export const DIRECTORS_STAGE = STAGES.findIndex((stage) => stage.name === 'directors');
 
 export function stageOf(host: { readonly state: HostPresence }, roles: readonly RoleName[]): number {
   if (host.state === 'absent') return REMOVALS_STAGE;
