@@ -1,7 +1,6 @@
 import { parseIpvsSave } from '../ipvs/parse.ts';
 import { serviceKey, type IpvsTable } from '../ipvs/table.ts';
-import { FactError, type Fact } from './fact.ts';
-import { ipvsThresholdsFact } from './ipvs-thresholds.ts';
+import type { Fact } from './fact.ts';
 import { captured, gunzipBase64, hashesTo, reportingFailure, succeeded } from './packed.ts';
 
 export interface IpvsFacts {
@@ -10,12 +9,12 @@ export interface IpvsFacts {
   /** The live services lvsplay can represent and may change. */
   readonly live: IpvsTable;
   /**
-   * Live services it cannot represent (fwmark, IPv6, -M, thresholds, …), by key, each with why
-   * (`-M 255.255.255.0`): never edited or deleted.
+   * Live services it cannot represent (fwmark, IPv6, -M, …), by key, each with why (`-M 255.255.255.0`):
+   * never edited or deleted.
    */
   readonly foreign: ReadonlyMap<string, string>;
-  /** What the last run persisted: the services lvsplay owns, besides the desired ones. */
-  readonly persisted: IpvsTable;
+  /** The services of the rules file the last run persisted (by `serviceKey`): lvsplay owns them, besides the desired ones. */
+  readonly persisted: ReadonlySet<string>;
   /**
    * True when the host found `ipvsadm-save -n` to print exactly the rules file this run writes: `live` is
    * then the desired table (nothing was sent), and `foreign` is empty.
@@ -27,7 +26,6 @@ export interface IpvsFacts {
 export const IPVS_RULES_FILE = '/etc/sysconfig/ipvsadm';
 
 const NO_MODULE = '@@no-ip_vs';
-const THRESHOLDS = '@@thresholds';
 const PERSISTED = '@@persisted';
 const AS_DESIRED = '@@as-desired';
 const LIVE_AS_DESIRED = '@@live-as-desired';
@@ -36,22 +34,25 @@ const SAVE = 'ipvsadm-save -n';
 const SAVED = 'lvsplay_ipvs_saved';
 
 /**
- * The live table with its real servers' thresholds, and the rules file the last run persisted. `rulesSha256`
- * is the hash of the rules file this run writes for `table` (renderIpvsRules), which is byte for byte what
- * `ipvsadm-save -n` prints once that table is live.
+ * The live table and the rules file the last run persisted. `rulesSha256` is the hash of the rules file this
+ * run writes for `table` (renderIpvsRules), which is byte for byte what `ipvsadm-save -n` prints once that
+ * table is live.
  *
  * When the live table already prints as that file (a steady-state run), the host sends only a mark and the
- * table is taken to be the desired one: no delta, nothing touched. Thresholds are then not listed (that list
- * asks the kernel once per service again: about 1.2 s on a 2,000-service director), so a threshold set by
- * hand on a service lvsplay owns stays unseen and untouched. It is found on the first run whose live table
- * differs from the file in any way: its service is then foreign, left alone, and fails the item if wanted.
+ * table is taken to be the desired one: no delta, nothing touched.
  *
- * The rules file itself is not sent back either when it already hashes to the one wanted (on a 2,000-service
- * director it is half the facts' bytes): the persisted services are then the desired ones.
+ * Real servers' thresholds (`-x`/`-y`), which `ipvsadm-save` does not print, are not listed here: listing
+ * them asks the kernel once per service again (0.84 s on a 2,000-service director, as much as the table
+ * itself), and only the real servers a delta edits need them, since an `-e` would clear them. The apply
+ * step looks those up first (`thresholdsGuard`), for a fraction of it.
+ *
+ * The rules file's services are not sent back either when it already hashes to the one wanted: they are then
+ * the desired ones.
  */
 export function ipvsFact(desired: { readonly table: IpvsTable; readonly rulesSha256?: string }): Fact<IpvsFacts> {
-  // Gzipped too when sent (1.2 MB of text for 2,000 services), and nothing at all when there is no file.
-  const send = `if [ -f ${IPVS_RULES_FILE} ]; then gzip -1c ${IPVS_RULES_FILE} | base64; fi`;
+  // Only its services' lines (which services it names is all the plan needs; real servers are 90% of the file),
+  // gzipped, and nothing at all when there is no file.
+  const send = `if [ -f ${IPVS_RULES_FILE} ]; then grep '^-A ' ${IPVS_RULES_FILE} | gzip -1 | base64; fi`;
   const persisted = desired.rulesSha256 ? `if [ "$(sha256sum < ${IPVS_RULES_FILE} 2>/dev/null)" = '${desired.rulesSha256}  -' ]; then echo ${AS_DESIRED}; else ${send}; fi` : send;
   return {
     name: 'ipvs',
@@ -62,55 +63,44 @@ export function ipvsFact(desired: { readonly table: IpvsTable; readonly rulesSha
 
 /**
  * The live table (gzipped: a 2,000-service table is 1.1 MB as text, 67 kB gzipped, 0.04 s of gzip on a small
- * VM) with its thresholds in the same stream, or only a mark when it prints as the rules file hashing to
- * `rulesSha256`. ipvsadm is not run at all without ip_vs, as it would load it.
+ * VM), or only a mark when it prints as the rules file hashing to `rulesSha256`. ipvsadm is not run at all
+ * without ip_vs, as it would load it.
  */
 function liveCommand(rulesSha256: string | undefined): string {
-  const thresholds = `echo ${THRESHOLDS}; ${reportingFailure(ipvsThresholdsFact.command)}`;
   const listed = rulesSha256
     ? [
         // A failure's mark is part of the text kept, so it never hashes as the file and is reported as before.
         ...captured(SAVED, reportingFailure(SAVE)),
         `if ${hashesTo(SAVED, rulesSha256)}; then echo ${LIVE_AS_DESIRED}`,
-        `else { printf %s "$${SAVED}"; ${thresholds}; } | gzip -1 | base64; fi`,
+        `else printf %s "$${SAVED}" | gzip -1 | base64; fi`,
       ]
-    : [`{ ${reportingFailure(SAVE)}; ${thresholds}; } | gzip -1 | base64`];
+    : [`${reportingFailure(SAVE)} | gzip -1 | base64`];
   return ['if [ -e /proc/net/ip_vs ]; then', ...listed, `else echo ${NO_MODULE}; fi`].join('\n');
 }
 
 /**
- * The fact's output with its parts decoded again: `ipvsadm-save -n` as printed, a `@@thresholds` line and
- * `ipvsadm -Ln --thresholds` as printed (or `@@no-ip_vs` or `@@live-as-desired` for both), then `@@persisted`
- * and the rules file.
+ * The fact's output with its parts decoded again: `ipvsadm-save -n` as printed (or `@@no-ip_vs` or
+ * `@@live-as-desired`), then `@@persisted` and the rules file.
  */
 export function unpackIpvsOutput(output: string): string {
   const [packed, persisted = ''] = splitAt(output, PERSISTED);
   const rules = persisted.trim() === AS_DESIRED || persisted.trim() === '' ? persisted : gunzipBase64('ipvs', persisted, 'the persisted rules file');
   if (packed.trim() === NO_MODULE || packed.trim() === LIVE_AS_DESIRED) return `${packed}${PERSISTED}\n${rules}`;
-  const [save, thresholds] = splitAt(gunzipBase64('ipvs', packed, 'the live table'), THRESHOLDS);
-  if (thresholds === undefined) throw new FactError('ipvs', 'the live table came without its thresholds');
-  succeeded('ipvs', SAVE, save);
-  succeeded('ipvs', ipvsThresholdsFact.command, thresholds);
-  return `${save}${THRESHOLDS}\n${thresholds}${PERSISTED}\n${rules}`;
+  const save = succeeded('ipvs', SAVE, gunzipBase64('ipvs', packed, 'the live table'));
+  return `${save}${PERSISTED}\n${rules}`;
 }
 
 /**
- * `ipvsadm-save -n` as printed, optionally a `@@thresholds` line and `ipvsadm -Ln --thresholds` as printed
- * (or `@@live-as-desired` for both), then a `@@persisted` line and the rules file (or `@@as-desired`). A live
- * service with a threshold is foreign: lvsplay's `-e` would clear it.
+ * `ipvsadm-save -n` as printed (or `@@no-ip_vs`, or `@@live-as-desired`), then a `@@persisted` line and the
+ * rules file (or `@@as-desired`).
  */
 export function parseIpvsFacts(output: string, desired: IpvsTable = []): IpvsFacts {
-  const [head, persistedText = ''] = splitAt(output, PERSISTED);
-  const [liveText, thresholdsText = ''] = splitAt(head, THRESHOLDS);
-  const persisted = persistedText.trim() === AS_DESIRED ? desired : parseIpvsSave(persistedText).table;
+  const [liveText, persistedText = ''] = splitAt(output, PERSISTED);
+  const persisted = new Set((persistedText.trim() === AS_DESIRED ? desired : parseIpvsSave(persistedText).table).map(serviceKey));
   if (liveText.trim() === NO_MODULE) return { moduleLoaded: false, live: [], foreign: new Map(), persisted, liveIsRulesFile: false };
   if (liveText.trim() === LIVE_AS_DESIRED) return { moduleLoaded: true, live: desired, foreign: new Map(), persisted, liveIsRulesFile: true };
   const save = parseIpvsSave(liveText);
-  const thresholds = ipvsThresholdsFact.parse(thresholdsText);
-  // A service foreign for a reason ipvsadm-save shows too is named for that one.
-  const foreign = new Map(save.foreign);
-  for (const [key, reason] of thresholds) if (!foreign.has(key)) foreign.set(key, reason);
-  return { moduleLoaded: true, live: save.table.filter((service) => !foreign.has(serviceKey(service))), foreign, persisted, liveIsRulesFile: false };
+  return { moduleLoaded: true, live: save.table, foreign: save.foreign, persisted, liveIsRulesFile: false };
 }
 
 /** The text before `mark` and a newline, and the text after, or undefined after when the mark is missing. */

@@ -4,6 +4,7 @@ import { parseAddresses, type LiveAddress } from './addresses.ts';
 import { FactError, type Fact } from './fact.ts';
 import { fileStatesFunction, parseFileStates, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
+import { quote } from '../ssh/quote.ts';
 import { gunzipBase64 } from './packed.ts';
 import { parseSysctl } from './sysctl.ts';
 import { parseUnits, type UnitState } from './units.ts';
@@ -31,6 +32,11 @@ export type ManifestFact =
 export interface ManifestRequest {
   /** `steadyStateHash` of the manifest this run would write; absent when it cannot tell (a `--role` run). */
   readonly steadyStateSha256?: string;
+  /**
+   * The entries this run wants (`recordsOf` its items): only a recorded entry no longer wanted is planned for
+   * removal, so the live state of these is not read again here (their items' own facts read it).
+   */
+  readonly wanted?: readonly ManifestEntry[];
   /** Whether to list the IPVS table for the services the manifest names (not when the IPVS item does anyway). */
   readonly ipvs: boolean;
 }
@@ -45,7 +51,15 @@ const M = MANIFEST_PATH;
 /** `sed -n` scripts that list, from lvsplay's own layout of the file, the words the host reads facts of. */
 const PATHS = `sed -n 's/^      "path": "\\(.*\\)",$/\\1/p' ${M}`;
 const UNITS = `sed -n '/^  "units": \\[$/,/^  \\]/s/^    "\\(.*\\)",\\{0,1\\}$/\\1/p' ${M}`;
-const SYSCTL_PATHS = `sed -n '/^      "key": "\\(.*\\)",$/{s//\\1/;s|\\.|/|g;s|^|/proc/sys/|;p;}' ${M}`;
+const SYSCTL_KEYS = `sed -n 's/^      "key": "\\(.*\\)",$/\\1/p' ${M}`;
+
+/**
+ * `list` (a command printing a word a line) less the `wanted` words. Manifest words are bare shell words
+ * (`parseManifest` refuses any other), and so are the items' paths, unit names and sysctl keys.
+ */
+function unwanted(list: string, wanted: readonly string[]): string {
+  return wanted.length === 0 ? list : `${list} | grep -vxF${wanted.map((w) => ` -e ${quote(w)}`).join('')}`;
+}
 
 /**
  * The manifest and, unless the host finds it to record exactly what this run wants, the live state of what
@@ -53,14 +67,29 @@ const SYSCTL_PATHS = `sed -n '/^      "key": "\\(.*\\)",$/{s//\\1/;s|\\.|/|g;s|^
  * gzipped stream. A steady-state host prints one mark: the no-op costs a line.
  */
 export function manifestFact(request: ManifestRequest): Fact<ManifestFact> {
+  const wanted = request.wanted ?? [];
+  const words = <K extends ManifestEntry['kind']>(kind: K, word: (entry: Extract<ManifestEntry, { kind: K }>) => string) =>
+    wanted.flatMap((e) => (e.kind === kind ? [word(e as Extract<ManifestEntry, { kind: K }>)] : []));
+  const paths = unwanted(
+    PATHS,
+    words('file', (e) => e.path),
+  );
+  const units = unwanted(
+    UNITS,
+    words('unit', (e) => e.name),
+  );
+  const sysctlPaths = `${unwanted(
+    SYSCTL_KEYS,
+    words('sysctl', (e) => e.key),
+  )} | sed 's|\\.|/|g;s|^|/proc/sys/|'`;
   const asRecorded = request.steadyStateSha256 ? `elif [ "$(${withoutPriorsCommand(M)} | sha256sum)" = '${request.steadyStateSha256}  -' ]; then echo ${AS_RECORDED}` : '';
   const ipvs = request.ipvs ? [`if grep -q '^  "ipvs": \\[$' ${M}; then echo @@ipvs; ${ipvsFact({ table: [] }).command}; fi`] : [];
   return {
     name: 'manifest',
     command: [
-      fileStatesFunction('lvsplay_mfiles', `$(${PATHS})`),
-      'lvsplay_munits() { u=$(' + UNITS + '); [ -z "$u" ] || systemctl show -p Id,LoadState,ActiveState,UnitFileState -- $u; }',
-      `lvsplay_msysctl() { k=$(${SYSCTL_PATHS}); [ -z "$k" ] || grep -H '' -- $k 2>/dev/null || true; }`,
+      fileStatesFunction('lvsplay_mfiles', `$(${paths})`),
+      `lvsplay_munits() { u=$(${units}); [ -z "$u" ] || systemctl show -p Id,LoadState,ActiveState,UnitFileState -- $u; }`,
+      `lvsplay_msysctl() { k=$(${sysctlPaths}); [ -z "$k" ] || grep -H '' -- $k 2>/dev/null || true; }`,
       `if [ ! -e ${M} ]; then echo ${NONE}`,
       asRecorded,
       'else {',
@@ -71,11 +100,26 @@ export function manifestFact(request: ManifestRequest): Fact<ManifestFact> {
     ]
       .filter(Boolean)
       .join('\n'),
-    parse: parseManifestFact,
+    parse: (output) => parseManifestFact(output, request.wanted),
   };
 }
 
-export function parseManifestFact(output: string): ManifestFact {
+interface WantedWords {
+  readonly paths: readonly string[];
+  readonly units: readonly string[];
+  readonly keys: readonly string[];
+}
+
+function wantedWords(wanted: readonly ManifestEntry[]): WantedWords {
+  return {
+    paths: wanted.flatMap((e) => (e.kind === 'file' ? [e.path] : [])),
+    units: wanted.flatMap((e) => (e.kind === 'unit' ? [e.name] : [])),
+    keys: wanted.flatMap((e) => (e.kind === 'sysctl' ? [e.key] : [])),
+  };
+}
+
+/** `wanted`: as asked (`ManifestRequest.wanted`); the live state of those was not read. */
+export function parseManifestFact(output: string, wanted: readonly ManifestEntry[] = []): ManifestFact {
   const mark = output.trim();
   if (mark === NONE) return { state: 'none' };
   if (mark === AS_RECORDED) return { state: 'as-recorded' };
@@ -93,15 +137,15 @@ export function parseManifestFact(output: string): ManifestFact {
       `${MANIFEST_PATH} is damaged: ${error.message}. lvsplay will not guess what it made on this host: repair the file, or move it away to have lvsplay record only what the inventory owns now (and forget anything else it made)`,
     );
   }
-  return { state: 'recorded', text, entries, facts: recordedFacts(stream.slice(at + FACTS.length + 2), entries) };
+  return { state: 'recorded', text, entries, facts: recordedFacts(stream.slice(at + FACTS.length + 2), entries, wantedWords(wanted)) };
 }
 
-function recordedFacts(output: string, entries: readonly ManifestEntry[]): RecordedFacts {
+function recordedFacts(output: string, entries: readonly ManifestEntry[], wanted: WantedWords): RecordedFacts {
   const sections = new Map<Section, string>();
   const parts = output.split(/^@@(files|units|sysctl|addresses|ipvs)\n/m);
   for (let i = 1; i < parts.length; i += 2) sections.set(parts[i] as Section, parts[i + 1] ?? '');
-  const units = entries.flatMap((e) => (e.kind === 'unit' ? [e.name] : []));
-  const keys = entries.flatMap((e) => (e.kind === 'sysctl' ? [e.key] : []));
+  const units = entries.flatMap((e) => (e.kind === 'unit' && !wanted.units.includes(e.name) ? [e.name] : []));
+  const keys = entries.flatMap((e) => (e.kind === 'sysctl' && !wanted.keys.includes(e.key) ? [e.key] : []));
   const ipvs = sections.get('ipvs');
   return {
     files: parseFileStates(sections.get('files') ?? ''),

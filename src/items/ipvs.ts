@@ -4,6 +4,7 @@ import { sha256 } from '../desired/sha256.ts';
 import type { HostFacts } from '../facts/batch.ts';
 import { IPVS_RULES_FILE } from '../facts/ipvs.ts';
 import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged, type IpvsChange } from '../ipvs/delta.ts';
+import { thresholdsGuard } from '../ipvs/thresholds.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { serviceKey } from '../ipvs/table.ts';
 import { procReadBack, verifyIpvsChanges } from '../plan/ipvs-read-back.ts';
@@ -133,12 +134,12 @@ const NO_FOREIGN: ReadonlyMap<string, string> = new Map();
 /** The services lvsplay made: in its manifest, in the rules file it last wrote, or wanted now. */
 function ownedServices(item: IpvsItem, facts: Facts): Set<string> {
   const recorded = facts.manifest?.state === 'recorded' ? facts.manifest.entries.flatMap((e) => (e.kind === 'ipvs' ? e.services : [])) : [];
-  return new Set([...[...(facts.ipvs?.persisted ?? []), ...item.table].map(serviceKey), ...recorded]);
+  return new Set([...(facts.ipvs?.persisted ?? []), ...item.table.map(serviceKey), ...recorded]);
 }
 
 /** `changes`: the whole delta, each drained real server's deletion among them. */
 function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], drains: readonly Drain[], facts: Facts): Verdict {
-  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, thresholds, …) is
+  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, …) is
   // someone else's: changing it could break them, leaving it would not be what the inventory says.
   const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
   const blocked = blockedServices(item.table, foreign).map((key) => `${key} (${foreign.get(key)})`);
@@ -147,9 +148,8 @@ function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], drains: reado
     const reason = `${blocked.join(', ')} ${are} live with settings lvsplay cannot express; undo those settings or delete ${them} by hand, or rename ${them} in the inventory`;
     return { status: 'fail', reason };
   }
-  // The host found ipvsadm-save -n to print exactly the rules file, and sent no table: a threshold set by hand
-  // on one of these services was not looked for and stays as it is. The first run whose live table differs in
-  // any way lists thresholds, and leaves such a service alone (or fails, if it is wanted), as ever.
+  // The host found ipvsadm-save -n to print exactly the rules file, and sent no table. (Thresholds, which it
+  // does not print, are looked up by the step that edits real servers: `thresholdsGuard`.)
   if (facts.ipvs?.liveIsRulesFile) return { status: 'ok', reason: `live table is the rules file lvsplay writes (${services(item)})` };
   if (changes.length === 0) return { status: 'ok', reason: `live table has the ${services(item)}` };
   const draining = drains.length > 0 ? `, draining ${drains.map((d) => `${describeDrain(d)} (at most ${d.timeout} s)`).join(', ')} first: weight 0, deleted once no active connection is left` : '';
@@ -170,11 +170,15 @@ export function unmanagedServices(state: HostState, facts: HostFacts): Unmanaged
 // `ipvsadm -R` goes on past a failing line and its exit code reflects only the last one (recorded in
 // test/fixtures/facts/README.md), so any message on stderr fails the step; the read-back shows the rest.
 function restoreSteps(item: Planned<IpvsItem, IpvsPlan>) {
-  const lines = (item.ipvsChanges ?? []).map(formatChange);
+  const changes = item.ipvsChanges ?? [];
   const drains = item.drains ?? [];
-  const restore = (lines: readonly string[]) => ({ title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`, items: [item], body: restoreBody(lines) });
+  const restore = (lines: readonly string[], guard: readonly string[] = []) => ({
+    title: `ipvsadm -R (${lines.length} line${lines.length === 1 ? '' : 's'})`,
+    items: [item],
+    body: restoreBody(lines, guard),
+  });
   return [
-    ...(lines.length > 0 ? [restore(lines)] : []),
+    ...(changes.length > 0 ? [restore(changes.map(formatChange), thresholdsGuard(changes))] : []),
     ...(drains.length > 0
       ? [
           { title: `drain ${drains.length} real server${drains.length === 1 ? '' : 's'} (at most ${longestDrain(drains)} s)`, items: [item], body: drainWaitScript(drains) },
@@ -184,9 +188,11 @@ function restoreSteps(item: Planned<IpvsItem, IpvsPlan>) {
   ];
 }
 
-function restoreBody(lines: readonly string[]): string {
+/** `guard`: shell lines that return 1, saying why, when the delta must not go ahead (`thresholdsGuard`). */
+function restoreBody(lines: readonly string[], guard: readonly string[] = []): string {
   return [
     'modprobe ip_vs || return 1',
+    ...guard,
     // Decoded whole before ipvsadm starts: a damaged transfer must not apply half a delta.
     `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
     packed(`${lines.join('\n')}\n`),

@@ -1,5 +1,5 @@
 // How a run fails and how it changes a running cluster, on the seed's DR lab: a step failing on one host,
-// a remote time-out, ipvsadm -R refusing a line, services and real servers edited and removed through the
+// a remote time-out, ipvsadm -R refusing a line, a real server's threshold set by hand, services and real servers edited and removed through the
 // inventory, a foreign service left alone, --diff, --limit, the roll-out order, and the IPVS delta run by
 // the real kernel. Each test starts from the converged cluster and leaves it so (the suite's afterEach
 // re-converges after a failure).
@@ -98,6 +98,27 @@ export function drChangesAndFailures(get: () => DrLab): void {
     } finally {
       await sh(lab, 'lvs', 'rm -f /etc/modprobe.d/lvsplay-test-no-sed.conf');
     }
+    await converge();
+  });
+
+  it('a real server with a threshold set by hand is not edited: the director fails naming it before any IPVS change, the threshold kept', async () => {
+    const { lab } = get();
+    // ipvsadm-save does not print thresholds and an -e without -x/-y clears them: the weight edit must not run.
+    await sh(lab, 'lvs', `ipvsadm -e -t ${VIP}:80 -r ${RS1}:80 -g -w 1 -x 100 -y 20`);
+    const heavier = await edited({ name: 'weight', services: [seedService({ realServers: [{ host: 'rs1', weight: 3 }, { host: 'rs2' }] })] });
+    const run = await runJson(['run', heavier, ...get().ssh]);
+    assert.equal(run.code, 1, statuses(run.hosts));
+    const lvs = byHost(run.hosts, 'lvs');
+    assert.equal(lvs.status, 'failed', statuses(run.hosts));
+    assert.match(lvs.error ?? '', new RegExp(`real server ${RS1}:80 of tcp ${VIP}:80 has a connection threshold set outside lvsplay \\(-x 100 -y 20\\)`), lvs.error);
+    const rs1 = (await sh(lab, 'lvs', `ipvsadm -Ln --thresholds -t ${VIP}:80`)).split('\n').find((line) => line.includes(`${RS1}:80`));
+    assert.match(rs1 ?? '', /\s100\s+20\s/, 'the threshold is still set');
+    assert.ok((await liveRules(lab)).includes(`-a -t ${VIP}:80 -r ${RS1}:80 -g -w 1`), 'the weight was not edited');
+    // Cleared by hand, as the message says: the next run edits the real server.
+    await sh(lab, 'lvs', `ipvsadm -e -t ${VIP}:80 -r ${RS1}:80 -g -w 1 -x 0 -y 0`);
+    const again = await runJson(['run', heavier, ...get().ssh]);
+    assert.equal(again.code, 0, statuses(again.hosts));
+    assert.ok((await liveRules(lab)).includes(`-a -t ${VIP}:80 -r ${RS1}:80 -g -w 3`), 'the weight is edited once the threshold is gone');
     await converge();
   });
 

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { directorStatusScript } from '../../src/facts/director-status.ts';
 import { filesFact } from '../../src/facts/files.ts';
 import { COUNTER_COMMANDS } from '../../src/facts/ipvs-counters.ts';
+import type { IpvsServiceId } from '../../src/ipvs/table.ts';
+import { thresholdsListLine } from '../../src/ipvs/thresholds.ts';
 import { startLab } from './lab.ts';
 import type { RunResult } from './proc.ts';
 
@@ -43,6 +45,15 @@ const PROC_EXTRA_SERVICES = [
  * (which should not show them) and ipvsadm-Ln-thresholds.txt (which does).
  */
 const THRESHOLD_EDIT = '-e -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 1 -x 100 -y 50';
+/**
+ * What lvsplay's threshold guard (src/ipvs/thresholds.ts) feeds `ipvsadm -R` before it edits real servers: a
+ * `-L` line per service, here the one with the threshold, one without, and one that does not exist.
+ */
+const GUARD_LISTED = [
+  { protocol: 'tcp', vip: '192.168.10.100', port: 80 },
+  { protocol: 'tcp', vip: '172.16.10.81', port: 443 },
+  { protocol: 'tcp', vip: '10.9.9.99', port: 80 },
+] as const;
 /** What lvsplay's own -e of that real server is: forwarding and weight only. */
 const WEIGHT_EDIT = '-e -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 2';
 
@@ -137,6 +148,9 @@ try {
   if (thresholds.code !== 0) throw new Error(`setting thresholds failed: ${thresholds.stderr}`);
   const withThresholds = await record('ipvsadm-save-n-thresholds.txt', 'ipvsadm-save -n');
   await record('ipvsadm-Ln-thresholds.txt', 'ipvsadm -Ln --thresholds');
+  const guard = await sh('ipvsadm -R 2>&1', `${GUARD_LISTED.map((s) => thresholdsListLine(s as IpvsServiceId)).join('\n')}\n`);
+  await writeFile(join(FACTS, 'ipvsadm-R-list-thresholds.txt'), guard.stdout);
+  console.log(`ipvsadm-R-list-thresholds.txt: exit ${guard.code}`);
   const plain = await sh('ipvsadm -C; ipvsadm -R; ipvsadm-save -n', `${[...SERVICES, ...PROC_EXTRA_SERVICES].join('\n')}\n`);
   console.log(`ipvsadm-save -n with thresholds set is ${withThresholds.stdout === plain.stdout ? '' : 'NOT '}the same as without them`);
   // Does an -e without -x/-y (what lvsplay writes) clear them? For the README's findings.

@@ -2,6 +2,7 @@
 // makes each step find what it needs on the host (a sysctl file before `sysctl -p`, ip_vs before it, a unit
 // file and its reload before the enable, real servers' addresses before the IPVS table that sends them
 // traffic).
+import { serviceKey } from '../../../src/ipvs/table.ts';
 import { strict as assert } from 'node:assert';
 import { gunzipSync } from 'node:zlib';
 import { applyScript, applySteps, BACKUP_ROOT, parseApplyOutput, splitApplyOutput, type Step } from '../../../src/apply/script.ts';
@@ -116,7 +117,9 @@ describe('apply steps from a plan', () => {
     assert.equal(ipvsInput(add!), '-A -t 192.168.10.100:80 -s rr\n-a -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 1\n-a -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 2\n');
     // One real server's weight edited on a live table: one line, and the title says so in the singular.
     const live = svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1');
-    const [edit] = stepsFor([{ kind: 'ipvs', table: [A], drainTimeouts: {} }], { ipvs: { moduleLoaded: true, live: [live], foreign: new Map(), persisted: [live], liveIsRulesFile: false } });
+    const [edit] = stepsFor([{ kind: 'ipvs', table: [A], drainTimeouts: {} }], {
+      ipvs: { moduleLoaded: true, live: [live], foreign: new Map(), persisted: new Set([serviceKey(live)]), liveIsRulesFile: false },
+    });
     assert.equal(edit!.title, 'ipvsadm -R (1 line)');
     assert.equal(ipvsInput(edit!), `${formatChange({ op: 'edit-destination', service: A, destination: A.destinations[1]!, before: live.destinations[1]! })}\n`);
   });

@@ -1,5 +1,5 @@
 // The ipvs fact on a steady-state director: the host hashes `ipvsadm-save -n` and, when it prints as the rules
-// file this run writes, sends a mark instead of the table and its thresholds.
+// file this run writes, sends a mark instead of the table.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,6 @@ import { svc } from '../ipvs/helpers.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url));
 const SAVE = fixture('ipvsadm-save-n.txt');
-const THRESHOLDS = fixture('ipvsadm-Ln-thresholds.txt');
 const SHELLS = ['dash', 'bash'];
 
 /** The services test/fixtures/facts/README.md says were loaded before ipvsadm-save-n.txt was recorded. */
@@ -50,15 +49,11 @@ describe('captured and hashesTo: the bytes a command printed, kept in a shell va
 
 describe('ipvs fact with the rules file this run writes', () => {
   /**
-   * The fact's own command, with the lab's recorded outputs in place of the two listings and the rules file
+   * The fact's own command, with the lab's recorded output in place of the listing and the rules file
    * in place of /etc/sysconfig/ipvsadm (a file that exists stands for /proc/net/ip_vs).
    */
   function runFact(shell: string, fact: ReturnType<typeof ipvsFact>): string {
-    const command = fact.command
-      .replaceAll('ipvsadm-save -n', `cat '${SAVE}'`)
-      .replaceAll('ipvsadm -Ln --thresholds', `cat '${THRESHOLDS}'`)
-      .replaceAll('/proc/net/ip_vs', SAVE)
-      .replaceAll('/etc/sysconfig/ipvsadm', SAVE);
+    const command = fact.command.replaceAll('ipvsadm-save -n', `cat '${SAVE}'`).replaceAll('/proc/net/ip_vs', SAVE).replaceAll('/etc/sysconfig/ipvsadm', SAVE);
     return execFileSync(shell, ['-c', command], { encoding: 'utf8' });
   }
 
@@ -69,31 +64,33 @@ describe('ipvs fact with the rules file this run writes', () => {
       assert.equal(output, '@@live-as-desired\n@@persisted\n@@as-desired\n');
       const facts = fact.parse(output);
       assert.equal(facts.live, LOADED);
-      assert.equal(facts.persisted, LOADED);
+      assert.deepEqual(facts.persisted, new Set(LOADED.map(serviceKey)));
       assert.deepEqual(facts.foreign, new Map());
       assert.equal(facts.liveIsRulesFile, true);
       assert.equal(facts.moduleLoaded, true);
     });
 
-    it(`${shell}: any difference sends the table and its thresholds, gzipped, as before`, () => {
+    it(`${shell}: any difference sends the table, gzipped, and the rules file's services`, () => {
       const wanted = [LOADED[0]!, LOADED[1]!, svc('udp 192.168.10.100:53 wlc', '192.168.10.71:53 route 1', '192.168.10.72:53 route 1')];
       const fact = ipvsFact({ table: wanted, rulesSha256: sha256(renderIpvsRules(wanted)) });
       const facts = fact.parse(runFact(shell, fact));
       assert.equal(facts.liveIsRulesFile, false);
-      // The threshold the listing shows makes its service foreign: it is found as soon as anything differs.
-      assert.deepEqual(facts.foreign, new Map([['tcp 192.168.10.100:80', '-x 100 -y 50 on 192.168.10.71:80']]));
-      assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'udp 192.168.10.100:53']);
-      assert.deepEqual(facts.persisted, parseIpvsSave(readFileSync(SAVE, 'utf8')).table);
+      assert.deepEqual(facts.foreign, new Map());
+      assert.deepEqual(facts.live, parseIpvsSave(readFileSync(SAVE, 'utf8')).table);
+      assert.deepEqual(facts.persisted, new Set(LOADED.map(serviceKey)));
     });
   }
 
-  it('lists thresholds only when the live table is not the rules file', () => {
+  it('runs ipvsadm-save once, and lists no thresholds (the step that edits real servers looks them up)', () => {
     const { command } = ipvsFact({ table: LOADED, rulesSha256: 'f'.repeat(64) });
     const same = command.split('\n').find((line) => line.includes('then echo @@live-as-desired'));
-    const differs = command.split('\n').find((line) => line.startsWith('else { printf %s'));
     assert.match(same ?? '', /'f{64}  -' \]; then echo @@live-as-desired$/);
-    assert.doesNotMatch(same ?? '', /--thresholds/);
-    assert.match(differs ?? '', /ipvsadm -Ln --thresholds/);
+    assert.doesNotMatch(command, /--thresholds/);
     assert.equal(command.match(/ipvsadm-save -n/g)?.length, 1, 'ipvsadm-save runs once');
+  });
+
+  it("sends only the rules file's service lines when it is not the one wanted", () => {
+    const { command } = ipvsFact({ table: LOADED, rulesSha256: 'f'.repeat(64) });
+    assert.match(command, /grep '\^-A ' \/etc\/sysconfig\/ipvsadm \| gzip -1 \| base64/);
   });
 });

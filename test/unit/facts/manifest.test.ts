@@ -33,8 +33,8 @@ for (const shell of ['dash', 'bash'])
     });
 
     /** The facts script asking for the manifest (expected to record `wanted`), run on this machine against `path`. */
-    async function facts(wanted?: readonly ManifestEntry[]): Promise<HostFacts> {
-      const { script, parse } = batchFacts({ manifest: { ...(wanted && { steadyStateSha256: steadyStateHash(wanted) }), ipvs: false } });
+    async function facts(wanted?: readonly ManifestEntry[], told = false): Promise<HostFacts> {
+      const { script, parse } = batchFacts({ manifest: { ...(wanted && { steadyStateSha256: steadyStateHash(wanted) }), ...(told && { wanted }), ipvs: false } });
       return parse(await run(shell, script.replaceAll(MANIFEST_PATH, path)));
     }
 
@@ -82,6 +82,22 @@ for (const shell of ['dash', 'bash'])
         'the addresses are listed',
       );
       assert.equal(fact.facts.ipvs, undefined, 'no IPVS table was asked for');
+    });
+
+    it('reads the live state of only what the run no longer wants when told what it wants', async () => {
+      const file = join(dir, 'x.conf');
+      await writeFile(file, 'edited\n');
+      const recorded = entries(file);
+      const gone: ManifestEntry = { kind: 'file', path: join(dir, 'gone.conf'), sha256: sha256('x'), unitFile: false };
+      const leaving: ManifestEntry = { kind: 'sysctl', key: 'kernel.osrelease', prior: null };
+      await writeFile(path, formatManifest([...recorded, gone, leaving]));
+      const fact = (await facts(recorded, true)).manifest;
+      assert.equal(fact?.state, 'recorded');
+      if (fact?.state !== 'recorded') return;
+      assert.equal(fact.entries.length, 5);
+      assert.deepEqual([...fact.facts.files.keys()], [gone.path]);
+      assert.deepEqual([...fact.facts.sysctl.keys()], ['kernel.osrelease']);
+      assert.match(fact.facts.sysctl.get('kernel.osrelease') ?? '', /^\d+\.\d+/);
     });
 
     it('fails the host, naming the file, for a manifest that is not JSON, has an unknown field, or a newer version', async () => {

@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import { parseAddresses } from '../../../src/facts/addresses.ts';
 import { parseFileStates } from '../../../src/facts/files.ts';
 import { ipvsFact, parseIpvsFacts, unpackIpvsOutput } from '../../../src/facts/ipvs.ts';
-import { parseIpvsThresholds } from '../../../src/facts/ipvs-thresholds.ts';
 import { parseModules } from '../../../src/facts/modules.ts';
 import { osReleaseFact, parseOsRelease } from '../../../src/facts/os-release.ts';
 import { parseDefaultRoute } from '../../../src/facts/route.ts';
@@ -17,15 +16,9 @@ import { serviceKey } from '../../../src/ipvs/table.ts';
 
 const recorded = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url)), 'utf8');
 
-/** A table with thresholds on one real server, beside -M, -b, -o and fwmark services, recorded on the lab. */
-const THRESHOLDS_TABLE = { save: 'ipvsadm-save-n-thresholds.txt', thresholds: 'ipvsadm-Ln-thresholds.txt' };
-
-/** `ipvsadm -Ln --thresholds` on an empty table: its title only (the first three lines of any listing). */
-const NO_THRESHOLDS = recorded(THRESHOLDS_TABLE.thresholds).split('\n').slice(0, 3).join('\n') + '\n';
-
-/** The live part of the ipvs fact's output as the host sends it: both listings through `gzip -1 | base64`. */
-function packedLive(save: string, thresholds: string): string {
-  return execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: `${save}@@thresholds\n${thresholds}`, encoding: 'utf8' });
+/** The live part of the ipvs fact's output as the host sends it: the listing through `gzip -1 | base64`. */
+function packedLive(save: string): string {
+  return execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: save, encoding: 'utf8' });
 }
 
 describe('fact parsers on recorded output', () => {
@@ -66,7 +59,7 @@ describe('fact parsers on recorded output', () => {
         ['192.168.10.72', 'route', 3],
       ],
     );
-    assert.deepEqual(facts.persisted.map(serviceKey), ['tcp 192.168.10.100:80']);
+    assert.deepEqual([...facts.persisted], ['tcp 192.168.10.100:80']);
   });
 
   it('ipvsadm-save -n: an empty table, and no ip_vs module at all', () => {
@@ -97,32 +90,28 @@ describe('fact parsers on recorded output', () => {
 
   it('ipvs fact: the live table as the host packs it (gzip | base64), the rules file skipped when it is as desired', () => {
     const save = recorded('ipvsadm-save-n.txt');
-    const packed = packedLive(save, NO_THRESHOLDS);
+    const packed = packedLive(save);
     const desired = parseIpvsFacts(`${save}@@persisted\n`).live.slice(0, 1);
     const fact = ipvsFact({ table: desired, rulesSha256: 'f'.repeat(64) });
     assert.match(fact.command, /sha256sum < \/etc\/sysconfig\/ipvsadm/);
     const facts = fact.parse(`${packed}@@persisted\n@@as-desired\n`);
     assert.deepEqual(facts.live, parseIpvsFacts(`${save}@@persisted\n`).live);
-    assert.equal(facts.persisted, desired);
+    assert.deepEqual(facts.persisted, new Set(desired.map(serviceKey)));
     assert.equal(unpackIpvsOutput('@@no-ip_vs\n@@persisted\n'), '@@no-ip_vs\n@@persisted\n');
   });
 
-  it('ipvs fact: a persisted rules file that differs arrives gzipped too', () => {
+  it("ipvs fact: a persisted rules file that differs sends its services' lines, gzipped too", () => {
     const save = recorded('ipvsadm-save-n.txt');
-    const rules = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: save, encoding: 'utf8' });
-    const facts = ipvsFact({ table: [] }).parse(`${packedLive(save, NO_THRESHOLDS)}@@persisted\n${rules}`);
-    assert.deepEqual(facts.persisted, facts.live);
-    assert.equal(facts.persisted.length, 3);
+    const rules = execFileSync('sh', ['-c', "grep '^-A ' | gzip -1 | base64"], { input: save, encoding: 'utf8' });
+    const facts = ipvsFact({ table: [] }).parse(`${packedLive(save)}@@persisted\n${rules}`);
+    assert.deepEqual(facts.persisted, new Set(facts.live.map(serviceKey)));
+    assert.equal(facts.persisted.size, 3);
   });
 
-  it('ipvs fact: a failed ipvsadm-save or ipvsadm, a missing part or a cut stream is an error, never an empty table', () => {
-    const saveFailed = packedLive('@@command-failed 2\n', NO_THRESHOLDS);
+  it('ipvs fact: a failed ipvsadm-save or a cut stream is an error, never an empty table', () => {
+    const saveFailed = packedLive('@@command-failed 2\n');
     assert.throws(() => unpackIpvsOutput(`${saveFailed}@@persisted\n`), /^FactError: fact ipvs: ipvsadm-save -n failed \(exit 2\): no output$/);
-    const listFailed = packedLive(recorded('ipvsadm-save-n.txt'), 'Memory allocation problem\n@@command-failed 1\n');
-    assert.throws(() => unpackIpvsOutput(`${listFailed}@@persisted\n`), /^FactError: fact ipvs: ipvsadm -Ln --thresholds failed \(exit 1\): Memory allocation problem$/);
-    const noThresholds = execFileSync('sh', ['-c', 'gzip -1 | base64'], { input: recorded('ipvsadm-save-n.txt'), encoding: 'utf8' });
-    assert.throws(() => unpackIpvsOutput(`${noThresholds}@@persisted\n`), /the live table came without its thresholds/);
-    const whole = packedLive(recorded('ipvsadm-save-n.txt'), NO_THRESHOLDS);
+    const whole = packedLive(recorded('ipvsadm-save-n.txt'));
     assert.throws(() => unpackIpvsOutput(`${whole.slice(0, 40)}\n@@persisted\n`), /the live table did not arrive whole/);
   });
 
@@ -130,73 +119,24 @@ describe('fact parsers on recorded output', () => {
     for (const rules of [{ rulesSha256: 'f'.repeat(64) }, {}]) {
       const { command } = ipvsFact({ table: [], ...rules });
       for (const shell of ['dash', 'bash']) execFileSync(shell, ['-n'], { input: command });
-      assert.match(command, /echo @@thresholds; \{ ipvsadm -Ln --thresholds \|\| echo "@@command-failed \$\?"; \}; \} \| gzip -1 \| base64/);
     }
-    // Without a rules file to compare with, the table is listed as it streams, as before.
-    assert.match(ipvsFact({ table: [] }).command, /^\{ \{ ipvsadm-save -n \|\| echo "@@command-failed \$\?"; \}; echo @@thresholds;/m);
+    // Without a rules file to compare with, the table is listed as it streams.
+    assert.match(ipvsFact({ table: [] }).command, /^\{ ipvsadm-save -n \|\| echo "@@command-failed \$\?"; \} \| gzip -1 \| base64$/m);
   });
 
-  it('ipvsadm -Ln --thresholds: the services with a threshold, each with why', () => {
-    assert.deepEqual(parseIpvsThresholds(recorded(THRESHOLDS_TABLE.thresholds)), new Map([['tcp 192.168.10.100:80', '-x 100 -y 50 on 192.168.10.71:80']]));
-    assert.deepEqual(parseIpvsThresholds(NO_THRESHOLDS), new Map());
-  });
-
-  it('ipvs fact: a live service with a threshold is foreign, beside those ipvsadm-save shows to be (-M, -o, fwmark)', () => {
-    const save = recorded(THRESHOLDS_TABLE.save);
-    const facts = ipvsFact({ table: [] }).parse(`${packedLive(save, recorded(THRESHOLDS_TABLE.thresholds))}@@persisted\n`);
-    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'udp 192.168.10.100:53']);
+  it('ipvs fact: services ipvsadm-save shows settings of that lvsplay cannot express are foreign (-M, -o, fwmark); a threshold it does not show', () => {
+    const save = recorded('ipvsadm-save-n-thresholds.txt');
+    const facts = ipvsFact({ table: [] }).parse(`${packedLive(save)}@@persisted\n`);
     assert.deepEqual(
       facts.foreign,
       new Map([
         ['tcp 10.9.9.1:8080', '-M 255.255.255.0'],
         ['udp 10.9.9.2:53', '-o'],
         ['fwmark 7', 'firewall-mark service'],
-        ['tcp 192.168.10.100:80', '-x 100 -y 50 on 192.168.10.71:80'],
       ]),
     );
-    // What ipvsadm-save alone shows of the same table: the service with a threshold looks like any other.
-    assert.deepEqual(parseIpvsFacts(`${save}@@persisted\n`).live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53']);
-  });
-});
-
-describe("ipvsadm -Ln --thresholds in shapes the lab table lacks (from ipvsadm 1.31's printf formats)", () => {
-  /** One real server line: `  -> %-28s %-10u %-10u %-10u %-10u`. */
-  const real = (address: string, upper: number, lower: number): string => `  -> ${address.padEnd(28)} ${[upper, lower, 3, 12].map((n) => String(n).padEnd(10)).join(' ')}`;
-
-  it("names up to three real servers and counts the rest; -y alone; IPv6, SCTP and fwmark services keyed as ipvsadm-save's", () => {
-    const listing = [
-      ...NO_THRESHOLDS.trimEnd().split('\n'),
-      'TCP  10.0.0.1:80 wlc',
-      ...[1, 2, 3, 4, 5].map((n) => real(`10.0.1.${n}:80`, n === 2 ? 0 : 10 * n, n === 2 ? 5 : 0)),
-      'UDP  10.0.0.1:53 rr',
-      real('10.0.1.1:53', 0, 0),
-      'TCP  [2001:db8::10]:443 rr',
-      real('[2001:db8::1]:443', 7, 0),
-      'SCTP 10.0.0.2:9 rr',
-      real('10.0.1.1:9', 0, 2),
-      'FWM  3 IPv6 rr',
-      real('[2001:db8::2]:0', 1, 1),
-      'FWM  4 sh (sh-fallback,sh-port) persistent 300 mask 255.255.255.0 pe sip ops',
-      real('10.0.1.9:0', 9, 0),
-      '',
-    ].join('\n');
-    assert.deepEqual(
-      parseIpvsThresholds(listing),
-      new Map([
-        ['tcp 10.0.0.1:80', '-x 10 on 10.0.1.1:80, -y 5 on 10.0.1.2:80, -x 30 on 10.0.1.3:80 (and 2 more)'],
-        ['tcp [2001:db8::10]:443', '-x 7 on [2001:db8::1]:443'],
-        ['sctp 10.0.0.2:9', '-y 2 on 10.0.1.1:9'],
-        ['fwmark 3 ipv6', '-x 1 -y 1 on [2001:db8::2]:0'],
-        ['fwmark 4', '-x 9 on 10.0.1.9:0'],
-      ]),
-    );
-  });
-
-  it('refuses a line it does not know, and a real server before any service', () => {
-    assert.throws(() => parseIpvsThresholds('TCP  10.0.0.1:80 rr\nhello\n'), /^FactError: fact ipvs-thresholds: unexpected line 'hello'$/);
-    assert.throws(() => parseIpvsThresholds(`${real('10.0.1.1:80', 1, 0)}\n`), /a real server before any service/);
-    // The default listing (forwarding and weight, no thresholds) is not mistaken for this one.
-    assert.throws(() => parseIpvsThresholds(recorded('ipvsadm-Ln.txt')), /unexpected line 'Prot LocalAddress:Port Scheduler Flags'/);
+    // The real server with -x 100 -y 50 looks like any other: the step that edits it looks thresholds up (thresholdsGuard).
+    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53']);
   });
 });
 

@@ -32,7 +32,7 @@ function service(vip: string, port: number, protocol: 'tcp' | 'udp' = 'tcp'): Ip
 }
 
 function ipvsFacts(live: IpvsService[], extra: Partial<IpvsFacts> = {}): IpvsFacts {
-  return { moduleLoaded: true, live, foreign: new Map(), persisted: [], liveIsRulesFile: false, ...extra };
+  return { moduleLoaded: true, live, foreign: new Map(), persisted: new Set<string>(), liveIsRulesFile: false, ...extra };
 }
 
 function recorded(over: Partial<RecordedFacts> = {}): RecordedFacts {

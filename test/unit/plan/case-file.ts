@@ -36,8 +36,6 @@ export type FileFact = 'missing' | { readonly mode: string; readonly content: st
 export interface IpvsFact {
   /** What `ipvsadm-save -n` printed, or the host's mark: `@@no-ip_vs`, `@@live-as-desired`. */
   readonly live: string;
-  /** What `ipvsadm -Ln --thresholds` printed; with a listed table only. */
-  readonly thresholds?: string;
   /** The rules file /etc/sysconfig/ipvsadm, or `@@as-desired` when it hashes to the wanted one; absent: no file. */
   readonly persisted?: string;
 }
@@ -182,11 +180,8 @@ function checkManifest(output: unknown, fail: (reason: string) => never): void {
 }
 
 function checkIpvs(ipvs: Record<string, unknown>, fail: (reason: string) => never): void {
-  onlyKeys(ipvs, ['live', 'thresholds', 'persisted'], 'facts.ipvs', fail);
-  const live = text(ipvs.live, 'facts.ipvs.live', fail);
-  const listed = !NO_IPVS_MARKS.includes(live.trim());
-  if (listed !== 'thresholds' in ipvs) fail('facts.ipvs.thresholds comes with a listed live table, and only with one');
-  if (listed) text(ipvs.thresholds, 'facts.ipvs.thresholds', fail);
+  onlyKeys(ipvs, ['live', 'persisted'], 'facts.ipvs', fail);
+  text(ipvs.live, 'facts.ipvs.live', fail);
   if ('persisted' in ipvs) text(ipvs.persisted, 'facts.ipvs.persisted', fail);
 }
 
@@ -284,9 +279,9 @@ function manifestOutput(manifest: ManifestCaseFact): string {
   return packed(`${manifest.text}\n@@manifest-facts\n${sections.join('')}`);
 }
 
-/** The IPVS fact's output: a mark or the gzipped listing with its thresholds, then the rules file, gzipped. */
+/** The IPVS fact's output: a mark or the gzipped listing, then the rules file's services, gzipped. */
 function ipvsOutput(ipvs: IpvsFact): string {
-  const live = NO_IPVS_MARKS.includes(ipvs.live.trim()) ? withNewline(ipvs.live) : packed(`${withNewline(ipvs.live)}@@thresholds\n${ipvs.thresholds}`);
+  const live = NO_IPVS_MARKS.includes(ipvs.live.trim()) ? withNewline(ipvs.live) : packed(withNewline(ipvs.live));
   const persisted = ipvs.persisted === undefined ? '' : ipvs.persisted.trim() === '@@as-desired' ? withNewline(ipvs.persisted) : packed(ipvs.persisted);
   return `${live}@@persisted\n${persisted}`;
 }

@@ -1,5 +1,5 @@
 // IPVS services lvsplay leaves alone, from the facts as ipvsadm prints them to the recap and JSON lines that
-// say which and why: someone else's, or with settings lvsplay cannot express (-M, --pe, -b, thresholds).
+// say which and why: someone else's, or with settings lvsplay cannot express (-M, --pe, -b).
 import { strict as assert } from 'node:assert';
 import type { HostState } from '../../../src/desired/state.ts';
 import { parseIpvsFacts } from '../../../src/facts/ipvs.ts';
@@ -27,28 +27,12 @@ const SAVE = [
   '',
 ].join('\n');
 
-/** `ipvsadm -Ln --thresholds` of the same table (ipvsadm 1.31's formats): an upper threshold on one real server. */
-const THRESHOLDS = [
-  'IP Virtual Server version 1.2.1 (size=4096)',
-  'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn ',
-  '  -> RemoteAddress:Port',
-  'TCP  172.16.10.81:443 wrr',
-  '  -> 192.168.10.71:443            0          0          0          0         ',
-  'TCP  10.0.0.5:80 rr persistent 300 mask 255.255.0.0',
-  'TCP  10.0.0.6:80 sh (sh-port)',
-  'TCP  10.0.0.8:80 rr',
-  '  -> 192.168.10.71:80             100        0          4          17        ',
-  '  -> 192.168.10.72:80             0          0          3          15        ',
-  'UDP  10.0.0.5:5060 rr persistent 60 pe sip',
-  '',
-].join('\n');
-
 /** The rules file lvsplay wrote last: tcp 10.0.0.8:80 was its own. */
 const PERSISTED = '-A -t 10.0.0.8:80 -s rr\n-a -t 10.0.0.8:80 -r 192.168.10.71:80 -g -w 1\n-a -t 10.0.0.8:80 -r 192.168.10.72:80 -g -w 1\n';
 
 function plan(desired: IpvsTable): HostPlan {
   const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, drainTimeouts: {}, roles: ['director-dr'] }] };
-  return planHost(state, { ...NO_FACTS, ipvs: parseIpvsFacts(`${SAVE}@@thresholds\n${THRESHOLDS}@@persisted\n${PERSISTED}`, desired) });
+  return planHost(state, { ...NO_FACTS, ipvs: parseIpvsFacts(`${SAVE}@@persisted\n${PERSISTED}`, desired) });
 }
 
 /** What `--check` reports for the plan (HostRun.plannedResult). */
@@ -64,10 +48,10 @@ function checked(planned: HostPlan): HostResult {
 const WHY = 'lvsplay cannot express it, so never edits or deletes it';
 
 describe('IPVS services left alone, and why', () => {
-  it("names in the recap each service not lvsplay's, and each it cannot express, with the setting; its own one with a threshold is not deleted", () => {
+  it("names in the recap each service not lvsplay's, and each it cannot express, with the setting; its own one no longer wanted is deleted", () => {
     const planned = plan([svc('tcp 10.0.0.9:80 rr', '192.168.10.71:80 route 1')]);
-    // tcp 10.0.0.8:80 is in the rules file lvsplay wrote and no longer wanted: without its threshold it would be deleted.
-    assert.deepEqual(planned.items[0]!.ipvsChanges?.map(formatChange), ['-A -t 10.0.0.9:80 -s rr', '-a -t 10.0.0.9:80 -r 192.168.10.71:80 -g -w 1']);
+    // tcp 10.0.0.8:80 is in the rules file lvsplay wrote and no longer wanted.
+    assert.deepEqual(planned.items[0]!.ipvsChanges?.map(formatChange), ['-A -t 10.0.0.9:80 -s rr', '-a -t 10.0.0.9:80 -r 192.168.10.71:80 -g -w 1', '-D -t 10.0.0.8:80']);
     assert.equal(
       recap([checked(planned)], true),
       [
@@ -77,7 +61,6 @@ describe('IPVS services left alone, and why', () => {
         `lvs: left alone: IPVS service tcp 10.0.0.5:80 (-M 255.255.0.0): ${WHY}`,
         `lvs: left alone: IPVS service udp 10.0.0.5:5060 (--pe sip): ${WHY}`,
         `lvs: left alone: IPVS service tcp 10.0.0.6:80 (-b sh-port): ${WHY}`,
-        `lvs: left alone: IPVS service tcp 10.0.0.8:80 (-x 100 on 192.168.10.71:80): ${WHY}`,
         '',
       ].join('\n'),
     );
@@ -90,24 +73,22 @@ describe('IPVS services left alone, and why', () => {
       { service: 'tcp 10.0.0.5:80', kind: 'unsupported', reason: '-M 255.255.0.0' },
       { service: 'udp 10.0.0.5:5060', kind: 'unsupported', reason: '--pe sip' },
       { service: 'tcp 10.0.0.6:80', kind: 'unsupported', reason: '-b sh-port' },
-      { service: 'tcp 10.0.0.8:80', kind: 'unsupported', reason: '-x 100 on 192.168.10.71:80' },
     ]);
   });
 
-  it('fails the IPVS item, naming the setting, when a wanted service is live with one it cannot express; no -e clears the threshold', () => {
-    // The inventory wants weight 2 on the real server with the threshold: an -e would clear the threshold.
-    const planned = plan([svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 2', '192.168.10.72:80 route 1'), svc('tcp 10.0.0.5:80 rr')]);
-    assert.deepEqual(planned.items[0]!.ipvsChanges, []);
+  it('fails the IPVS item, naming the setting, when a wanted service is live with one it cannot express', () => {
+    // The inventory also wants weight 2 on one real server of its own service: a failed item is not applied at all.
+    const planned = plan([svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 2', '192.168.10.72:80 route 1'), svc('tcp 10.0.0.5:80 rr', '192.168.10.71:80 route 1'), svc('tcp 10.0.0.6:80 sh')]);
+    assert.equal(planned.items[0]!.verdict.status, 'fail');
     assert.equal(
       recap([checked(planned)], true),
       [
         'RECAP (check: nothing was changed)',
         'lvs : ok=0 would-change=0 unreachable=0 failed=1 not-run=0',
-        'lvs: failed: IPVS table (2 services): tcp 10.0.0.8:80 (-x 100 on 192.168.10.71:80), tcp 10.0.0.5:80 (-M 255.255.0.0) are live with settings ' +
+        'lvs: failed: IPVS table (3 services): tcp 10.0.0.5:80 (-M 255.255.0.0), tcp 10.0.0.6:80 (-b sh-port) are live with settings ' +
           'lvsplay cannot express; undo those settings or delete them by hand, or rename them in the inventory',
         "lvs: left alone: IPVS service tcp 172.16.10.81:443 is not lvsplay's (not in its inventory or rules file)",
         `lvs: left alone: IPVS service udp 10.0.0.5:5060 (--pe sip): ${WHY}`,
-        `lvs: left alone: IPVS service tcp 10.0.0.6:80 (-b sh-port): ${WHY}`,
         '',
       ].join('\n'),
     );

@@ -1,5 +1,5 @@
-// The IPVS item when the host found its live table to be the rules file this run writes (a mark, no table), and
-// what that leaves unseen: a threshold set by hand, found on the first run with something to change.
+// The IPVS item when the host found its live table to be the rules file this run writes (a mark, no table), or
+// sent the table because something differs.
 import { strict as assert } from 'node:assert';
 import type { HostState } from '../../../src/desired/state.ts';
 import { parseIpvsFacts } from '../../../src/facts/ipvs.ts';
@@ -16,28 +16,17 @@ const WANTED: IpvsTable = [svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1',
 /** What the host sends when `ipvsadm-save -n` prints as the rules file: marks only. */
 const MARKED = '@@live-as-desired\n@@persisted\n@@as-desired\n';
 
-/** The same table listed in full, with an upper threshold set by hand on one real server of tcp 10.0.0.8:80. */
+/** The same table listed in full. */
 const LISTED = [
   '-A -t 10.0.0.8:80 -s rr',
   '-a -t 10.0.0.8:80 -r 192.168.10.71:80 -g -w 1',
   '-a -t 10.0.0.8:80 -r 192.168.10.72:80 -g -w 1',
   '-A -t 10.0.0.9:80 -s wlc',
   '-a -t 10.0.0.9:80 -r 192.168.10.71:80 -g -w 1',
-  '@@thresholds',
-  'IP Virtual Server version 1.2.1 (size=4096)',
-  'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn ',
-  '  -> RemoteAddress:Port',
-  'TCP  10.0.0.8:80 rr',
-  '  -> 192.168.10.71:80             100        0          4          17        ',
-  '  -> 192.168.10.72:80             0          0          3          15        ',
-  'TCP  10.0.0.9:80 wlc',
-  '  -> 192.168.10.71:80             0          0          0          0         ',
   '@@persisted',
   '@@as-desired',
   '',
 ].join('\n');
-
-const NO_THRESHOLD = LISTED.replace('  100        0          4', '  0          0          4');
 
 function plan(desired: IpvsTable, output: string) {
   const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, drainTimeouts: {}, roles: ['director-dr'] }] };
@@ -54,28 +43,18 @@ describe('IPVS item on a steady-state director', () => {
   });
 
   it('is ok as before when the same table is listed in full', () => {
-    const { planned } = plan(WANTED, NO_THRESHOLD);
+    const { planned } = plan(WANTED, LISTED);
     assert.deepEqual(planned.items[0]!.verdict, { status: 'ok', reason: 'live table has the 2 services' });
   });
 
-  it('leaves a hand-set threshold unseen and untouched while nothing changes; the first run with a change finds it and touches nothing of its service', () => {
-    // Steady state: the threshold does not show in ipvsadm-save's text, so the host sends the mark.
-    assert.equal(plan(WANTED, MARKED).planned.items[0]!.verdict.status, 'ok');
-    // The inventory now wants another weight elsewhere in the table: the table and thresholds are listed, and
-    // the wanted service with the threshold blocks the item, as any setting lvsplay cannot express does.
+  it('plans only the lines a change needs once the table is listed, and touches no other service', () => {
     const changed = [WANTED[0]!, svc('tcp 10.0.0.9:80 wlc', '192.168.10.71:80 route 5')];
     const { planned } = plan(changed, LISTED);
-    assert.deepEqual(planned.items[0]!.verdict, {
-      status: 'fail',
-      reason: 'tcp 10.0.0.8:80 (-x 100 on 192.168.10.71:80) is live with settings lvsplay cannot express; undo those settings or delete it by hand, or rename it in the inventory',
-    });
-    // Once not wanted, it is left alone and named, never deleted.
-    const { planned: dropped } = plan([changed[1]!], LISTED);
+    assert.deepEqual(planned.items[0]!.verdict, { status: 'change', reason: '1 change to reach the 2 services' });
     assert.deepEqual(
-      dropped.items[0]!.ipvsChanges?.map((c) => c.op),
-      ['edit-destination'],
+      planned.items[0]!.ipvsChanges?.map((c) => [c.op, c.service.vip]),
+      [['edit-destination', '10.0.0.9']],
     );
-    assert.deepEqual(dropped.unmanaged, [{ service: 'tcp 10.0.0.8:80', kind: 'unsupported', reason: '-x 100 on 192.168.10.71:80' }]);
   });
 
   it('reads a change back as done when the host then finds the live table to be the rules file', () => {

@@ -7,7 +7,7 @@ import { sha256 } from '../../../src/desired/sha256.ts';
 import type { HostFacts } from '../../../src/facts/gather.ts';
 import type { UnitState } from '../../../src/facts/units.ts';
 import type { Host, Port } from '../../../src/inventory/model.ts';
-import type { IpvsTable } from '../../../src/ipvs/table.ts';
+import { serviceKey, type IpvsTable } from '../../../src/ipvs/table.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
 import { pendingItems, planHost, readBackItems, type Verdict } from '../../../src/plan/plan.ts';
 import { svc } from '../ipvs/helpers.ts';
@@ -81,7 +81,7 @@ describe('planning: the verdicts and reasons of the other cases', () => {
 describe('planning: the IPVS item, counted in words', () => {
   const ONE: IpvsTable = [svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1')];
   const TWO: IpvsTable = [...ONE, svc('tcp 10.0.0.9:80 wlc')];
-  const ipvs = (liveTable: IpvsTable) => ({ ipvs: { moduleLoaded: true, live: liveTable, foreign: new Map(), persisted: [], liveIsRulesFile: false } });
+  const ipvs = (liveTable: IpvsTable) => ({ ipvs: { moduleLoaded: true, live: liveTable, foreign: new Map(), persisted: new Set<string>(), liveIsRulesFile: false } });
 
   it('one service, one change; and before ip_vs is read (no facts), the whole table is to add', () => {
     assert.deepEqual(verdictOf({ kind: 'ipvs', table: ONE, drainTimeouts: {} }, ipvs([svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 2')])), change('1 change to reach the 1 service'));
@@ -98,7 +98,7 @@ describe('planning: the IPVS item, counted in words', () => {
           ['tcp 10.0.0.8:80', '-M 255.255.0.0'],
           ['tcp 10.0.0.7:80', '--pe sip'],
         ]),
-        persisted: [],
+        persisted: new Set<string>(),
         liveIsRulesFile: false,
       },
     };
@@ -108,7 +108,7 @@ describe('planning: the IPVS item, counted in words', () => {
   });
 
   it('a host without an IPVS item leaves every live service alone without naming it', () => {
-    const facts = { ipvs: { moduleLoaded: true, live: ONE, foreign: new Map([['fwmark 1', 'firewall-mark service']]), persisted: [], liveIsRulesFile: false } };
+    const facts = { ipvs: { moduleLoaded: true, live: ONE, foreign: new Map([['fwmark 1', 'firewall-mark service']]), persisted: new Set<string>(), liveIsRulesFile: false } };
     assert.deepEqual(planHost(stateOf(FORWARD), { ...NO_FACTS, ...facts }).unmanaged, []);
   });
 });
@@ -174,7 +174,7 @@ describe('reading back changed items', () => {
     const [planned] = pendingItems(planHost(stateOf({ kind: 'ipvs', table, drainTimeouts: {} }), NO_FACTS));
     const proc = new Map([['tcp 10.0.0.8:80', { scheduler: 'rr', persistent: false, destinations: new Map([['192.168.10.71:80', { forwarding: 'route', weight: 1 }]]) }]]);
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('the 1 service changed are live as wanted'));
-    const saved = { ipvs: { moduleLoaded: true, live: table, foreign: new Map(), persisted: table, liveIsRulesFile: false } };
+    const saved = { ipvs: { moduleLoaded: true, live: table, foreign: new Map(), persisted: new Set(table.map(serviceKey)), liveIsRulesFile: false } };
     // Facts read from /proc for the IPVS item leave every other changed item to its own fact.
     const [module] = pendingItems(planHost(stateOf({ kind: 'module', name: 'ip_vs' }), NO_FACTS));
     assert.deepEqual(readBackItems([module!], { ...NO_FACTS, modules: new Set(['ip_vs']), ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('ip_vs is loaded'));

@@ -1,4 +1,5 @@
 // A director planned again without the new real servers whose hosts failed earlier in the run.
+import { serviceKey } from '../../../src/ipvs/table.ts';
 import { strict as assert } from 'node:assert';
 import { desiredState } from '../../../roles/index.ts';
 import dr from '../../../inventories/dr.ts';
@@ -30,7 +31,7 @@ describe('withholding the real servers of hosts that failed earlier in the run',
 
   it('keeps a real server already in the table: the run did not put it there', () => {
     const live = parseIpvsSave('-A -t 192.168.10.100:80 -s rr\n-a -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 1\n').table;
-    const facts = { ...NO_FACTS, ipvs: { moduleLoaded: true, live, foreign: new Map(), persisted: live, liveIsRulesFile: false } };
+    const facts = { ...NO_FACTS, ipvs: { moduleLoaded: true, live, foreign: new Map(), persisted: new Set(live.map(serviceKey)), liveIsRulesFile: false } };
     const plan = planHost(desiredState(inventory, lvs), facts);
     assert.deepEqual(withheldRealServers(inventory, 'lvs', plan, new Set(['rs2'])), []);
     assert.deepEqual(
