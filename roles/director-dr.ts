@@ -1,10 +1,17 @@
 import { IPVS_SETTINGS, ipvsItems } from './parts/ipvs.ts';
+import { keepalivedItems } from './parts/keepalived.ts';
 import { sysctlItems } from './parts/sysctl.ts';
 import { loopbackVipItems } from './parts/loopback-vips.ts';
 import type { Role } from './role.ts';
 
 /**
  * Owns the VIP on lo:1 and answers ARP for it (so no arp_ignore here, unlike the real servers), and hands
- * each request to a real server by MAC address.
+ * each request to a real server by MAC address. A pair of directors holds the VIP through keepalived's VRRP
+ * instead, which also runs the health checks of the services that have them.
  */
-export const directorDr: Role = (inventory, host) => [...sysctlItems('director-dr', IPVS_SETTINGS), ...loopbackVipItems(inventory, host), ...ipvsItems(inventory, host)];
+export const directorDr: Role = (inventory, host) => [
+  ...sysctlItems('director-dr', IPVS_SETTINGS),
+  ...loopbackVipItems(inventory, host),
+  ...ipvsItems(inventory, host),
+  ...keepalivedItems(inventory, host),
+];

@@ -1,6 +1,14 @@
 import { IPVS_SETTINGS, ipvsItems } from './parts/ipvs.ts';
+import { keepalivedItems } from './parts/keepalived.ts';
 import { sysctlItems } from './parts/sysctl.ts';
 import type { Role } from './role.ts';
 
-/** Rewrites each request to a real server and each reply back, so it must forward between its networks. */
-export const directorNat: Role = (inventory, host) => [...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...IPVS_SETTINGS }), ...ipvsItems(inventory, host)];
+/**
+ * Rewrites each request to a real server and each reply back, so it must forward between its networks.
+ * keepalived runs the health checks of the services that have them.
+ */
+export const directorNat: Role = (inventory, host) => [
+  ...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...IPVS_SETTINGS }),
+  ...ipvsItems(inventory, host),
+  ...keepalivedItems(inventory, host),
+];

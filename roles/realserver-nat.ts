@@ -11,7 +11,7 @@ export const realserverNat: Role = (inventory, host) => {
     {
       kind: 'default-route',
       via: host.gateway,
-      reason: `NAT replies must return through director ${service.director}`,
+      reason: `NAT replies must return through director ${service.directors[0]}`,
     },
   ];
 };

@@ -618,7 +618,7 @@ async function measureAnsible(ctx: Ctx, repeat: number): Promise<Measurement[]> 
         vip: service.vip,
         port: service.port,
         scheduler: service.scheduler,
-        director: service.director,
+        director: service.directors[0],
         real_servers: service.realServers.map((rs) => ({ host: rs.host, address: rs.address, port: rs.port, weight: rs.weight })),
       },
     ],

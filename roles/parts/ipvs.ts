@@ -1,4 +1,4 @@
-import type { DrainTimeout, Host, Inventory } from '../../src/inventory/model.ts';
+import { directs, keepalivedManages, type DrainTimeout, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { inSaveOrder } from '../../src/ipvs/save-order.ts';
 import { serviceKey, type IpvsForwarding, type IpvsService, type IpvsTable } from '../../src/ipvs/table.ts';
@@ -8,29 +8,32 @@ import { unitFile } from './units.ts';
 
 const IPVS_FORWARDING: Record<'nat' | 'dr', IpvsForwarding> = { nat: 'masq', dr: 'route' };
 
-/** Every service this host directs, NAT and DR alike: a director's table is one whole. */
+/** The services this host directs whose table lvsplay writes itself (keepalived writes the others'). */
+function ownServices(inventory: Inventory, host: Host): VirtualService[] {
+  return inventory.services.filter((service) => directs(service, host.name) && !keepalivedManages(service));
+}
+
+/** Every service this host directs and lvsplay manages, NAT and DR alike: that part of a director's table is one whole. */
 export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
-  return inventory.services
-    .filter((service) => service.director === host.name)
-    .map(
-      (service): IpvsService => ({
-        protocol: service.protocol,
-        vip: service.vip,
-        port: service.port,
-        scheduler: service.scheduler,
-        ...(service.persistence !== undefined && { persistence: service.persistence }),
-        destinations: service.realServers.map((rs) => ({
-          address: rs.address,
-          port: rs.port,
-          forwarding: IPVS_FORWARDING[service.forwarding],
-          weight: rs.weight,
-        })),
-      }),
-    );
+  return ownServices(inventory, host).map(
+    (service): IpvsService => ({
+      protocol: service.protocol,
+      vip: service.vip,
+      port: service.port,
+      scheduler: service.scheduler,
+      ...(service.persistence !== undefined && { persistence: service.persistence }),
+      destinations: service.realServers.map((rs) => ({
+        address: rs.address,
+        port: rs.port,
+        forwarding: IPVS_FORWARDING[service.forwarding],
+        weight: rs.weight,
+      })),
+    }),
+  );
 }
 
 function drainTimeoutsOf(inventory: Inventory, host: Host): Record<string, DrainTimeout> {
-  return Object.fromEntries(inventory.services.filter((service) => service.director === host.name).map((service) => [serviceKey(service), service.drainTimeout]));
+  return Object.fromEntries(ownServices(inventory, host).map((service) => [serviceKey(service), service.drainTimeout]));
 }
 
 /**
@@ -51,11 +54,16 @@ export function ipvsItems(inventory: Inventory, host: Host): ItemSpec[] {
     // Loaded at boot by systemd-modules-load, before systemd-sysctl, so that net.ipv4.vs.* exist to be set.
     { kind: 'file', path: '/etc/modules-load.d/lvsplay-ipvs.conf', content: '# Managed by lvsplay: IPVS, loaded before sysctls and rules.\nip_vs\n', mode: 0o644, notify: [] },
     { kind: 'module', name: 'ip_vs' },
-    { kind: 'ipvs', table, drainTimeouts: drainTimeoutsOf(inventory, host) },
+    { kind: 'ipvs', table, drainTimeouts: drainTimeoutsOf(inventory, host), keepalived: keepalivedServicesOf(inventory, host) },
     { kind: 'file', path: IPVS_RULES_FILE, content: renderIpvsRules(table), mode: 0o600, notify: [] },
     unitFile('lvsplay-ipvs.service', renderTemplate('lvsplay-ipvs.service.hbs', {})),
     { kind: 'unit', name: 'lvsplay-ipvs.service', startNow: false },
   ];
+}
+
+/** The services keepalived manages on this host, by `serviceKey`: the IPVS item leaves them to it. */
+export function keepalivedServicesOf(inventory: Inventory, host: Host): string[] {
+  return inventory.services.filter((service) => directs(service, host.name) && keepalivedManages(service)).map(serviceKey);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Host, Inventory, Vip } from '../../src/inventory/model.ts';
+import { directs, type Host, type Inventory, type Vip } from '../../src/inventory/model.ts';
 import type { IPv4 } from '../../src/net/ipv4.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { renderTemplate } from '../../src/templates.ts';
@@ -8,13 +8,14 @@ const IFCFG_DIR = '/etc/sysconfig/network-scripts';
 
 /**
  * The DR VIPs this host carries on lo, as a director or as a real server. Both roles compute the same list,
- * so a host playing both gets each VIP once, always on the same lo:N label.
+ * so a host playing both gets each VIP once, always on the same lo:N label. A pair of directors does not:
+ * VRRP (keepalived) holds the VIP on one of them at a time, on its DIP's interface.
  */
 export function drVipsOf(inventory: Inventory, host: Host): Vip[] {
   const vips = new Set<Vip>();
   for (const service of inventory.services) {
     if (service.forwarding !== 'dr') continue;
-    const carries = service.director === host.name || service.realServers.some((rs) => rs.host === host.name);
+    const carries = (directs(service, host.name) && !service.failover) || service.realServers.some((rs) => rs.host === host.name);
     if (carries) vips.add(service.vip);
   }
   return [...vips];

@@ -33,7 +33,8 @@ lvsplay_remove() {
   lvsplay_keep "$1" && rm -f "$1"
 }
 # Replace $1 with $4 (or, without $4, stdin as gzip and base64) as mode $2: a temp file in the same folder,
-# then rename, so no reader ever sees half a file; the replaced file is kept under $lvsplay_backup. $3 is
+# checked by lvsplay_check_$lvsplay_check when the step set lvsplay_check, then renamed, so no reader ever
+# sees half a file (nor one its program refuses); the replaced file is kept under $lvsplay_backup. $3 is
 # the umask that creates the file with that mode, or '-' for a chmod. Each step runs in its own subshell,
 # so the umask set here ends with it. Shell built-ins where they do: on a small VM each process costs.
 lvsplay_write() {
@@ -44,7 +45,8 @@ lvsplay_write() {
   [ ! -e "$t" ] || rm -f "$t" || return 1
   [ "$3" = - ] || umask "$3"
   if [ $# -ge 4 ]; then printf '%s' "$4" > "$t"; else base64 -d | gzip -dc > "$t"; fi &&
-    { [ "$3" != - ] || chmod "$2" "$t"; } && mv -f "$t" "$f" && return 0
+    { [ "$3" != - ] || chmod "$2" "$t"; } &&
+    { [ -z "\${lvsplay_check-}" ] || "lvsplay_check_$lvsplay_check" "$t" "$f"; } && mv -f "$t" "$f" && return 0
   rm -f "$t"
   return 1
 }

@@ -3,7 +3,10 @@ import type { DrainTimeout, Host, Inventory, RoleName } from '../inventory/model
 import type { IpvsTable } from '../ipvs/table.ts';
 
 /** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
-export type Handler = { readonly kind: 'sysctl-load'; readonly file: string } | { readonly kind: 'daemon-reload' };
+export type Handler = { readonly kind: 'sysctl-load'; readonly file: string } | { readonly kind: 'daemon-reload' } | { readonly kind: 'reload-keepalived' };
+
+/** A program that checks a file's new content on the host before it replaces the old one (Ansible's `validate:`). */
+export type FileCheck = 'keepalived';
 
 /** A file lvsplay owns whole: written only when content or mode differ. */
 export interface FileItem {
@@ -12,6 +15,7 @@ export interface FileItem {
   readonly content: string;
   readonly mode: number;
   readonly notify: readonly Handler[];
+  readonly check?: FileCheck;
 }
 
 /** A live kernel setting; the persisted value is in `file`, which `sysctl -p` loads. */
@@ -50,6 +54,8 @@ export interface IpvsItem {
   readonly table: IpvsTable;
   /** By `serviceKey`: how long a real server leaving the service is drained before it is deleted (0: at once). */
   readonly drainTimeouts: Readonly<Record<string, DrainTimeout>>;
+  /** By `serviceKey`: this director's services keepalived manages, which this item never edits or deletes. */
+  readonly keepalived?: readonly string[];
 }
 
 /** Not changed by lvsplay, only checked: a NAT real server's replies must go back through the director. */

@@ -53,6 +53,12 @@ export class FieldReader {
     return value;
   }
 
+  boolean(field: string, fallback: boolean): boolean | undefined {
+    const value = this.own(field);
+    if (value === undefined) return fallback;
+    return typeof value === 'boolean' ? value : this.problem(field, `must be true or false, got ${showWithType(value)}`);
+  }
+
   oneOf<T extends string>(field: string, allowed: readonly T[], fallback: T | undefined): T | undefined {
     const value = this.own(field);
     if (value === undefined) return fallback ?? this.problem(field, `is required (one of ${allowed.join(', ')})`);

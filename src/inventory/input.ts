@@ -58,6 +58,44 @@ export interface RealServerInput {
   weight?: number;
 }
 
+export const HEALTH_CHECK_TYPES = ['tcp', 'http', 'https'] as const;
+export type HealthCheckType = (typeof HEALTH_CHECK_TYPES)[number];
+
+export const CHECK_FAILURE_ACTIONS = ['remove', 'weight0'] as const;
+export type CheckFailureAction = (typeof CHECK_FAILURE_ACTIONS)[number];
+
+/** How keepalived decides that a real server is up (its TCP_CHECK, HTTP_GET, SSL_GET). */
+export interface HealthCheckInput {
+  type: HealthCheckType;
+  /** http/https: the path asked for. Defaults to `/`. */
+  path?: string;
+  /** http/https: the status code of a healthy answer. Defaults to 200. */
+  status?: number;
+  /** http/https: the MD5 of a healthy answer's body (`genhash` prints it), checked too when given. */
+  digest?: string;
+  /** Seconds between checks of one real server. Defaults to 5. */
+  interval?: number;
+  /** Seconds a check may take to connect (and answer). Defaults to 3. */
+  timeout?: number;
+  /** Checks in a row that must fail before the real server is taken out. Defaults to 2. */
+  retries?: number;
+  /**
+   * `remove` (the default) deletes a failed real server from the table; `weight0` keeps it at weight 0
+   * (keepalived's inhibit_on_failure), so its open connections may finish.
+   */
+  onFailure?: CheckFailureAction;
+}
+
+/** The VRRP instance that moves a service's VIP between its directors (services with one director list share one). */
+export interface VrrpInput {
+  /** 1 to 255, unique among the VRRP instances of one network segment. Defaults to 51, 52, ... in inventory order. */
+  virtualRouterId?: number;
+  /** Seconds between the MASTER's adverts; a BACKUP takes over about 3 of them after the last. Defaults to 1. */
+  advertInterval?: number;
+  /** Adverts sent to the other directors' addresses instead of multicast, for networks that filter VRRP multicast. */
+  unicast?: boolean;
+}
+
 export interface ServiceInput {
   vip: string;
   port: number;
@@ -70,7 +108,16 @@ export interface ServiceInput {
   /** Persistence timeout in seconds (ipvsadm -p). */
   persistence?: number;
   /** Name of the host in `hosts` that plays director-nat or director-dr for this service. */
-  director: string;
+  director?: string;
+  /**
+   * Instead of `director`: two or more such hosts, the first preferred. keepalived (which lvsplay then
+   * configures) holds the VIP on one of them at a time with VRRP, and moves it when that one fails.
+   */
+  directors?: readonly string[];
+  /** Checked by keepalived (which lvsplay then configures), which takes failing real servers out of the table. */
+  healthCheck?: HealthCheckInput;
+  /** For a service with `directors`: its VRRP instance. */
+  vrrp?: VrrpInput;
   /**
    * Seconds a real server leaving this service is drained before it is deleted: weight 0 (no new
    * connections), then deleted once its active connections reach 0 or this time has passed. 0 deletes at

@@ -1,7 +1,7 @@
 import type { Cidr, IPv4 } from '../net/ipv4.ts';
-import type { ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
+import type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
 
-export type { ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler };
+export type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler };
 
 /** 1 to 65535. */
 export type Port = number & { readonly __brand: 'Port' };
@@ -46,6 +46,29 @@ export interface RealServer {
   readonly weight: Weight;
 }
 
+/** 1 to 255: a VRRP instance's id, unique per network segment. */
+export type VirtualRouterId = number & { readonly __brand: 'VirtualRouterId' };
+
+interface CheckTiming {
+  /** Seconds between checks, 1 to 3600. */
+  readonly interval: number;
+  /** Seconds a check may take, 1 to 3600. */
+  readonly timeout: number;
+  /** Failed checks in a row before the real server is out, 1 to 10. */
+  readonly retries: number;
+  readonly onFailure: CheckFailureAction;
+}
+
+export type HealthCheck = (CheckTiming & { readonly type: 'tcp' }) | (CheckTiming & { readonly type: 'http' | 'https'; readonly path: string; readonly status: number; readonly digest?: string });
+
+/** How a service's VIP moves between its directors: one VRRP instance per list of directors. */
+export interface Failover {
+  readonly virtualRouterId: VirtualRouterId;
+  /** Seconds, 1 to 255. */
+  readonly advertInterval: number;
+  readonly unicast: boolean;
+}
+
 export interface VirtualService {
   readonly vip: Vip;
   readonly port: Port;
@@ -53,7 +76,10 @@ export interface VirtualService {
   readonly scheduler: Scheduler;
   readonly forwarding: ForwardingMethod;
   readonly persistence?: PersistenceTimeout;
-  readonly director: string;
+  /** One or more, the first preferred; with more than one, `failover` says how the VIP moves. */
+  readonly directors: readonly [string, ...string[]];
+  readonly failover?: Failover;
+  readonly healthCheck?: HealthCheck;
   readonly drainTimeout: DrainTimeout;
   /** Present hosts only: an absent host listed in the inventory's service is left out, so that it is drained. */
   readonly realServers: readonly RealServer[];
@@ -64,6 +90,19 @@ export interface Inventory {
   readonly file: string;
   readonly hosts: readonly Host[];
   readonly services: readonly VirtualService[];
+}
+
+/**
+ * Whether keepalived manages the service (its VIP with VRRP, its real servers with health checks) rather than
+ * lvsplay's own `ipvsadm -R` delta and rules file: one manager per service, never both.
+ */
+export function keepalivedManages(service: Pick<VirtualService, 'directors' | 'healthCheck'>): boolean {
+  return service.directors.length > 1 || service.healthCheck !== undefined;
+}
+
+/** Whether `host` directs the service, preferred or not. */
+export function directs(service: Pick<VirtualService, 'directors'>, host: string): boolean {
+  return service.directors.includes(host);
 }
 
 export function describeService(service: Pick<VirtualService, 'protocol' | 'vip' | 'port'>): string {

@@ -1,10 +1,10 @@
 import type { IPv4 } from '../net/ipv4.ts';
 import { FieldReader, isRecord } from './fields.ts';
-import { FORWARDING_METHODS, HOST_PRESENCES, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type HostPresence, type RoleName } from './input.ts';
+import { CHECK_FAILURE_ACTIONS, FORWARDING_METHODS, HEALTH_CHECK_TYPES, HOST_PRESENCES, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type HostPresence, type RoleName } from './input.ts';
 import type { IssueList } from './issues.ts';
 import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
 import { fieldPath, label, listed, show } from './show.ts';
-import type { DrainTimeout, Host, Interface, PersistenceTimeout, Port, Protocol, Scheduler, SshTarget, Weight } from './model.ts';
+import type { DrainTimeout, HealthCheck, Host, Interface, PersistenceTimeout, Port, Protocol, Scheduler, SshTarget, VirtualRouterId, Weight } from './model.ts';
 
 /** A service as written: its real servers are still host names, resolved to addresses by `resolve.ts`. */
 export interface DraftService {
@@ -15,9 +15,20 @@ export interface DraftService {
   readonly scheduler: Scheduler;
   readonly forwarding?: ForwardingMethod;
   readonly persistence?: PersistenceTimeout;
-  readonly director: string;
+  /** As written, the first preferred; `directorsField` says which field gave them, for messages. */
+  readonly directors: readonly [string, ...string[]];
+  readonly directorsField: 'director' | 'directors';
   readonly drainTimeout: DrainTimeout;
+  readonly healthCheck?: HealthCheck;
+  readonly vrrp?: DraftVrrp;
   readonly realServers: readonly DraftRealServer[];
+}
+
+/** `vrrp` as written: the router id is given or left for `resolve.ts` to number. */
+export interface DraftVrrp {
+  readonly virtualRouterId?: VirtualRouterId;
+  readonly advertInterval: number;
+  readonly unicast: boolean;
 }
 
 export interface DraftRealServer {
@@ -36,7 +47,12 @@ const TOP_FIELDS = ['defaults', 'hosts', 'services'];
 const DEFAULTS_FIELDS = ['ssh'];
 const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey'];
-const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'drainTimeout', 'realServers'];
+const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
+const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
+const VRRP_FIELDS = ['virtualRouterId', 'advertInterval', 'unicast'];
+/** Goes into keepalived.conf as one word: no space, quote, brace or comment sign (`#`, `!`) can end it. */
+const URL_PATH = /^\/[A-Za-z0-9._~$&()*+,;=:@%/?-]*$/;
+const MD5 = /^[0-9a-f]{32}$/;
 const REAL_SERVER_FIELDS = ['host', 'port', 'weight'];
 const MAX_PERSISTENCE = 86400 * 31;
 /** A minute: most requests finish well within it, and a run that drains waits no longer than that by default. */
@@ -172,22 +188,81 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   const scheduler = reader.oneOf('scheduler', SCHEDULERS, 'wlc');
   const forwarding = reader.has('forwarding') ? reader.oneOf('forwarding', FORWARDING_METHODS, undefined) : undefined;
   const persistence = reader.integer('persistence', 1, MAX_PERSISTENCE, false) as PersistenceTimeout | undefined;
-  const director = reader.string('director', true);
+  const directors = parseDirectors(reader);
   const drainTimeout = (reader.integer('drainTimeout', 0, MAX_DRAIN_TIMEOUT, false) ?? DEFAULT_DRAIN_TIMEOUT) as DrainTimeout;
+  const healthCheck = parseHealthCheck(reader);
+  const vrrp = parseVrrp(reader, directors);
   const realServers = parseRealServers(reader);
-  if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !director || !realServers) return undefined;
+  if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !directors || !realServers) return undefined;
   return {
     subject: reader.subject,
     vip,
     port,
     protocol,
     scheduler,
-    director,
+    ...directors,
     drainTimeout,
     realServers,
     ...(forwarding && { forwarding }),
     ...(persistence && { persistence }),
+    ...(healthCheck && { healthCheck }),
+    ...(vrrp && { vrrp }),
   };
+}
+
+/** `director: 'lvs'` or `directors: ['lvs1', 'lvs2']`, exactly one of them. */
+function parseDirectors(reader: FieldReader): Pick<DraftService, 'directors' | 'directorsField'> | undefined {
+  if (reader.has('director') && reader.has('directors')) return reader.problem('directors', 'and director are both given: name one director, or two or more directors');
+  if (!reader.has('directors')) {
+    const director = reader.string('director', false);
+    if (director !== undefined) return { directors: [director], directorsField: 'director' };
+    return reader.has('director') ? undefined : reader.problem('director', 'is required (or directors, for two or more)');
+  }
+  const list = reader.list('directors', 'host names');
+  if (!list) return undefined;
+  if (list.length < 2) return reader.problem('directors', `names ${list.length === 0 ? 'no host' : 'one host'}: give two or more, the first preferred (or director, for one)`);
+  const names = list.map((name, index) => (typeof name === 'string' && name.trim() !== '' ? name : reader.problem(`directors[${index}]`, `must be a host name, got ${show(name)}`)));
+  if (!names.every((n): n is string => n !== undefined)) return undefined;
+  const twice = names.find((name, index) => names.indexOf(name) !== index);
+  if (twice !== undefined) return reader.problem('directors', `names ${show(twice)} twice`);
+  return { directors: names as [string, ...string[]], directorsField: 'directors' };
+}
+
+function parseHealthCheck(service: FieldReader): HealthCheck | undefined {
+  const record = service.object('healthCheck', false);
+  if (!record) return undefined;
+  const reader = service.child('healthCheck', record);
+  reader.rejectUnknown(HEALTH_CHECK_FIELDS);
+  const type = reader.oneOf('type', HEALTH_CHECK_TYPES, undefined);
+  const timing = {
+    interval: reader.integer('interval', 1, 3600, false) ?? 5,
+    timeout: reader.integer('timeout', 1, 3600, false) ?? 3,
+    retries: reader.integer('retries', 1, 10, false) ?? 2,
+    onFailure: reader.oneOf('onFailure', CHECK_FAILURE_ACTIONS, 'remove'),
+  };
+  if (type === 'tcp') {
+    for (const field of ['path', 'status', 'digest']) if (reader.has(field)) reader.problem(field, 'is for http and https checks; a tcp check only connects');
+  }
+  const path = reader.string('path', false, (text) => (URL_PATH.test(text) ? undefined : 'must start with / and hold only URL characters (no space, quote, brace, # or !)')) ?? '/';
+  const status = reader.integer('status', 100, 599, false) ?? 200;
+  const digest = reader.string('digest', false, (text) => (MD5.test(text) ? undefined : 'must be an MD5 in lowercase hex (32 characters), as genhash prints it'));
+  if (!type || !timing.onFailure) return undefined;
+  const { onFailure } = timing;
+  if (type === 'tcp') return { type, ...timing, onFailure };
+  return { type, ...timing, onFailure, path, status, ...(digest && { digest }) };
+}
+
+function parseVrrp(service: FieldReader, directors: Pick<DraftService, 'directors'> | undefined): DraftVrrp | undefined {
+  const record = service.object('vrrp', false);
+  if (!record) return directors && directors.directors.length > 1 ? { advertInterval: 1, unicast: false } : undefined;
+  if (directors && directors.directors.length < 2) return service.problem('vrrp', 'is for a service with two or more directors, whose VIP VRRP moves between them');
+  const reader = service.child('vrrp', record);
+  reader.rejectUnknown(VRRP_FIELDS);
+  const virtualRouterId = reader.integer('virtualRouterId', 1, 255, false) as VirtualRouterId | undefined;
+  const advertInterval = reader.integer('advertInterval', 1, 255, false) ?? 1;
+  const unicast = reader.boolean('unicast', false);
+  if (unicast === undefined) return undefined;
+  return { advertInterval, unicast, ...(virtualRouterId !== undefined && { virtualRouterId }) };
 }
 
 function parseRealServers(service: FieldReader): DraftRealServer[] | undefined {

@@ -1,7 +1,7 @@
 import { formatCidr, inSubnet, networkOf, subnetEdgeOf, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { IssueList } from './issues.ts';
 import { listed, show } from './show.ts';
-import type { ForwardingMethod, Host, Inventory, RealServer, RoleName, VirtualService, Vip } from './model.ts';
+import { directs, type Failover, type ForwardingMethod, type Host, type Inventory, type RealServer, type RoleName, type VirtualRouterId, type VirtualService, type Vip } from './model.ts';
 import type { Draft, DraftRealServer, DraftService } from './parse.ts';
 
 const DIRECTOR_ROLE: Record<ForwardingMethod, RoleName> = { nat: 'director-nat', dr: 'director-dr' };
@@ -25,9 +25,10 @@ export function resolveInventory(file: string, draft: Draft, issues: IssueList):
     return resolved ? [resolved] : [];
   });
   checkDuplicateServices(services, draft.services, issues);
+  const failovers = resolveFailovers(draft.services, services, dips, issues);
   // Only on an otherwise sound inventory: a service dropped for another fault would make a role look unused.
   if (issues.items.length === 0) checkUnusedRoles(draft.hosts, services, issues);
-  return { file, hosts: draft.hosts, services };
+  return { file, hosts: draft.hosts, services: services.map((service) => withFailover(service, failovers)) };
 }
 
 function ownedAddresses(hosts: readonly Host[]): OwnedAddress[] {
@@ -81,7 +82,7 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
     if (host.state === 'absent' || !host.roles.some((role) => role.startsWith('director-'))) continue;
     const subject = `host ${host.name}`;
     const own = host.interfaces.flatMap((i) => i.addresses);
-    const vips = new Set(draft.services.filter((s) => s.director === host.name).map((s) => s.vip));
+    const vips = new Set(draft.services.filter((s) => directs(s, host.name)).map((s) => s.vip));
     if (host.dip) {
       const cidr = own.find((c) => c.address === host.dip);
       if (cidr) dips.set(host.name, cidr);
@@ -101,34 +102,71 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
 
 function resolveService(draft: DraftService, hosts: ReadonlyMap<string, Host>, dips: ReadonlyMap<string, Cidr>, owned: readonly OwnedAddress[], issues: IssueList): VirtualService | undefined {
   const problem = (field: string, message: string): undefined => issues.add(draft.subject, field, message);
-  const director = hosts.get(draft.director);
-  if (!director) return problem('director', `${show(draft.director)} is not a host in this inventory`);
-  if (director.state === 'absent') {
-    return problem('director', `host ${director.name} is marked state: 'absent': remove this service, or give it a director that stays`);
-  }
-  const forwarding = forwardingOf(draft, director, problem);
+  const directors = resolveDirectors(draft, hosts, problem);
+  if (!directors) return undefined;
+  const [director] = directors;
+  const forwarding = forwardingOf(draft, directors, problem);
   if (!forwarding) return undefined;
+  if (forwarding === 'nat' && directors.length > 1) {
+    return problem('directors', 'name two or more directors of a NAT service: its real servers would need a floating gateway address, which lvsplay does not make yet; give it one director');
+  }
   if (!checkVipPlacement(draft, forwarding, director, owned, problem)) return undefined;
   const dip = dips.get(director.name);
   if (!dip) return undefined; // resolveDips has said why
+  if (!checkOneSegment(draft, directors, dips, problem)) return undefined;
   // An absent host listed here is leaving: its director drains it and deletes it, as if it were not listed.
   const staying = draft.realServers.filter((rs) => hosts.get(rs.host)?.state !== 'absent');
-  const realServers = staying.map((rs) => resolveRealServer(draft, rs, forwarding, director, dip, hosts, issues));
+  const realServers = staying.map((rs) => resolveRealServer(draft, rs, forwarding, directors, dip, hosts, issues));
   if (!realServers.every((rs) => rs !== undefined)) return undefined;
   checkDuplicateRealServers(draft, staying, realServers, issues);
-  const { subject: _subject, realServers: _drafts, ...fields } = draft;
+  const { subject: _subject, realServers: _drafts, directorsField: _field, vrrp: _vrrp, ...fields } = draft;
   return { ...fields, vip: draft.vip as Vip, forwarding, realServers };
 }
 
-function forwardingOf(draft: DraftService, director: Host, problem: (field: string, message: string) => undefined): ForwardingMethod | undefined {
-  const methods = (['nat', 'dr'] as const).filter((method) => director.roles.includes(DIRECTOR_ROLE[method]));
-  if (methods.length === 0) return problem('director', `host ${director.name} has no director-nat or director-dr role`);
-  if (draft.forwarding === undefined) {
-    if (methods.length === 1) return methods[0];
-    return problem('forwarding', `is required: director ${director.name} plays both director-nat and director-dr`);
+/** The service's directors as hosts, the first preferred: each in the inventory, and staying. */
+function resolveDirectors(draft: DraftService, hosts: ReadonlyMap<string, Host>, problem: (field: string, message: string) => undefined): [Host, ...Host[]] | undefined {
+  const resolved = draft.directors.map((name, index) => {
+    const field = draft.directorsField === 'director' ? 'director' : `directors[${index}]`;
+    const host = hosts.get(name);
+    if (!host) return problem(field, `${show(name)} is not a host in this inventory`);
+    if (host.state === 'absent') return problem(field, `host ${host.name} is marked state: 'absent': remove this service, or give it a director that stays`);
+    return host;
+  });
+  return resolved.every((h): h is Host => h !== undefined) ? (resolved as [Host, ...Host[]]) : undefined;
+}
+
+// VRRP moves the VIP between hosts that hear each other's adverts and that the router reaches at one
+// address: the directors' DIPs share one subnet (the VIP's segment), on whose interface the VIP goes.
+function checkOneSegment(draft: DraftService, directors: readonly Host[], dips: ReadonlyMap<string, Cidr>, problem: (field: string, message: string) => undefined): boolean {
+  const [first, ...others] = directors.map((host) => ({ host, dip: dips.get(host.name) }));
+  if (!first?.dip) return false;
+  for (const [index, other] of others.entries()) {
+    if (!other.dip) return false; // resolveDips has said why
+    if (!inSubnet(other.dip.address, first.dip)) {
+      problem(
+        `directors[${index + 1}]`,
+        `${other.host.name}'s DIP ${other.dip.address} is not on ${networkOf(first.dip)}, the subnet of ${first.host.name}'s DIP: VRRP moves the VIP only between directors on one segment`,
+      );
+      return false;
+    }
   }
-  if (!methods.includes(draft.forwarding)) {
-    return problem('forwarding', `is ${draft.forwarding}, but director ${director.name} has no ${DIRECTOR_ROLE[draft.forwarding]} role`);
+  return true;
+}
+
+function forwardingOf(draft: DraftService, directors: readonly Host[], problem: (field: string, message: string) => undefined): ForwardingMethod | undefined {
+  const all = (['nat', 'dr'] as const).filter((method) => directors.every((director) => director.roles.includes(DIRECTOR_ROLE[method])));
+  const field = draft.directorsField;
+  const named = directors.length === 1 ? `director ${directors[0]!.name}` : `directors ${listed(directors.map((d) => d.name))}`;
+  const roleless = directors.find((director) => !director.roles.some((role) => role.startsWith('director-')));
+  if (roleless) return problem(field, `host ${roleless.name} has no director-nat or director-dr role`);
+  if (draft.forwarding === undefined) {
+    if (all.length === 1) return all[0];
+    if (all.length === 0) return problem(field, `${named} share no director role: give them all director-nat or all director-dr`);
+    return problem('forwarding', `is required: ${named} ${directors.length === 1 ? 'plays' : 'play'} both director-nat and director-dr`);
+  }
+  if (!all.includes(draft.forwarding)) {
+    const lacking = directors.find((director) => !director.roles.includes(DIRECTOR_ROLE[draft.forwarding!]))!;
+    return problem('forwarding', `is ${draft.forwarding}, but director ${lacking.name} has no ${DIRECTOR_ROLE[draft.forwarding]} role`);
   }
   return draft.forwarding;
 }
@@ -158,15 +196,16 @@ function resolveRealServer(
   service: DraftService,
   draft: DraftRealServer,
   forwarding: ForwardingMethod,
-  director: Host,
+  directors: readonly [Host, ...Host[]],
   dip: Cidr,
   hosts: ReadonlyMap<string, Host>,
   issues: IssueList,
 ): RealServer | undefined {
   const problem = (field: string, message: string): undefined => issues.add(service.subject, `${draft.field}.${field}`, message);
+  const [director] = directors;
   const host = hosts.get(draft.host);
   if (!host) return problem('host', `${show(draft.host)} is not a host in this inventory`);
-  if (host === director) return problem('host', `${host.name} is this service's director; a real server must be another host`);
+  if (directors.includes(host)) return problem('host', `${host.name} is this service's director; a real server must be another host`);
   const role = REAL_SERVER_ROLE[forwarding];
   if (!host.roles.includes(role)) {
     return problem('host', `host ${host.name} is a real server of a ${forwarding.toUpperCase()} service but has no ${role} role (it has ${listed(host.roles)})`);
@@ -201,12 +240,14 @@ function checkDuplicateRealServers(service: DraftService, drafts: readonly Draft
 function checkDuplicateServices(services: readonly VirtualService[], drafts: readonly DraftService[], issues: IssueList): void {
   const seen = new Set<string>();
   for (const service of services) {
-    const key = `${service.director} ${service.protocol} ${service.vip}:${service.port}`;
-    if (seen.has(key)) {
-      const subject = drafts.find((d) => d.vip === service.vip && d.port === service.port && d.protocol === service.protocol)!.subject;
-      issues.add(subject, 'vip', `director ${service.director} has this service twice`);
+    for (const director of service.directors) {
+      const key = `${director} ${service.protocol} ${service.vip}:${service.port}`;
+      if (seen.has(key)) {
+        const subject = drafts.find((d) => d.vip === service.vip && d.port === service.port && d.protocol === service.protocol)!.subject;
+        issues.add(subject, 'vip', `director ${director} has this service twice`);
+      }
+      seen.add(key);
     }
-    seen.add(key);
   }
 }
 
@@ -216,8 +257,73 @@ function checkUnusedRoles(hosts: readonly Host[], services: readonly VirtualServ
     for (const role of host.roles) {
       const used =
         role === 'router' ||
-        services.some((s) => (role === DIRECTOR_ROLE[s.forwarding] && s.director === host.name) || (role === REAL_SERVER_ROLE[s.forwarding] && s.realServers.some((rs) => rs.host === host.name)));
+        services.some((s) => (role === DIRECTOR_ROLE[s.forwarding] && directs(s, host.name)) || (role === REAL_SERVER_ROLE[s.forwarding] && s.realServers.some((rs) => rs.host === host.name)));
       if (!used) issues.add(`host ${host.name}`, 'roles', `${role}, but no service ${role.startsWith('director-') ? 'names it as director' : 'lists it as a real server'}`);
     }
   }
+}
+
+/** The services that share one list of directors share one VRRP instance: its settings, by that list. */
+type Failovers = ReadonlyMap<string, Failover>;
+
+const groupKey = (directors: readonly string[]): string => directors.join(' ');
+/** keepalived's sample configuration starts at 51; lvsplay numbers its instances from there. */
+const FIRST_ROUTER_ID = 51;
+
+/**
+ * One VRRP instance per list of directors: its services must not disagree on its settings; an id not given
+ * is the lowest from 51 that no other instance on its segment has; two on one segment never share one (a
+ * BACKUP would take the other's adverts for its own).
+ */
+function resolveFailovers(drafts: readonly DraftService[], services: readonly VirtualService[], dips: ReadonlyMap<string, Cidr>, issues: IssueList): Failovers {
+  const groups = new Map<string, { drafts: DraftService[]; segment: Cidr }>();
+  for (const draft of drafts) {
+    if (draft.directors.length < 2 || !draft.vrrp) continue;
+    if (!services.some((s) => s.vip === draft.vip && s.port === draft.port && s.protocol === draft.protocol && groupKey(s.directors) === groupKey(draft.directors))) continue;
+    const segment = dips.get(draft.directors[0]);
+    if (!segment) continue;
+    const group = groups.get(groupKey(draft.directors)) ?? { drafts: [], segment };
+    group.drafts.push(draft);
+    groups.set(groupKey(draft.directors), group);
+  }
+  const given = new Map<string, { id?: VirtualRouterId; advertInterval: number; unicast: boolean }>();
+  for (const [key, group] of groups) {
+    const [first, ...rest] = group.drafts;
+    const id = group.drafts.find((d) => d.vrrp?.virtualRouterId !== undefined)?.vrrp?.virtualRouterId;
+    for (const other of rest) {
+      const disagree = (['virtualRouterId', 'advertInterval', 'unicast'] as const).find(
+        (field) => other.vrrp?.[field] !== undefined && first!.vrrp?.[field] !== undefined && other.vrrp[field] !== first!.vrrp[field],
+      );
+      if (disagree) issues.add(other.subject, `vrrp.${disagree}`, `differs from ${first!.subject}'s, which has the same directors and so the same VRRP instance`);
+    }
+    given.set(key, { advertInterval: first!.vrrp!.advertInterval, unicast: first!.vrrp!.unicast, ...(id !== undefined && { id }) });
+  }
+  const failovers = new Map<string, Failover>();
+  const taken = (segment: Cidr, id: number, except: string) => [...failovers].some(([key, f]) => key !== except && f.virtualRouterId === id && inSubnet(groups.get(key)!.segment.address, segment));
+  for (const [key, settings] of given) {
+    if (settings.id === undefined) continue;
+    const group = groups.get(key)!;
+    if (taken(group.segment, settings.id, key)) {
+      const subject = group.drafts.find((d) => d.vrrp?.virtualRouterId !== undefined)!.subject;
+      issues.add(subject, 'vrrp.virtualRouterId', `${settings.id} is already the id of another VRRP instance on ${networkOf(group.segment)}: each instance on a segment needs its own`);
+    }
+    failovers.set(key, { virtualRouterId: settings.id, advertInterval: settings.advertInterval, unicast: settings.unicast });
+  }
+  for (const [key, settings] of given) {
+    if (settings.id !== undefined) continue;
+    const segment = groups.get(key)!.segment;
+    let id = FIRST_ROUTER_ID;
+    while (taken(segment, id, key)) id++;
+    if (id > 255) {
+      issues.add(groups.get(key)!.drafts[0]!.subject, 'vrrp.virtualRouterId', `is required: every id from ${FIRST_ROUTER_ID} to 255 is taken on ${networkOf(segment)}`);
+      continue;
+    }
+    failovers.set(key, { virtualRouterId: id as VirtualRouterId, advertInterval: settings.advertInterval, unicast: settings.unicast });
+  }
+  return failovers;
+}
+
+function withFailover(service: VirtualService, failovers: Failovers): VirtualService {
+  const failover = service.directors.length > 1 ? failovers.get(groupKey(service.directors)) : undefined;
+  return failover ? { ...service, failover } : service;
 }

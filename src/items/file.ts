@@ -78,8 +78,26 @@ function loadsWithoutReload(item: FileItem, facts: Facts): boolean {
 
 // `lvsplay_write` is defined by the apply script's preamble (apply/script.ts).
 function writeStep(item: Planned<FileItem>) {
-  return { title: `write ${item.path}`, items: [item], body: writeCommand(item.path, item.mode, item.content) };
+  const write = writeCommand(item.path, item.mode, item.content);
+  return { title: `write ${item.path}`, items: [item], body: item.check ? `${CHECKS[item.check]}\nlvsplay_check=${item.check}\n${write}` : write };
 }
+
+/**
+ * `lvsplay_check_NAME TEMP PATH`: whether the new content, written to TEMP, may replace PATH; said why not.
+ * keepalived -t exits 0 for a file it cannot even find (seen with 2.2.7), so what it prints counts too:
+ * it says nothing about a sound configuration. Its messages name the temp file: they are made to name PATH.
+ */
+const CHECKS: Readonly<Record<NonNullable<FileItem['check']>, string>> = {
+  keepalived: [
+    'lvsplay_check_keepalived() {',
+    '  lvsplay_said=$(keepalived -t -f "$1" 2>&1 >/dev/null); lvsplay_rc=$?',
+    '  [ "$lvsplay_rc" -ne 0 ] || [ -n "$lvsplay_said" ] || return 0',
+    '  printf \'keepalived -t refused the new %s (exit %s), which was not installed:\\n\' "$2" "$lvsplay_rc"',
+    '  printf \'%s\\n\' "$lvsplay_said" | sed "s|$1|$2|g; s|${1##*/}|$2|g"',
+    '  return 1',
+    '}',
+  ].join('\n'),
+};
 
 /** The shell command that writes `content` to `path` as `mode`, atomically, keeping the file it replaces. */
 export function writeCommand(path: string, mode: number, content: string): string {

@@ -33,7 +33,10 @@ export interface IpvsPlan {
  * last wrote), or one with settings it cannot express (`reason`: `-M 255.255.0.0`, `-x 100 on
  * 192.168.10.71:80`), which it never edits or deletes, even its own.
  */
-export type UnmanagedService = { readonly service: string; readonly kind: 'not-owned' } | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string };
+export type UnmanagedService =
+  | { readonly service: string; readonly kind: 'not-owned' }
+  | { readonly service: string; readonly kind: 'unsupported'; readonly reason: string }
+  | { readonly service: string; readonly kind: 'keepalived' };
 
 /** The live IPVS services a director has, reached by a minimal delta through one `ipvsadm -R`, never a flush. */
 export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
@@ -48,7 +51,7 @@ export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
     return { ipvs: { table: item.table, ...(rulesSha256 && { rulesSha256 }) } };
   },
   plan: (item, facts) => {
-    const delta = ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), facts.ipvs?.foreign ?? NO_FOREIGN);
+    const delta = ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), untouchable(item, facts));
     const { changes, drains } = splitDrains(delta, (service) => item.drainTimeouts[service]);
     return { verdict: verdictOf(item, delta, drains, facts), ipvsChanges: changes, ...(drains.length > 0 && { drains }) };
   },
@@ -131,10 +134,20 @@ function services(item: IpvsItem): string {
 
 const NO_FOREIGN: ReadonlyMap<string, string> = new Map();
 
-/** The services lvsplay made: in its manifest, in the rules file it last wrote, or wanted now. */
+/**
+ * The services lvsplay made: in its manifest, in the rules file it last wrote, or wanted now; less those
+ * keepalived manages now (one it took over from lvsplay is its own, never deleted by lvsplay).
+ */
 function ownedServices(item: IpvsItem, facts: Facts): Set<string> {
   const recorded = facts.manifest?.state === 'recorded' ? facts.manifest.entries.flatMap((e) => (e.kind === 'ipvs' ? e.services : [])) : [];
-  return new Set([...(facts.ipvs?.persisted ?? []), ...item.table.map(serviceKey), ...recorded]);
+  const keepalived = new Set(item.keepalived ?? []);
+  return new Set([...(facts.ipvs?.persisted ?? []), ...item.table.map(serviceKey), ...recorded].filter((key) => !keepalived.has(key)));
+}
+
+/** The live services the delta never edits nor deletes: those lvsplay cannot express, and keepalived's. */
+function untouchable(item: IpvsItem, facts: Facts): ReadonlySet<string> | ReadonlyMap<string, string> {
+  const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
+  return item.keepalived?.length ? new Set([...foreign.keys(), ...item.keepalived]) : foreign;
 }
 
 /** `changes`: the whole delta, each drained real server's deletion among them. */
@@ -161,9 +174,16 @@ export function unmanagedServices(state: HostState, facts: HostFacts): Unmanaged
   const item = state.items.find((i) => i.kind === 'ipvs');
   if (!facts.ipvs || item?.kind !== 'ipvs') return [];
   const wanted = new Set(item.table.map(serviceKey));
-  const notOwned = liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts)).map((service): UnmanagedService => ({ service, kind: 'not-owned' }));
-  const unsupported = [...facts.ipvs.foreign].filter(([service]) => !wanted.has(service)).map(([service, reason]): UnmanagedService => ({ service, kind: 'unsupported', reason }));
-  return [...notOwned, ...unsupported];
+  const keepalived = new Set(item.keepalived ?? []);
+  const live = new Set([...facts.ipvs.live.map(serviceKey), ...facts.ipvs.foreign.keys()]);
+  const byKeepalived = [...keepalived].filter((service) => live.has(service)).map((service): UnmanagedService => ({ service, kind: 'keepalived' }));
+  const notOwned = liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts))
+    .filter((service) => !keepalived.has(service))
+    .map((service): UnmanagedService => ({ service, kind: 'not-owned' }));
+  const unsupported = [...facts.ipvs.foreign]
+    .filter(([service]) => !wanted.has(service) && !keepalived.has(service))
+    .map(([service, reason]): UnmanagedService => ({ service, kind: 'unsupported', reason }));
+  return [...byKeepalived, ...notOwned, ...unsupported];
 }
 
 // The whole delta goes to one `ipvsadm -R`: one process, applied on top of the live table, never a flush.

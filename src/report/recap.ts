@@ -54,9 +54,14 @@ function heading(check: boolean, interruptedBy: string | undefined): string {
 }
 
 function leftAlone(unmanaged: UnmanagedService): string {
-  return unmanaged.kind === 'not-owned'
-    ? `IPVS service ${unmanaged.service} is not lvsplay's (not in its inventory or rules file)`
-    : `IPVS service ${unmanaged.service} (${unmanaged.reason}): lvsplay cannot express it, so never edits or deletes it`;
+  switch (unmanaged.kind) {
+    case 'not-owned':
+      return `IPVS service ${unmanaged.service} is not lvsplay's (not in its inventory or rules file)`;
+    case 'unsupported':
+      return `IPVS service ${unmanaged.service} (${unmanaged.reason}): lvsplay cannot express it, so never edits or deletes it`;
+    case 'keepalived':
+      return `IPVS service ${unmanaged.service} is managed by keepalived (its health checks add and remove real servers), which lvsplay configures`;
+  }
 }
 
 export function jsonReport(results: readonly HostResult[], check: boolean, runId: string, interruptedBy?: string): string {

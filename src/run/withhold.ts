@@ -1,4 +1,4 @@
-import type { Inventory } from '../inventory/model.ts';
+import { directs, type Inventory } from '../inventory/model.ts';
 import { destinationKey, serviceKey } from '../ipvs/table.ts';
 import type { HostPlan } from '../plan/plan.ts';
 
@@ -21,7 +21,7 @@ export function withheldRealServers(inventory: Inventory, director: string, plan
     (ipvs?.kind === 'ipvs' ? (ipvs.ipvsChanges ?? []) : []).flatMap((change) => (change.op === 'add-destination' ? [`${serviceKey(change.service)} ${destinationKey(change.destination)}`] : [])),
   );
   return inventory.services
-    .filter((service) => service.director === director)
+    .filter((service) => directs(service, director))
     .flatMap((service) =>
       service.realServers
         .filter((rs) => failed.has(rs.host) && added.has(`${serviceKey(service)} ${destinationKey(rs)}`))
@@ -35,7 +35,7 @@ export function inventoryWithout(inventory: Inventory, director: string, withhel
   return {
     ...inventory,
     services: inventory.services.map((service) =>
-      service.director === director ? { ...service, realServers: service.realServers.filter((rs) => !left.has(`${serviceKey(service)} ${destinationKey(rs)}`)) } : service,
+      directs(service, director) ? { ...service, realServers: service.realServers.filter((rs) => !left.has(`${serviceKey(service)} ${destinationKey(rs)}`)) } : service,
     ),
   };
 }

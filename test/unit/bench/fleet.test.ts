@@ -71,7 +71,7 @@ describe('bench fleet: the scale inventory', function () {
       [['router'], ...slots.slice(1).map(() => ['realserver-dr'])],
     );
     const [service] = inventory.services;
-    assert.equal(service?.director, 'director');
+    assert.deepEqual(service?.directors, ['director']);
     assert.deepEqual(
       service?.realServers.map((rs) => rs.address),
       slots.slice(1).map((s) => s.address),

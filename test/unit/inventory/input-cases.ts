@@ -219,7 +219,9 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.services[0].schedular = 'rr';
     },
-    expect: ['service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, director, drainTimeout, realServers)'],
+    expect: [
+      'service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, director, directors, drainTimeout, healthCheck, vrrp, realServers)',
+    ],
   },
   {
     name: 'a misspelt field in a real server',

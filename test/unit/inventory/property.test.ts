@@ -21,7 +21,7 @@ import type { Inventory } from '../../../src/inventory/model.ts';
  * protocol, persistence, weights, a NAT real server's own port, and the directors' DIP.
  */
 function withEveryField(seed: InventoryInput): InventoryInput {
-  const natDirector = seed.services.some((s) => seed.hosts[s.director]!.roles.includes('director-nat'));
+  const natDirector = seed.services.some((s) => seed.hosts[s.director!]!.roles.includes('director-nat'));
   return {
     defaults: { ssh: { port: 22, user: 'root', privateKey: '/root/.ssh/id_ed25519' } },
     hosts: Object.fromEntries(
