@@ -51,6 +51,8 @@ export function renderIpvsRules(table: IpvsTable): string {
 export function ipvsItems(inventory: Inventory, host: Host): ItemSpec[] {
   const table = ipvsTableOf(inventory, host);
   return [
+    // ipvsadm first: the IPVS step and the boot unit run it.
+    { kind: 'package', name: 'ipvsadm' },
     // Loaded at boot by systemd-modules-load, before systemd-sysctl, so that net.ipv4.vs.* exist to be set.
     { kind: 'file', path: '/etc/modules-load.d/lvsplay-ipvs.conf', content: '# Managed by lvsplay: IPVS, loaded before sysctls and rules.\nip_vs\n', mode: 0o644, notify: [] },
     { kind: 'module', name: 'ip_vs' },

@@ -41,6 +41,15 @@ export interface ModuleItem {
   readonly name: string;
 }
 
+/**
+ * A package installed with the host's own package manager when missing; never removed (an operator's packages
+ * are theirs), so nothing of it is recorded.
+ */
+export interface PackageItem {
+  readonly kind: 'package';
+  readonly name: string;
+}
+
 export interface UnitItem {
   readonly kind: 'unit';
   readonly name: string;
@@ -65,7 +74,7 @@ export interface RouteCheckItem {
   readonly reason: string;
 }
 
-export type ItemSpec = FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | RouteCheckItem;
+export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | RouteCheckItem;
 
 /** One thing a host should have, and the roles that want it (two roles may want the same file). */
 export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };

@@ -7,6 +7,7 @@ import { ipvsProcFact, type ProcTable } from './ipvs-proc.ts';
 import { manifestFact, type ManifestFact } from './manifest.ts';
 import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
+import { packagesFact, type PackagesFact } from './packages.ts';
 import type { FactRequest } from './request.ts';
 import { defaultRouteFact } from './route.ts';
 import { sysctlFact } from './sysctl.ts';
@@ -16,6 +17,7 @@ import { unitsFact, type UnitState } from './units.ts';
 /** Everything the plan compares a host's desired state with, read in one round trip. */
 export interface HostFacts {
   readonly os: OsRelease;
+  readonly packages: PackagesFact;
   readonly files: ReadonlyMap<string, FileState>;
   readonly modules: ReadonlySet<string>;
   readonly sysctl: ReadonlyMap<string, string | undefined>;
@@ -35,6 +37,7 @@ const MARK = '@@lvsplay-fact';
 /** The facts one request needs; a fact nothing asked for is not gathered. */
 interface FactSet {
   readonly os: Fact<OsRelease>;
+  readonly packages?: Fact<PackagesFact>;
   readonly files?: Fact<Map<string, FileState>>;
   readonly modules?: Fact<Set<string>>;
   readonly sysctl?: Fact<Map<string, string | undefined>>;
@@ -49,9 +52,10 @@ interface FactSet {
 
 /** The request as one script, in a fixed order whatever asked for what, and the parser that splits its output again. */
 export function batchFacts(request: FactRequest): { script: string; parse: (output: string) => HostFacts } {
-  const { files = [], modules = [], sysctl = [], units = [], unitFiles = [] } = request;
+  const { packages = [], files = [], modules = [], sysctl = [], units = [], unitFiles = [] } = request;
   const set: FactSet = {
     os: osReleaseFact,
+    ...(packages.length > 0 && { packages: packagesFact(packages) }),
     ...(files.length > 0 && { files: filesFact(files) }),
     ...(modules.length > 0 && { modules: modulesFact(modules) }),
     ...(sysctl.length > 0 && { sysctl: sysctlFact(sysctl) }),
@@ -75,6 +79,8 @@ function parseFacts(output: string, set: FactSet): HostFacts {
   const read = <T>(fact: Fact<T> | undefined, fallback: T): T => (fact ? fact.parse(sections.get(fact.name) ?? '') : fallback);
   return {
     os: read(set.os, { id: 'unknown', prettyName: 'unknown' }),
+    // Not gathered: no package item to plan on it.
+    packages: read(set.packages, { query: 'none' }),
     files: read(set.files, new Map()),
     modules: read(set.modules, new Set()),
     sysctl: read(set.sysctl, new Map()),

@@ -6,6 +6,7 @@ import type { ManifestRequest } from './manifest.ts';
  * each fact once, in one round trip, whatever the kinds of its items.
  */
 export interface FactRequest {
+  readonly packages?: readonly string[];
   readonly files?: readonly string[];
   readonly modules?: readonly string[];
   readonly sysctl?: readonly string[];
@@ -24,11 +25,12 @@ export interface FactRequest {
 
 /** One request for all: lists joined in the items' order, flags raised by any item. */
 export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest {
-  const list = <K extends 'files' | 'modules' | 'sysctl' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
+  const list = <K extends 'packages' | 'files' | 'modules' | 'sysctl' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
   const ipvs = requests.find((r) => r.ipvs)?.ipvs;
   const ipvsProc = requests.find((r) => r.ipvsProc)?.ipvsProc;
   const manifest = requests.find((r) => r.manifest)?.manifest;
   return {
+    packages: list('packages'),
     files: list('files'),
     modules: list('modules'),
     sysctl: list('sysctl'),

@@ -1,7 +1,8 @@
-import type { AddressItem, FileItem, IpvsItem, ModuleItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { AddressItem, FileItem, IpvsItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import type { IpvsPlan } from './ipvs.ts';
 import type { Planned, Removal } from './kind.ts';
 import type { PlannedManifest } from './manifest.ts';
+import type { PackagePlan } from './package.ts';
 
 /** Only an IPVS item carries a delta; on the others the field cannot be set, so any planned item may be asked for it. */
 type NoDelta = { readonly ipvsChanges?: never };
@@ -11,6 +12,7 @@ type NoDelta = { readonly ipvsChanges?: never };
  * longer desired (a removal); the host's manifest itself.
  */
 export type PlannedItem =
+  | Planned<PackageItem, PackagePlan & NoDelta>
   | Planned<FileItem, NoDelta>
   | Planned<ModuleItem, NoDelta>
   | Planned<SysctlItem, NoDelta>

@@ -14,6 +14,7 @@ import { ipvsKind } from './ipvs.ts';
 import type { ItemKind, Removal } from './kind.ts';
 import { MANIFEST_ITEM, manifestStep, readBackManifest, type PlannedManifest } from './manifest.ts';
 import { moduleKind } from './module.ts';
+import { packageKind } from './package.ts';
 import type { PlannedItem } from './planned.ts';
 import { sysctlKind } from './sysctl.ts';
 import { unitKind } from './unit.ts';
@@ -25,6 +26,7 @@ type EntryFor<K extends Kind> = K extends EntryKind ? EntryOf<K> : never;
 
 /** Each kind's module, under the name its items carry; adding a kind to ItemSpec fails here until it has one. */
 const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, HostFacts, object, EntryFor<K>> } = {
+  package: packageKind,
   file: fileKind,
   module: moduleKind,
   sysctl: sysctlKind,
@@ -67,11 +69,13 @@ function removalsOfKind(kind: EntryKind, items: readonly PlannedItem[]): Removal
 const HANDLERS = 'handlers';
 
 /**
- * The order of a host's apply steps. Files first: unit files before the daemon-reload, sysctl files before
- * their `sysctl -p`. Modules before the handlers: `sysctl -p` of net.ipv4.vs.* needs ip_vs loaded. A sysctl is
- * set by its file's handler and a default route is only checked: neither has steps of its own.
+ * The order of a host's apply steps. Packages first: the IPVS step runs ipvsadm, and a file may be checked by
+ * its package's program (keepalived.conf by keepalived). Then files: unit files before the daemon-reload,
+ * sysctl files before their `sysctl -p`. Modules before the handlers: `sysctl -p` of net.ipv4.vs.* needs
+ * ip_vs loaded. A sysctl is set by its file's handler and a default route is only checked: neither has steps
+ * of its own.
  */
-const APPLY_ORDER = ['file', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'default-route'] as const;
+const APPLY_ORDER = ['package', 'file', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'default-route'] as const;
 
 // A kind missing from APPLY_ORDER would never be applied: this fails to compile until it is listed.
 const EVERY_KIND_ORDERED: Exclude<Kind, (typeof APPLY_ORDER)[number]> extends never ? true : never = true;

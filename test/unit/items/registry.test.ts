@@ -23,14 +23,14 @@ describe('the item registry', () => {
   it("asks a bare DR director's facts in one script, each fact once, in the fixed order, its manifest last", async () => {
     const { script } = factsScript(await drDirector());
     const sections = [...script.matchAll(/^echo '@@lvsplay-fact (\S+)'$/gm)].map((m) => m[1]);
-    assert.deepEqual(sections, ['os-release', 'files', 'modules', 'sysctl', 'addresses', 'units', 'systemd', 'ipvs', 'manifest', 'end']);
+    assert.deepEqual(sections, ['os-release', 'packages', 'files', 'modules', 'sysctl', 'addresses', 'units', 'systemd', 'ipvs', 'manifest', 'end']);
   });
 
-  it("orders a bare DR director's steps files, modules, handlers, addresses, units, IPVS, and credits each sysctl to its file's sysctl -p", async () => {
+  it("orders a bare DR director's steps packages, files, modules, handlers, addresses, units, IPVS, and credits each sysctl to its file's sysctl -p", async () => {
     const state = await drDirector();
     const steps = applySteps(planHost(state, NO_FACTS));
     const kinds = steps.map((step) => step.title.split(' ')[0]);
-    assert.deepEqual(kinds, ['write', 'write', 'write', 'write', 'write', 'write', 'modprobe', 'sysctl', 'systemctl', 'ip', 'systemctl', 'systemctl', 'ipvsadm']);
+    assert.deepEqual(kinds, ['apt-get', 'write', 'write', 'write', 'write', 'write', 'write', 'modprobe', 'sysctl', 'systemctl', 'ip', 'systemctl', 'systemctl', 'ipvsadm']);
     const reload = steps.find((step) => step.title === 'systemctl daemon-reload')!;
     assert.deepEqual(reload.items, []);
     const load = steps.find((step) => step.title.startsWith('sysctl -p '))!;

@@ -64,7 +64,7 @@ export interface PlanCase {
   /** A seed under inventories/ (`dr`), or an inventory inline. */
   readonly inventory: string | Record<string, unknown>;
   readonly host: string;
-  /** By fact name (`sysctl`, `units`, …): each fact's output as its command prints it, but `files`, `ipvs` and `manifest`. */
+  /** By fact name (`packages`, `sysctl`, `units`, …): each fact's output as its command prints it, but `files`, `ipvs` and `manifest`. */
   readonly facts: Readonly<Record<string, unknown>>;
   readonly expect: ExpectedPlan;
 }
