@@ -17,7 +17,7 @@ import { factsScript } from '../../src/facts/gather.ts';
 import { loadInventory } from '../../src/inventory/load.ts';
 import type { RoleName } from '../../src/inventory/model.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
-import { writeLabInventory, type JsonHost } from '../../test/e2e/lvsplay.ts';
+import { failureText, writeLabInventory, type JsonHost } from '../../test/e2e/lvsplay.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
 import { measure, summarize, type Measurement } from '../lib/measure.ts';
 import { describePhases, medianRun, observedArgs, phaseMeasurements, takePhases, timelineFile, type RunPhases } from '../lib/timeline.ts';
@@ -188,22 +188,6 @@ export function jsonHosts(run: CliRun, what: string): JsonHost[] {
 
 export function changedItems(hosts: readonly JsonHost[]): number {
   return hosts.reduce((sum, h) => sum + h.tally.changed, 0);
-}
-
-export function failureText(hosts: readonly JsonHost[]): string {
-  return hosts
-    .filter((h) => h.status === 'failed' || h.status === 'unreachable')
-    .map(
-      (h) =>
-        `${h.host}: ${
-          h.error ??
-          h.items
-            .filter((i) => i.status === 'failed')
-            .map((i) => `${i.item}: ${i.reason}`)
-            .join('; ')
-        }`,
-    )
-    .join('\n');
 }
 
 /** Runs lvsplay and insists on exit 0 and a JSON report; returns both, and the run's stages. */

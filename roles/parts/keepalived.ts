@@ -24,6 +24,7 @@ export function keepalivedItems(inventory: Inventory, host: Host): ItemSpec[] {
   const services = inventory.services.filter((service) => directs(service, host.name) && keepalivedManages(service));
   if (services.length === 0) return [];
   return [
+    { kind: 'package', name: 'keepalived' },
     { kind: 'file', path: KEEPALIVED_CONF, content: renderKeepalivedConf(inventory, host, services), mode: 0o640, notify: [{ kind: 'reload-keepalived' }], check: 'keepalived' },
     { kind: 'unit', name: 'keepalived.service', startNow: true },
   ];

@@ -37,6 +37,11 @@ lvsplay_remove() {
 # sees half a file (nor one its program refuses); the replaced file is kept under $lvsplay_backup. $3 is
 # the umask that creates the file with that mode, or '-' for a chmod. Each step runs in its own subshell,
 # so the umask set here ends with it. Shell built-ins where they do: on a small VM each process costs.
+# The new content reaches the disk before the rename: a host losing power right after a run must come back
+# with the old file or the new one, never an empty one under the new name (seen on the lab: a director's
+# plug pulled a minute after its run left its keepalived.conf and manifest empty). coreutils' sync takes a
+# file; a sync without one (busybox's) flushes everything.
+lvsplay_fsync() { sync -- "$1" 2>/dev/null || sync; }
 lvsplay_write() {
   f=$1; d=\${f%/*}; t="$d/.lvsplay.$$"
   [ -d "$d" ] || mkdir -p "$d" || return 1
@@ -46,7 +51,8 @@ lvsplay_write() {
   [ "$3" = - ] || umask "$3"
   if [ $# -ge 4 ]; then printf '%s' "$4" > "$t"; else base64 -d | gzip -dc > "$t"; fi &&
     { [ "$3" != - ] || chmod "$2" "$t"; } &&
-    { [ -z "\${lvsplay_check-}" ] || "lvsplay_check_$lvsplay_check" "$t" "$f"; } && mv -f "$t" "$f" && return 0
+    { [ -z "\${lvsplay_check-}" ] || "lvsplay_check_$lvsplay_check" "$t" "$f"; } &&
+    lvsplay_fsync "$t" && mv -f "$t" "$f" && return 0
   rm -f "$t"
   return 1
 }

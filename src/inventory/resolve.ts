@@ -113,7 +113,7 @@ function resolveService(draft: DraftService, hosts: ReadonlyMap<string, Host>, d
   if (!checkVipPlacement(draft, forwarding, director, owned, problem)) return undefined;
   const dip = dips.get(director.name);
   if (!dip) return undefined; // resolveDips has said why
-  if (!checkOneSegment(draft, directors, dips, problem)) return undefined;
+  if (!checkOneSegment(directors, dips, problem)) return undefined;
   // An absent host listed here is leaving: its director drains it and deletes it, as if it were not listed.
   const staying = draft.realServers.filter((rs) => hosts.get(rs.host)?.state !== 'absent');
   const realServers = staying.map((rs) => resolveRealServer(draft, rs, forwarding, directors, dip, hosts, issues));
@@ -137,7 +137,7 @@ function resolveDirectors(draft: DraftService, hosts: ReadonlyMap<string, Host>,
 
 // VRRP moves the VIP between hosts that hear each other's adverts and that the router reaches at one
 // address: the directors' DIPs share one subnet (the VIP's segment), on whose interface the VIP goes.
-function checkOneSegment(draft: DraftService, directors: readonly Host[], dips: ReadonlyMap<string, Cidr>, problem: (field: string, message: string) => undefined): boolean {
+function checkOneSegment(directors: readonly Host[], dips: ReadonlyMap<string, Cidr>, problem: (field: string, message: string) => undefined): boolean {
   const [first, ...others] = directors.map((host) => ({ host, dip: dips.get(host.name) }));
   if (!first?.dip) return false;
   for (const [index, other] of others.entries()) {

@@ -87,3 +87,20 @@ export async function writeLabInventory(dir: string, seed: string, access: Reado
   );
   return file;
 }
+
+/** The failed and unreachable hosts of a run, each with why: what a failed assertion on a run shows. */
+export function failureText(hosts: readonly JsonHost[]): string {
+  return hosts
+    .filter((h) => h.status === 'failed' || h.status === 'unreachable')
+    .map(
+      (h) =>
+        `${h.host}: ${
+          h.error ??
+          h.items
+            .filter((i) => i.status === 'failed')
+            .map((i) => `${i.item}: ${i.reason}`)
+            .join('; ')
+        }`,
+    )
+    .join('\n');
+}

@@ -8,7 +8,7 @@ import { startLab, type Lab, type TopologyName } from '../lab/lab.ts';
 import { drDayTwo } from './dr-day-two.ts';
 import { drChangesAndFailures } from './dr-changes.ts';
 import { assertUnchanged, snapshot } from './host-snapshot.ts';
-import { runJson, writeLabInventory, type JsonHost } from './lvsplay.ts';
+import { failureText, runJson, writeLabInventory, type JsonHost } from './lvsplay.ts';
 
 interface Seed {
   readonly name: TopologyName;
@@ -29,22 +29,6 @@ const RS2 = '192.168.10.72';
 
 function changed(hosts: readonly JsonHost[]): number {
   return hosts.reduce((sum, h) => sum + h.tally.changed, 0);
-}
-
-function failures(hosts: readonly JsonHost[]): string {
-  return hosts
-    .filter((h) => h.status === 'failed' || h.status === 'unreachable')
-    .map(
-      (h) =>
-        `${h.host}: ${
-          h.error ??
-          h.items
-            .filter((i) => i.status === 'failed')
-            .map((i) => `${i.item}: ${i.reason}`)
-            .join('; ')
-        }`,
-    )
-    .join('\n');
 }
 
 /** Which real server answered each of `count` requests to the VIP, as the client sees it. */
@@ -104,7 +88,7 @@ for (const seed of SEEDS) {
 
     it('converges in one run, which reports changes', async () => {
       const run = await runJson(['run', inventory, ...ssh, '--accept-new-host-keys']);
-      assert.equal(run.code, 0, failures(run.hosts));
+      assert.equal(run.code, 0, failureText(run.hosts));
       assert.ok(changed(run.hosts) > 0);
       // A NAT real server has nothing to write, only a route to check: it may be ok from the start.
       const statuses = Object.fromEntries(run.hosts.map((h) => [h.host, h.status]));
@@ -120,7 +104,7 @@ for (const seed of SEEDS) {
       const before = await snapshot(lab, seed.hosts);
       const run = await runJson(['run', inventory, ...ssh]);
       assertUnchanged(before, await snapshot(lab, seed.hosts), 'a second run');
-      assert.equal(run.code, 0, failures(run.hosts));
+      assert.equal(run.code, 0, failureText(run.hosts));
       assert.equal(changed(run.hosts), 0, JSON.stringify(run.hosts.filter((h) => h.tally.changed > 0)));
       assert.ok(run.hosts.every((h) => h.status === 'ok'));
       // The rules file is byte for byte what the live kernel's ipvsadm-save prints: the director sent a mark,
@@ -138,13 +122,13 @@ for (const seed of SEEDS) {
       const before = await snapshot(lab, seed.hosts);
       const check = await runJson(['run', inventory, ...ssh, '--check']);
       assertUnchanged(before, await snapshot(lab, seed.hosts), '--check');
-      assert.equal(check.code, 0, failures(check.hosts));
+      assert.equal(check.code, 0, failureText(check.hosts));
       const found = check.hosts.flatMap((h) => h.items.filter((i) => i.status === 'would change').map((i) => `${h.host} ${i.kind}`));
       const expected = seed.forward === 'Route' ? ['lvs ipvs', 'rs1 address'] : ['lvs sysctl', 'lvs ipvs'];
       assert.deepEqual(found.sort(), expected.sort());
 
       const repair = await runJson(['run', inventory, ...ssh]);
-      assert.equal(repair.code, 0, failures(repair.hosts));
+      assert.equal(repair.code, 0, failureText(repair.hosts));
       const repaired = repair.hosts.flatMap((h) => h.items.filter((i) => i.status === 'changed').map((i) => `${h.host} ${i.kind}`));
       assert.deepEqual(repaired.sort(), expected.sort());
       const again = await runJson(['run', inventory, ...ssh]);
@@ -160,7 +144,7 @@ for (const seed of SEEDS) {
       // Outside the role: the DR director's table. (A NAT real server has nothing lvsplay would change.)
       if (seed.forward === 'Route') await sh(lab, 'lvs', `ipvsadm -d -t ${seed.vip}:80 -r ${RS2}:80`);
       const run = await runJson(['run', inventory, ...ssh, '--role', role]);
-      assert.equal(run.code, 0, failures(run.hosts));
+      assert.equal(run.code, 0, failureText(run.hosts));
       const expectedHosts = seed.forward === 'Route' ? ['rs1', 'rs2'] : ['lvs'];
       assert.deepEqual(run.hosts.map((h) => h.host).sort(), expectedHosts);
       assert.ok(run.hosts.every((h) => h.items.every((i) => i.roles.includes(role))));

@@ -9,7 +9,7 @@ import { writeLabInventory } from '../e2e/lvsplay.ts';
 import { startLab, type TopologyName } from './lab.ts';
 import { topologies } from './topologies.ts';
 
-const VIPS: Record<TopologyName, string> = { dr: '192.168.10.100', nat: '172.16.10.81', 'dr-multi-subnet': '172.16.10.81' };
+const VIPS: Record<TopologyName, string> = { dr: '192.168.10.100', nat: '172.16.10.81', 'dr-multi-subnet': '172.16.10.81', 'dr-pair': '192.168.10.100' };
 const BIN = fileURLToPath(new URL('../../bin/lvsplay.js', import.meta.url));
 
 function lvsplay(args: string[]): Promise<number> {

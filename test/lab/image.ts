@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureHostTools, LabSetupError } from './deps.ts';
 import { isAlive, log, removeDir, runOk, trackDir, untrackDir } from './proc.ts';
+import { GUEST_APT_SOURCE, indexRepo, REPO_PACKAGES } from './repo.ts';
 
 export interface LabImage {
   dir: string;
@@ -21,6 +22,8 @@ export interface LabImage {
   initrd: string;
   /** Private key whose public half is root's authorized_keys in the image. */
   privateKey: string;
+  /** The flat repository of REPO_PACKAGES (repo.ts), indexed: what the VMs install from. */
+  repo: string;
 }
 
 const GUEST_DIR = join(dirname(fileURLToPath(import.meta.url)), 'guest');
@@ -28,7 +31,9 @@ const GUEST_DIR = join(dirname(fileURLToPath(import.meta.url)), 'guest');
 const RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
-  packages: ['systemd-sysv', 'openssh-server', 'ipvsadm', 'iproute2', 'curl', 'busybox-static', 'kmod', 'linux-image-cloud-amd64', 'procps', 'udev'],
+  // No ipvsadm nor keepalived: lvsplay installs them (from `repo`), as on a bare host.
+  packages: ['systemd-sysv', 'openssh-server', 'iproute2', 'curl', 'busybox-static', 'kmod', 'linux-image-cloud-amd64', 'procps', 'udev'],
+  repo: REPO_PACKAGES,
   // Documentation is dead weight in a lab image and slows mkfs.
   dpkgOptions: ['path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/doc/*', 'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*'],
   // The build host's apt config may tolerate an old Release file; be as tolerant.
@@ -55,11 +60,12 @@ function imageAt(dir: string): LabImage {
     kernel: join(dir, 'vmlinuz'),
     initrd: join(dir, 'initrd.img'),
     privateKey: join(dir, 'id_ed25519'),
+    repo: join(dir, 'repo'),
   };
 }
 
 function isComplete(image: LabImage): boolean {
-  return [image.rootfs, image.kernel, image.initrd, image.privateKey].every((file) => existsSync(file));
+  return [image.rootfs, image.kernel, image.initrd, image.privateKey, join(image.repo, 'Packages')].every((file) => existsSync(file));
 }
 
 let pending: Promise<LabImage> | undefined;
@@ -94,6 +100,9 @@ async function build(finalDir: string): Promise<void> {
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'lvsplay-lab', '-f', key]);
 
     const rootDir = join(work, 'rootfs');
+    const repo = join(work, 'repo');
+    await mkdir(repo);
+    await chmod(repo, 0o755);
     log('image: mmdebstrap (downloads and unpacks Debian; about a minute)');
     await runOk(
       'mmdebstrap',
@@ -105,12 +114,20 @@ async function build(finalDir: string): Promise<void> {
         `--include=${RECIPE.packages.join(',')}`,
         ...RECIPE.aptOptions.map((option) => `--aptopt=${option}`),
         ...RECIPE.dpkgOptions.map((option) => `--dpkgopt=${option}`),
-        `--customize-hook=sh ${shq(join(GUEST_DIR, 'customize.sh'))} "$1" ${shq(GUEST_DIR)} ${shq(`${key}.pub`)}`,
+        // The packages lvsplay installs, with what they need beyond the image, downloaded into the new root
+        // (its apt knows what it has) and copied out as the lab's repository; mmdebstrap then empties its cache.
+        `--customize-hook=chroot "$1" apt-get install --download-only -y -q --no-install-recommends ${RECIPE.repo.join(' ')}`,
+        `--customize-hook=sync-out /var/cache/apt/archives ${shq(repo)}`,
+        `--customize-hook=sh ${shq(join(GUEST_DIR, 'customize.sh'))} "$1" ${shq(GUEST_DIR)} ${shq(`${key}.pub`)} ${shq(GUEST_APT_SOURCE)}`,
         RECIPE.suite,
         rootDir,
       ],
       { onLine: (line) => log(`image: mmdebstrap: ${line}`) },
     );
+
+    const debs = await indexRepo(repo);
+    if (!RECIPE.repo.every((name) => debs.some((deb) => deb.startsWith(`${name}_`)))) throw new LabSetupError(`image: the repository lacks some of ${RECIPE.repo.join(', ')} (has ${debs.join(' ')})`);
+    log(`image: repository of ${debs.length} packages for ${RECIPE.repo.join(', ')}`);
 
     const boot = await readdir(join(rootDir, 'boot'));
     const kernel = boot.find((name) => name.startsWith('vmlinuz-'));

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ensureHostTools } from './deps.ts';
 import { ensureImage } from './image.ts';
 import { isAlive, log, removeDir, trackDir, type RunResult } from './proc.ts';
+import { serveRepo, type RepoServer } from './repo.ts';
 import { sshExec, waitForSsh, type SshAccess, type SshOptions } from './ssh.ts';
 import { startSwitch, stopSwitch, type Switch } from './switch.ts';
 import { segmentsOf, topologies, type HostName, type ManagedHost, type Topology, type TopologyName } from './topologies.ts';
@@ -25,6 +26,10 @@ export interface Lab<T extends TopologyName> {
   rebootAll(): Promise<void>;
   /** Reboot these VMs only, the same way. */
   reboot(hosts: readonly HostName<T>[]): Promise<void>;
+  /** Pull a VM's plug: it is gone at once, with no shutdown (a host dying). */
+  powerOff(host: HostName<T>): Promise<void>;
+  /** Boot a VM powered off, and wait until it answers ssh. */
+  powerOn(host: HostName<T>): Promise<void>;
   /** Last lines of a VM's serial console, for failure messages. */
   consoleTail(host: HostName<T>, lines?: number): string;
   /** Stop every VM and switch and remove the temp dir; safe to call more than once. */
@@ -60,11 +65,13 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
 
   const switches = new Map<string, Switch>();
   const vms = new Map<string, Vm>();
+  let repo: RepoServer | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await Promise.all([...vms.values()].map((vm) => vm.stop()));
       await Promise.all([...switches.values()].map((sw) => stopSwitch(sw)));
+      await repo?.stop();
       await removeDir(dir);
     })();
     return stopping;
@@ -79,6 +86,7 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
 
   try {
     const started = Date.now();
+    repo = await serveRepo(image.repo);
     for (const segment of segmentsOf(topology)) switches.set(segment, await startSwitch(segment, dir));
     const names = Object.keys(topology.vms);
     const ports = await freePorts(names.length);
@@ -96,6 +104,7 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
           sshPort: ports[index]!,
           accel,
           memoryMb,
+          guestfwd: repo.guestfwd,
         }),
       );
     }
@@ -117,6 +126,12 @@ export async function startLab<T extends TopologyName>(name: T, options: LabOpti
     stop,
     rebootAll: () => rebootVms([...vms.values()]),
     reboot: (hosts) => rebootVms(hosts.map((host) => vmOf(host))),
+    powerOff: (host) => vmOf(host).powerOff(),
+    powerOn: async (host) => {
+      const vm = vmOf(host);
+      await vm.powerOn();
+      await waitAll([vm], bootTimeoutMs, accessOf, name);
+    },
   };
 
   async function rebootVms(all: Vm[]): Promise<void> {

@@ -50,6 +50,8 @@ export const topologies = {
    * 172.16.10.84/24 is deliberately absent: lvsplay adds it.
    */
   'dr-multi-subnet': { vms: drLan },
+  /** Seed 4.2 with a second director, lvs2 (192.168.10.82), for keepalived's VRRP pair (issue 12). */
+  'dr-pair': { vms: { ...drLan, lvs2: { nics: [nic('lan', '192.168.10.82/24')], gateway: '192.168.10.200' } } },
 } as const satisfies Record<string, Topology>;
 
 export type TopologyName = keyof typeof topologies;

@@ -25,6 +25,8 @@ export interface VmConfig {
   sshPort: number;
   accel: Accel;
   memoryMb: number;
+  /** The management NIC's `guestfwd=` to the lab's package repository (repo.ts); none without one. */
+  guestfwd?: string;
 }
 
 export interface Vm {
@@ -39,6 +41,10 @@ export interface Vm {
    * the same disk in a new QEMU. Fails, with the console, if the shutdown does not end in `timeoutMs`.
    */
   powerCycle(timeoutMs: number): Promise<void>;
+  /** Pulls the plug: QEMU ends at once and the guest gets no shutdown, as when a host dies. */
+  powerOff(): Promise<void>;
+  /** After `powerOff`: boots the same disk in a new QEMU. */
+  powerOn(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -108,7 +114,7 @@ export function qemuArgs(config: VmConfig, overlay: string, consoleLog: string):
     // outside through the host: only the forwarded ssh port crosses. Never drop it.
     // ipv6=off: no router advertisements, so no IPv6 default route through it either.
     '-netdev',
-    `user,id=mgmt,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${config.sshPort}-:22`,
+    `user,id=mgmt,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${config.sshPort}-:22${config.guestfwd ? `,${config.guestfwd}` : ''}`,
     '-device',
     `virtio-net-pci,netdev=mgmt,mac=${mac(index, mgmt)}`,
     '-device',
@@ -134,6 +140,12 @@ export async function startVm(config: VmConfig): Promise<Vm> {
   };
   let child = launch();
   let boots = 1;
+  const relaunch = async () => {
+    // -serial file: truncates: keep each earlier boot's console beside the new one.
+    await rename(consoleLog, join(config.dir, `console.boot${boots}.log`));
+    boots++;
+    child = launch();
+  };
   const readTail = (file: string, lines: number) => (existsSync(file) ? tail(clean(readFileSync(file, 'utf8')), lines) : '');
   const exitReason = () => (isRunning(child) ? undefined : `qemu for ${config.name} exited (${child.exitCode ?? child.signalCode}): ${readTail(qemuLog, 10) || 'no output'}`);
   return {
@@ -149,10 +161,13 @@ export async function startVm(config: VmConfig): Promise<Vm> {
         throw new Error(`${config.name} did not finish shutting down within ${timeoutMs / 1000} s\n--- last lines of ${consoleLog} ---\n${console}`);
       }
       if (child.exitCode !== 0) throw new Error(exitReason() ?? `qemu for ${config.name} exited`);
-      // -serial file: truncates: keep each earlier boot's console beside the new one.
-      await rename(consoleLog, join(config.dir, `console.boot${boots}.log`));
-      boots++;
-      child = launch();
+      await relaunch();
+    },
+    // SIGTERM ends QEMU itself, not the guest's OS: nothing inside runs a stop job.
+    powerOff: () => terminate(child, 5000),
+    powerOn: async () => {
+      if (isRunning(child)) throw new Error(`${config.name} is running: power it off first`);
+      await relaunch();
     },
     stop: () => terminate(child, 5000),
   };

@@ -1,9 +1,14 @@
 #!/bin/sh
-# mmdebstrap --customize-hook: $1 is the new root, $2 this folder, $3 the lab public key.
+# mmdebstrap --customize-hook: $1 is the new root, $2 this folder, $3 the lab public key, $4 the apt source
+# line of the lab's own package repository (test/lab/repo.ts), the only one a VM can reach.
 set -eu
 root=$1
 guest=$2
 pubkey=$3
+apt_source=$4
+
+rm -f "$root/etc/apt/sources.list.d/"*
+echo "$apt_source" > "$root/etc/apt/sources.list"
 
 install -m 0755 "$guest/lab-net.sh" "$root/usr/local/sbin/lab-net"
 install -m 0644 "$guest/lab-net.service" "$guest/lab-httpd.service" "$root/etc/systemd/system/"
