@@ -15,7 +15,12 @@ function ownServices(inventory: Inventory, host: Host): VirtualService[] {
 
 /** Every service this host directs and lvsplay manages, NAT and DR alike: that part of a director's table is one whole. */
 export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
-  return ownServices(inventory, host).map(
+  return tableOf(ownServices(inventory, host));
+}
+
+/** Services as the IPVS table has them. */
+export function tableOf(services: readonly VirtualService[]): IpvsTable {
+  return services.map(
     (service): IpvsService => ({
       protocol: service.protocol,
       vip: service.vip,

@@ -1,7 +1,9 @@
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { directs, keepalivedManages, type HealthCheck, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import { inSubnet, type IPv4 } from '../../src/net/ipv4.ts';
+import { serviceKey } from '../../src/ipvs/table.ts';
 import { renderTemplate } from '../../src/templates.ts';
+import { tableOf } from './ipvs.ts';
 
 export const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
 
@@ -25,6 +27,8 @@ export function keepalivedItems(inventory: Inventory, host: Host): ItemSpec[] {
   if (services.length === 0) return [];
   return [
     { kind: 'package', name: 'keepalived' },
+    // Between the new file and the reload that applies it: real servers leaving these services, drained.
+    { kind: 'keepalived-drain', table: tableOf(services), drainTimeouts: Object.fromEntries(services.map((s) => [serviceKey(s), s.drainTimeout])) },
     { kind: 'file', path: KEEPALIVED_CONF, content: renderKeepalivedConf(inventory, host, services), mode: 0o640, notify: [{ kind: 'reload-keepalived' }], check: 'keepalived' },
     { kind: 'unit', name: 'keepalived.service', startNow: true },
   ];

@@ -74,7 +74,17 @@ export interface RouteCheckItem {
   readonly reason: string;
 }
 
-export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | RouteCheckItem;
+/**
+ * The real servers leaving the services keepalived keeps on this director: drained before its reload deletes
+ * them. `table` is those services as the inventory wants them.
+ */
+export interface KeepalivedDrainItem {
+  readonly kind: 'keepalived-drain';
+  readonly table: IpvsTable;
+  readonly drainTimeouts: Readonly<Record<string, DrainTimeout>>;
+}
+
+export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem;
 
 /** One thing a host should have, and the roles that want it (two roles may want the same file). */
 export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };

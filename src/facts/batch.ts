@@ -3,6 +3,7 @@ import { addressesFact, type LiveAddress } from './addresses.ts';
 import { FactError, type Fact } from './fact.ts';
 import { filesFact, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
+import { ipvsGoneFact } from './ipvs-gone.ts';
 import { ipvsProcFact, type ProcTable } from './ipvs-proc.ts';
 import { manifestFact, type ManifestFact } from './manifest.ts';
 import { modulesFact } from './modules.ts';
@@ -28,6 +29,8 @@ export interface HostFacts {
   readonly ipvs: IpvsFacts | undefined;
   /** Gathered instead of `ipvs` to read back changes /proc/net/ip_vs can prove (`procShowsChanges`). */
   readonly ipvsProc?: { readonly table: ProcTable };
+  /** Of the real servers asked for (`ipvsGone`), those still live after the wait, as /proc/net/ip_vs names them. */
+  readonly ipvsStill?: ReadonlySet<string>;
   /** The host's manifest, when asked for (a plan's facts; a read-back has none). */
   readonly manifest?: ManifestFact;
 }
@@ -47,6 +50,7 @@ interface FactSet {
   readonly systemd?: Fact<number | undefined>;
   readonly ipvs?: Fact<IpvsFacts>;
   readonly ipvsProc?: Fact<ProcTable>;
+  readonly ipvsGone?: Fact<ReadonlySet<string>>;
   readonly manifest?: Fact<ManifestFact>;
 }
 
@@ -64,6 +68,7 @@ export function batchFacts(request: FactRequest): { script: string; parse: (outp
     ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact(unitFiles) }),
     ...(request.ipvs && { ipvs: ipvsFact(request.ipvs) }),
     ...(request.ipvsProc && { ipvsProc: ipvsProcFact(request.ipvsProc) }),
+    ...(request.ipvsGone && { ipvsGone: ipvsGoneFact(request.ipvsGone) }),
     ...(request.manifest && { manifest: manifestFact(request.manifest) }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
@@ -90,6 +95,7 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     systemdVersion: read(set.systemd, undefined),
     ipvs: read(set.ipvs, undefined),
     ...(set.ipvsProc && { ipvsProc: { table: set.ipvsProc.parse(sections.get(set.ipvsProc.name) ?? '') } }),
+    ...(set.ipvsGone && { ipvsStill: set.ipvsGone.parse(sections.get(set.ipvsGone.name) ?? '') }),
     ...(set.manifest && { manifest: set.manifest.parse(sections.get(set.manifest.name) ?? '') }),
   };
 }

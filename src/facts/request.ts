@@ -1,4 +1,5 @@
 import type { IpvsServiceId, IpvsTable } from '../ipvs/table.ts';
+import type { GoneTarget } from './ipvs-gone.ts';
 import type { ManifestRequest } from './manifest.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface FactRequest {
   readonly ipvs?: { readonly table: IpvsTable; readonly rulesSha256?: string };
   /** These services from /proc/net/ip_vs instead of `ipvs`: a read-back it can prove. */
   readonly ipvsProc?: readonly IpvsServiceId[];
+  /** Real servers a change had another daemon (keepalived) remove: waited for, then those still live. */
+  readonly ipvsGone?: readonly GoneTarget[];
   /** The host's manifest of what lvsplay made there, with the live state of what it names. */
   readonly manifest?: ManifestRequest;
 }
@@ -27,7 +30,10 @@ export interface FactRequest {
 export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest {
   const list = <K extends 'packages' | 'files' | 'modules' | 'sysctl' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
   const ipvs = requests.find((r) => r.ipvs)?.ipvs;
-  const ipvsProc = requests.find((r) => r.ipvsProc)?.ipvsProc;
+  // Several items may read services back from /proc/net/ip_vs (lvsplay's table, keepalived's drains): one read.
+  const procServices = requests.flatMap((r) => r.ipvsProc ?? []);
+  const ipvsProc = procServices.length > 0 || requests.some((r) => r.ipvsProc) ? [...new Map(procServices.map((s) => [`${s.protocol} ${s.vip}:${s.port}`, s])).values()] : undefined;
+  const ipvsGone = requests.flatMap((r) => r.ipvsGone ?? []);
   const manifest = requests.find((r) => r.manifest)?.manifest;
   return {
     packages: list('packages'),
@@ -40,6 +46,7 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
     unitFiles: list('unitFiles'),
     ...(ipvs && { ipvs }),
     ...(ipvsProc && { ipvsProc }),
+    ...(ipvsGone.length > 0 && { ipvsGone }),
     ...(manifest && { manifest }),
   };
 }

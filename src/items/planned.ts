@@ -1,4 +1,5 @@
-import type { AddressItem, FileItem, IpvsItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { AddressItem, FileItem, IpvsItem, KeepalivedDrainItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { KeepalivedDrainPlan } from './keepalived-drain.ts';
 import type { IpvsPlan } from './ipvs.ts';
 import type { Planned, Removal } from './kind.ts';
 import type { PlannedManifest } from './manifest.ts';
@@ -19,6 +20,7 @@ export type PlannedItem =
   | Planned<AddressItem, NoDelta>
   | Planned<UnitItem, NoDelta>
   | Planned<IpvsItem, IpvsPlan>
+  | Planned<KeepalivedDrainItem, KeepalivedDrainPlan & NoDelta>
   | Planned<RouteCheckItem, NoDelta>
   | Removal
   | PlannedManifest;

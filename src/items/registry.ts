@@ -11,6 +11,7 @@ import { defaultRouteKind } from './default-route.ts';
 import { fileKind } from './file.ts';
 import { handlerStep } from './handlers.ts';
 import { ipvsKind } from './ipvs.ts';
+import { keepalivedDrainKind } from './keepalived-drain.ts';
 import type { ItemKind, Removal } from './kind.ts';
 import { MANIFEST_ITEM, manifestStep, readBackManifest, type PlannedManifest } from './manifest.ts';
 import { moduleKind } from './module.ts';
@@ -33,6 +34,7 @@ const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, Ho
   address: addressKind,
   unit: unitKind,
   ipvs: ipvsKind,
+  'keepalived-drain': keepalivedDrainKind,
   'default-route': defaultRouteKind,
 };
 
@@ -73,9 +75,9 @@ const HANDLERS = 'handlers';
  * its package's program (keepalived.conf by keepalived). Then files: unit files before the daemon-reload,
  * sysctl files before their `sysctl -p`. Modules before the handlers: `sysctl -p` of net.ipv4.vs.* needs
  * ip_vs loaded. A sysctl is set by its file's handler and a default route is only checked: neither has steps
- * of its own.
+ * of its own. keepalived's drains wait between its new file and its reload (a handler), which deletes them.
  */
-const APPLY_ORDER = ['package', 'file', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'default-route'] as const;
+const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'default-route'] as const;
 
 // A kind missing from APPLY_ORDER would never be applied: this fails to compile until it is listed.
 const EVERY_KIND_ORDERED: Exclude<Kind, (typeof APPLY_ORDER)[number]> extends never ? true : never = true;

@@ -190,6 +190,37 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     assert.equal(back.code, 0, failureText(back.hosts));
   });
 
+  it('a real server leaving (its host marked absent) is drained before keepalived deletes it: its download completes; added back, it serves again', async () => {
+    for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 3000000 /dev/zero > /run/lab-www/big');
+    // 3 MB at 100 kB/s: about 30 s each; rr gives one to each real server.
+    const download = () => lab.ssh('client', `curl -s -o /dev/null --limit-rate 100k --max-time 300 -w '%{http_code} %{size_download}' http://${VIP}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
+    const downloads = [download(), download()];
+    await waitFor('rs2 holding a download', async () => (/ -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', `ipvsadm -Ln -t ${VIP}:80`)) ? true : undefined), 30_000);
+    const leaving = await writeLabInventory(join(lab.dir, 'leaving'), 'dr-pair', lab.access, { name: 'leaving', absent: ['rs2'] });
+    const check = await runJson(['run', leaving, ...ssh, '--check']);
+    assert.equal(check.code, 0, failureText(check.hosts));
+    const drain = check.hosts.find((h) => h.host === 'lvs')!.items.find((i) => i.kind === 'keepalived-drain')!;
+    assert.match(drain.reason, /^drain 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 60 s\) before keepalived's reload deletes it$/, drain.reason);
+    const run = runJson(['run', leaving, ...ssh]);
+    // While it drains: weight 0 on the MASTER, its download still going.
+    await waitFor('rs2 at weight 0', async () => ((await liveRealServers(lab, 'lvs')).includes('192.168.10.72:80 0') ? true : undefined), 60_000);
+    const seen = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+    assert.deepEqual(seen, ['rs1', 'rs1', 'rs1', 'rs1'], 'no new request reaches a draining real server');
+    const done = await run;
+    assert.equal(done.code, 0, failureText(done.hosts));
+    for (const result of await Promise.all(downloads)) assert.equal(result.stdout.trim(), '200 3000000 exit 0', 'each download completed whole');
+    for (const director of DIRECTORS) assert.deepEqual(await liveRealServers(lab, director), ['192.168.10.71:80 1'], director);
+    const again = await runJson(['run', leaving, ...ssh]);
+    assert.deepEqual(
+      again.hosts.filter((h) => h.tally.changed > 0).map((h) => h.host),
+      [],
+      'a second run changes nothing',
+    );
+    const back = await runJson(['run', inventory, ...ssh]);
+    assert.equal(back.code, 0, failureText(back.hosts));
+    for (const director of DIRECTORS) assert.deepEqual(await liveRealServers(lab, director), ['192.168.10.71:80 1', '192.168.10.72:80 1'], director);
+  });
+
   it('after every VM reboots, with no further run, the pair elects lvs and curl works', async () => {
     await lab.rebootAll();
     await waitFor('lvs holds the VIP alone after the reboot', async () => ((await holders(lab)).join() === 'lvs' ? true : undefined), 120_000);
