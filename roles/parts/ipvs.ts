@@ -15,26 +15,29 @@ function ownServices(inventory: Inventory, host: Host): VirtualService[] {
 
 /** Every service this host directs and lvsplay manages, NAT and DR alike: that part of a director's table is one whole. */
 export function ipvsTableOf(inventory: Inventory, host: Host): IpvsTable {
-  return tableOf(ownServices(inventory, host));
+  return ownServices(inventory, host).map(ipvsServiceOf);
 }
 
-/** Services as the IPVS table has them. */
-export function tableOf(services: readonly VirtualService[]): IpvsTable {
-  return services.map(
-    (service): IpvsService => ({
-      protocol: service.protocol,
-      vip: service.vip,
-      port: service.port,
-      scheduler: service.scheduler,
-      ...(service.persistence !== undefined && { persistence: service.persistence }),
-      destinations: service.realServers.map((rs) => ({
-        address: rs.address,
-        port: rs.port,
-        forwarding: IPVS_FORWARDING[service.forwarding],
-        weight: rs.weight,
-      })),
-    }),
-  );
+/** The services keepalived manages on this host, as the inventory wants them live: the IPVS item leaves them to it. */
+function keepalivedTableOf(inventory: Inventory, host: Host): IpvsTable {
+  return inventory.services.filter((service) => directs(service, host.name) && keepalivedManages(service)).map(ipvsServiceOf);
+}
+
+/** A service as IPVS holds it, whoever writes it: lvsplay's delta and keepalived's virtual_server alike. */
+export function ipvsServiceOf(service: VirtualService): IpvsService {
+  return {
+    protocol: service.protocol,
+    vip: service.vip,
+    port: service.port,
+    scheduler: service.scheduler,
+    ...(service.persistence !== undefined && { persistence: service.persistence }),
+    destinations: service.realServers.map((rs) => ({
+      address: rs.address,
+      port: rs.port,
+      forwarding: IPVS_FORWARDING[service.forwarding],
+      weight: rs.weight,
+    })),
+  };
 }
 
 function drainTimeoutsOf(inventory: Inventory, host: Host): Record<string, DrainTimeout> {
@@ -61,16 +64,11 @@ export function ipvsItems(inventory: Inventory, host: Host): ItemSpec[] {
     // Loaded at boot by systemd-modules-load, before systemd-sysctl, so that net.ipv4.vs.* exist to be set.
     { kind: 'file', path: '/etc/modules-load.d/lvsplay-ipvs.conf', content: '# Managed by lvsplay: IPVS, loaded before sysctls and rules.\nip_vs\n', mode: 0o644, notify: [] },
     { kind: 'module', name: 'ip_vs' },
-    { kind: 'ipvs', table, drainTimeouts: drainTimeoutsOf(inventory, host), keepalived: keepalivedServicesOf(inventory, host) },
+    { kind: 'ipvs', table, drainTimeouts: drainTimeoutsOf(inventory, host), keepalived: keepalivedTableOf(inventory, host) },
     { kind: 'file', path: IPVS_RULES_FILE, content: renderIpvsRules(table), mode: 0o600, notify: [] },
     unitFile('lvsplay-ipvs.service', renderTemplate('lvsplay-ipvs.service.hbs', {})),
     { kind: 'unit', name: 'lvsplay-ipvs.service', startNow: false },
   ];
-}
-
-/** The services keepalived manages on this host, by `serviceKey`: the IPVS item leaves them to it. */
-export function keepalivedServicesOf(inventory: Inventory, host: Host): string[] {
-  return inventory.services.filter((service) => directs(service, host.name) && keepalivedManages(service)).map(serviceKey);
 }
 
 /**

@@ -1,15 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { DesiredStateOf } from '../desired/state.ts';
 import { loadInventory } from '../inventory/load.ts';
-import type { Inventory } from '../inventory/model.ts';
-import { selectHosts, SelectionError } from '../select.ts';
 import { checkCredentials } from '../ssh/auth.ts';
 import { connect } from '../ssh/connection.ts';
-import type { DirectorWants } from '../status/drift.ts';
 import { DirectorReader } from '../status/read.ts';
 import { statusScreen } from '../status/screen.ts';
 import type { DirectorView } from '../status/view.ts';
+import { directorsOf } from '../status/wants.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
 import type { RunDeps, RunOutput } from './run.ts';
 
@@ -38,25 +35,20 @@ const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 /** Reads every selected director (once, or every --watch seconds) and shows it against the inventory. Changes nothing. */
 export async function statusCommand(path: string, options: StatusCommandOptions, output: StatusOutput, deps: RunDeps): Promise<StatusEnd> {
   const inventory = await loadInventory(path);
-  const wants = directorsOf(inventory, await deps.roles(), options.limits);
-  for (const warning of await checkCredentials(wants.map(({ host }) => host))) output.stderr(`lvsplay: warning: ${warning}\n`);
-  const names = namesOf(inventory);
-  const readers = wants.map(
-    ({ host, table }) =>
-      new DirectorReader(
-        host,
-        { host: host.name, table, names },
-        {
-          dial: deps.dial ?? connect,
-          commandTimeoutSeconds: options.commandTimeout,
-          ssh: {
-            knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
-            acceptNewHostKeys: options.acceptNewHostKeys,
-            connectTimeoutMs: options.connectTimeout * 1000,
-            commandTimeoutMs: (options.commandTimeout + 15) * 1000,
-          },
+  const directors = directorsOf(inventory, await deps.roles(), options.limits);
+  for (const warning of await checkCredentials(directors.map(({ host }) => host))) output.stderr(`lvsplay: warning: ${warning}\n`);
+  const readers = directors.map(
+    ({ host, wants }) =>
+      new DirectorReader(host, wants, {
+        dial: deps.dial ?? connect,
+        commandTimeoutSeconds: options.commandTimeout,
+        ssh: {
+          knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+          acceptNewHostKeys: options.acceptNewHostKeys,
+          connectTimeoutMs: options.connectTimeout * 1000,
+          commandTimeoutMs: (options.commandTimeout + 15) * 1000,
         },
-      ),
+      }),
   );
   const show = (views: readonly DirectorView[], frame: number): StatusEnd => {
     const at = new Date();
@@ -100,25 +92,4 @@ async function watch(seconds: number, read: () => Promise<DirectorView[]>, show:
     interruption.dispose();
   }
   return last ?? interruption.received!;
-}
-
-/**
- * The directors among the selected hosts (those whose roles write an IPVS table), each with that table. A
- * --limit naming a host that directs nothing is a command-line error, as one naming no host is.
- */
-function directorsOf(inventory: Inventory, desiredState: DesiredStateOf, limits: readonly string[]): { host: Inventory['hosts'][number]; table: DirectorWants['table'] }[] {
-  const selected = selectHosts(inventory, { roles: [], limits });
-  const directors = inventory.hosts.flatMap((host) => {
-    const item = desiredState(inventory, host, host.roles).items.find((i) => i.kind === 'ipvs');
-    return item?.kind === 'ipvs' ? [{ host, table: item.table }] : [];
-  });
-  const names = directors.map(({ host }) => host.name);
-  const notDirectors = limits.filter((name) => !names.includes(name));
-  if (notDirectors.length > 0) throw new SelectionError(`--limit ${notDirectors.join(', ')}: not a director (directors: ${names.join(', ')})`);
-  return directors.filter(({ host }) => selected.some((s) => s.host === host));
-}
-
-/** Inventory host names by each of their addresses, to name real servers. */
-function namesOf(inventory: Inventory): Map<string, string> {
-  return new Map(inventory.hosts.flatMap((host) => [...host.interfaces, ...host.extraAddresses].flatMap((i) => i.addresses.map((cidr) => [cidr.address as string, host.name] as const))));
 }

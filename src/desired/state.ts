@@ -63,8 +63,11 @@ export interface IpvsItem {
   readonly table: IpvsTable;
   /** By `serviceKey`: how long a real server leaving the service is drained before it is deleted (0: at once). */
   readonly drainTimeouts: Readonly<Record<string, DrainTimeout>>;
-  /** By `serviceKey`: this director's services keepalived manages, which this item never edits or deletes. */
-  readonly keepalived?: readonly string[];
+  /**
+   * This director's services keepalived manages, as the inventory wants them live: this item never edits or
+   * deletes them, and `lvsplay status` sets them against the live table.
+   */
+  readonly keepalived?: IpvsTable;
 }
 
 /** Not changed by lvsplay, only checked: a NAT real server's replies must go back through the director. */

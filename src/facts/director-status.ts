@@ -6,6 +6,7 @@ import { COUNTER_COMMANDS, parseIpvsCounters, type CounterListing, type CounterT
 import { parseLiveIpvs, PROC_IP_VS, type LiveService } from './ipvs-live.ts';
 import { reportingFailure, succeeded } from './packed.ts';
 import { parseTcpChecks, tcpCheckCommand, type TcpChecks, type TcpTarget } from './tcp-check.ts';
+import { parseVrrp, vrrpCommands, type VrrpReading } from './vrrp.ts';
 
 /** What `lvsplay status` reads from a director in its one round trip. */
 export interface DirectorReading {
@@ -16,6 +17,8 @@ export interface DirectorReading {
   readonly owned: ReadonlySet<string>;
   readonly counters: Counters;
   readonly tcp: TcpChecks;
+  /** Whether keepalived runs, and the addresses: asked of a director of a pair only, else absent. */
+  readonly vrrp?: VrrpReading;
 }
 
 /** Totals and rates per service and real server, or why there are none. */
@@ -23,15 +26,16 @@ export type Counters = { readonly stats: CounterTable; readonly rate: CounterTab
 
 const MARK = '@@lvsplay-status';
 const NO_MODULE = '@@no-ip_vs';
-const SECTIONS = ['ipvsadm', 'ip_vs', 'rules', 'stats', 'rate', 'tcp'] as const;
+const SECTIONS = ['ipvsadm', 'ip_vs', 'rules', 'stats', 'rate', 'tcp', 'vrrp'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
  * One script, read-only: whether ipvsadm is installed; /proc/net/ip_vs, and only when it exists (ip_vs
  * loaded) the two ipvsadm listings, since ipvsadm loads ip_vs itself when it is missing; the services of
- * the rules file; the TCP checks of `targets` and of the live real servers. Each part follows a mark line.
+ * the rules file; the TCP checks of `targets` and of the live real servers; with `vrrp` (a director of a
+ * pair), whether keepalived runs and the addresses. Each part follows a mark line.
  */
-export function directorStatusScript(targets: readonly TcpTarget[]): string {
+export function directorStatusScript(targets: readonly TcpTarget[], options: { readonly vrrp: boolean } = { vrrp: false }): string {
   const section = (name: Section): string => `echo '${MARK} ${name}'`;
   const listing = (name: CounterListing): string[] => [section(name), reportingFailure(`${COUNTER_COMMANDS[name]} 2>&1`)];
   return [
@@ -49,6 +53,7 @@ export function directorStatusScript(targets: readonly TcpTarget[]): string {
     `if [ -f ${IPVS_RULES_FILE} ]; then grep -e '^-A' ${IPVS_RULES_FILE} || true; fi`,
     section('tcp'),
     tcpCheckCommand(targets),
+    ...(options.vrrp ? [section('vrrp'), ...vrrpCommands()] : []),
   ].join('\n');
 }
 
@@ -64,6 +69,7 @@ export function parseDirectorStatus(output: string): DirectorReading {
     owned: ownedServices(required(sections, 'rules')),
     counters: countersOf(sections, live !== undefined, ipvsadm === 'yes'),
     tcp: parseTcpChecks(required(sections, 'tcp')),
+    ...(sections.has('vrrp') && { vrrp: parseVrrp(sections.get('vrrp')!) }),
   };
 }
 

@@ -140,14 +140,19 @@ const NO_FOREIGN: ReadonlyMap<string, string> = new Map();
  */
 function ownedServices(item: IpvsItem, facts: Facts): Set<string> {
   const recorded = facts.manifest?.state === 'recorded' ? facts.manifest.entries.flatMap((e) => (e.kind === 'ipvs' ? e.services : [])) : [];
-  const keepalived = new Set(item.keepalived ?? []);
+  const keepalived = keepalivedKeys(item);
   return new Set([...(facts.ipvs?.persisted ?? []), ...item.table.map(serviceKey), ...recorded].filter((key) => !keepalived.has(key)));
 }
 
 /** The live services the delta never edits nor deletes: those lvsplay cannot express, and keepalived's. */
 function untouchable(item: IpvsItem, facts: Facts): ReadonlySet<string> | ReadonlyMap<string, string> {
   const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
-  return item.keepalived?.length ? new Set([...foreign.keys(), ...item.keepalived]) : foreign;
+  return item.keepalived?.length ? new Set([...foreign.keys(), ...keepalivedKeys(item)]) : foreign;
+}
+
+/** The services keepalived manages, by `serviceKey`: all this item needs of them is to leave them alone. */
+function keepalivedKeys(item: IpvsItem): Set<string> {
+  return new Set((item.keepalived ?? []).map(serviceKey));
 }
 
 /** `changes`: the whole delta, each drained real server's deletion among them. */
@@ -174,7 +179,7 @@ export function unmanagedServices(state: HostState, facts: HostFacts): Unmanaged
   const item = state.items.find((i) => i.kind === 'ipvs');
   if (!facts.ipvs || item?.kind !== 'ipvs') return [];
   const wanted = new Set(item.table.map(serviceKey));
-  const keepalived = new Set(item.keepalived ?? []);
+  const keepalived = keepalivedKeys(item);
   const live = new Set([...facts.ipvs.live.map(serviceKey), ...facts.ipvs.foreign.keys()]);
   const byKeepalived = [...keepalived].filter((service) => live.has(service)).map((service): UnmanagedService => ({ service, kind: 'keepalived' }));
   const notOwned = liveUnmanaged(facts.ipvs.live, item.table, ownedServices(item, facts))

@@ -27,7 +27,8 @@ export class DirectorReader {
     }
     const seconds = this.options.commandTimeoutSeconds;
     try {
-      const result = await runRemoteScript(this.connection, directorStatusScript(targetsOf(this.wants)), seconds);
+      const script = directorStatusScript(targetsOf(this.wants), { vrrp: this.wants.keepalived?.vrrp !== undefined });
+      const result = await runRemoteScript(this.connection, script, seconds);
       if (result.timedOut) return { host: name, state: 'failed', error: `the status script ran longer than ${seconds} s and was stopped` };
       if (result.code !== 0) return { host: name, state: 'failed', error: `the status script failed (exit ${result.code}): ${result.stderr.trim() || 'no output'}` };
       return directorView(this.wants, parseDirectorStatus(result.stdout));
@@ -46,7 +47,7 @@ export class DirectorReader {
   }
 }
 
-/** The inventory's TCP real servers of this director, checked even when they are not live. */
+/** The inventory's TCP real servers of this director, keepalived's too, checked even when they are not live. */
 function targetsOf(wants: DirectorWants): TcpTarget[] {
-  return wants.table.filter((s) => s.protocol === 'tcp').flatMap((s) => s.destinations.map((d) => ({ address: d.address, port: d.port })));
+  return [...wants.table, ...(wants.keepalived?.table ?? [])].filter((s) => s.protocol === 'tcp').flatMap((s) => s.destinations.map((d) => ({ address: d.address, port: d.port })));
 }

@@ -1,5 +1,5 @@
 import type { TcpCheck } from '../facts/tcp-check.ts';
-import type { DirectorView, RealServerDrift, RealServerView, ServiceDrift, ServiceView } from './view.ts';
+import type { DirectorView, RealServerDrift, RealServerView, ServiceDrift, ServiceView, VrrpView } from './view.ts';
 
 type ReadView = Extract<DirectorView, { state: 'read' }>;
 
@@ -12,6 +12,8 @@ export function statusScreen(inventory: string, at: Date, directors: readonly Di
 function readDirector(director: ReadView): string {
   const [counts, drift] = summary(director);
   const lines = [`${director.host}: ${counts}`, `  ${drift}`];
+  if (director.vrrp) lines.push(`  VRRP: ${vrrpText(director.vrrp)}`);
+  else if (director.vrrpUnavailable) lines.push(`  VRRP: not read: ${director.vrrpUnavailable}`);
   if (director.ipvs === 'not-loaded') lines.push('  IPVS not loaded (no /proc/net/ip_vs): no service is live; status did not load it');
   if (director.ipvsadm === 'not-installed') lines.push('  ipvsadm not installed: no traffic counters');
   else if (director.countersUnavailable && director.ipvs === 'loaded') lines.push(`  no traffic counters: ${director.countersUnavailable}`);
@@ -20,11 +22,32 @@ function readDirector(director: ReadView): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `IPVS loaded, 2 services, 4 real servers (1 draining)`, and the drift: `2 real servers missing, 1 weight differs`. */
+/** `MASTER (holds 192.168.10.100)`, `PARTIAL (holds 192.168.10.100, not 192.168.10.101)`, … */
+function vrrpText(vrrp: VrrpView): string {
+  const vips = (list: readonly string[]): string => list.join(', ');
+  switch (vrrp.state) {
+    case 'MASTER':
+      return `MASTER (holds ${vips(vrrp.vips)})`;
+    case 'BACKUP':
+      return 'BACKUP (keepalived running, holds none of its VIPs)';
+    case 'PARTIAL':
+      return `PARTIAL (holds ${vips(vrrp.vips)}, not ${vips(vrrp.missing)})`;
+    case 'STOPPED':
+      return vrrp.vips.length === 0 ? 'STOPPED (keepalived not running)' : `STOPPED (keepalived not running, yet holds ${vips(vrrp.vips)})`;
+  }
+}
+
+/**
+ * `IPVS loaded, 2 services (1 by keepalived), 4 real servers (1 draining), 1 real server out by a health
+ * check`, and the drift: `2 real servers missing, 1 weight differs`.
+ */
 function summary(director: ReadView): string[] {
   const servers = director.services.flatMap((s) => s.realServers);
   const draining = servers.filter((r) => r.draining).length;
+  const out = servers.filter((r) => r.out === 'health-check').length;
   const foreign = director.services.filter((s) => s.ownership === 'foreign').length;
+  const byKeepalived = director.services.filter((s) => s.ownership === 'keepalived').length;
+  const servicesNote = [...(byKeepalived ? [`${byKeepalived} by keepalived`] : []), ...(foreign ? [`+${foreign} not lvsplay's`] : [])];
   const counts = new Map<Drifted, number>();
   const count = (what: Drifted): void => void counts.set(what, (counts.get(what) ?? 0) + 1);
   for (const service of director.services) {
@@ -36,8 +59,9 @@ function summary(director: ReadView): string[] {
   return [
     [
       `IPVS ${director.ipvs === 'loaded' ? 'loaded' : 'not loaded'}`,
-      plural(director.services.length - foreign, 'service') + (foreign ? ` (+${foreign} not lvsplay's)` : ''),
+      plural(director.services.length - foreign, 'service') + (servicesNote.length > 0 ? ` (${servicesNote.join(', ')})` : ''),
       plural(servers.length, 'real server') + (draining ? ` (${draining} draining)` : ''),
+      ...(out ? [out === 1 ? '1 real server out by a health check' : `${out} real servers out by health checks`] : []),
     ].join(', '),
     drift.length === 0 ? 'no drift from the inventory' : `drift from the inventory: ${drift.join(', ')}`,
   ];
@@ -68,6 +92,7 @@ function serviceBlock(service: ServiceView): string[] {
 }
 
 function ownershipNote(service: ServiceView): string[] {
+  if (service.ownership === 'keepalived') return ['managed by keepalived'];
   if (service.ownership === 'foreign') return ["not lvsplay's (left alone)"];
   if (service.ownership === 'stale') return ["lvsplay's, no longer in the inventory (run deletes it)"];
   return [];
@@ -89,7 +114,7 @@ const RIGHT_ALIGNED = new Set([1, 2, 3, 4, 5, 6, 7]);
 
 function realServerRow(server: RealServerView): string[] {
   const name = server.host ? `${server.host} ${server.key}` : server.key;
-  const notes = [...(server.draining ? ['draining'] : []), ...server.drift.map((d) => realServerDriftNote(d, server))];
+  const notes = [...(server.draining ? ['draining'] : []), ...(server.out ? ['out: health check'] : []), ...server.drift.map((d) => realServerDriftNote(d, server))];
   const tcp = server.tcp ? tcpText(server.tcp) : '-';
   if (!server.live) return [name, '-', '-', '-', '-', '-', '-', '-', tcp, notes.join(', ')];
   const { weight, active, inactive, counters } = server.live;

@@ -2,12 +2,15 @@
 // written from ipvsadm's source until the lab records them), and the TCP check run by a real shell.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { directorStatusScript, parseDirectorStatus } from '../../../src/facts/director-status.ts';
 import { parseIpvsCounters } from '../../../src/facts/ipvs-counters.ts';
 import { parseLiveIpvs } from '../../../src/facts/ipvs-live.ts';
 import { parseTcpChecks, tcpCheckCommand } from '../../../src/facts/tcp-check.ts';
+import { parseVrrp } from '../../../src/facts/vrrp.ts';
 
 const recorded = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url)), 'utf8');
 
@@ -182,6 +185,8 @@ describe('status facts', () => {
       assert.deepEqual([...reading.counters.rate.keys()].sort(), [...KEYS].sort());
       // The inventory's four and the live TCP services' five, once each; what each says depends on the lab's hosts.
       assert.deepEqual([...reading.tcp!.keys()].sort(), ['192.168.10.71:443', '192.168.10.71:80', '192.168.10.72:443', '192.168.10.72:80', '192.168.10.73:8080']);
+      // Recorded before the script had a vrrp part (and asked of a director in no pair it still has none).
+      assert.equal(reading.vrrp, undefined);
     });
 
     it("joins its parts: the live table, both listings, the rules file's services, the checks", () => {
@@ -212,6 +217,81 @@ describe('status facts', () => {
       assert.throws(() => parseDirectorStatus('@@lvsplay-status ipvsadm\nyes\n'), /fact status: the output has no 'ip_vs' part: the script stopped early/);
       const badRules = '@@lvsplay-status ipvsadm\nno\n@@lvsplay-status ip_vs\n@@no-ip_vs\n@@lvsplay-status rules\n-A -t 192.168.10.100:80 -s rr --bogus\n@@lvsplay-status tcp\n';
       assert.throws(() => parseDirectorStatus(badRules), /^FactError: fact status: \/etc\/sysconfig\/ipvsadm: ipvsadm-save line 1: /);
+    });
+  });
+
+  describe("the status script's vrrp part (a director of a pair)", () => {
+    /** status-script-vrrp.txt's addresses: the DIP and, as keepalived's MASTER holds it, the VIP on eth0. */
+    const vrrpPart = (): string => recorded('status-script-vrrp.txt').split('@@lvsplay-status vrrp\n')[1]!;
+    const addresses = (): string => vrrpPart().split('\n').slice(1).join('\n');
+
+    it('is asked for only of a director of a pair', () => {
+      assert.doesNotMatch(directorStatusScript([]), /vrrp|systemctl/);
+      const lines = directorStatusScript([], { vrrp: true }).split('\n').slice(-3);
+      assert.deepEqual(lines, [
+        "echo '@@lvsplay-status vrrp'",
+        `printf 'keepalived %s\\n' "$(systemctl is-active keepalived.service 2>&1 | head -n 1)"`,
+        '{ ip -o -4 address show 2>&1 || echo "@@command-failed $?"; }',
+      ]);
+    });
+
+    it('recorded on a machine without systemd (status-script-vrrp.txt): the addresses are there, the VRRP state unknown, and why', () => {
+      const reading = parseDirectorStatus(recorded('status-script-vrrp.txt'));
+      assert.equal(reading.ipvsadmInstalled, false);
+      assert.equal(reading.live, undefined);
+      assert.deepEqual(reading.vrrp, {
+        unavailable: "systemctl is-active keepalived.service said 'System has not been booted with systemd as init system (PID 1). Can't operate.'",
+      });
+    });
+
+    it("reads systemd's words for keepalived.service, and the VIP on eth0 beside the DIP", () => {
+      const reading = parseVrrp(`keepalived active\n${addresses()}`);
+      assert.ok('keepalived' in reading);
+      assert.equal(reading.keepalived, 'active');
+      assert.deepEqual(
+        reading.addresses.map((a) => `${a.device} ${a.cidr.address}/${a.cidr.prefix}`),
+        ['lo 127.0.0.1/8', 'eth0 192.168.10.81/24', 'eth0 192.168.10.100/32'],
+      );
+      // systemd's unit_active_state_table: a running unit's words, and the others.
+      const state = (word: string) => {
+        const read = parseVrrp(`keepalived ${word}\n${addresses()}`);
+        return 'keepalived' in read ? read.keepalived : read.unavailable;
+      };
+      assert.deepEqual(['active', 'reloading', 'refreshing'].map(state), ['active', 'active', 'active']);
+      assert.deepEqual(['inactive', 'failed', 'activating', 'deactivating', 'maintenance'].map(state), Array(5).fill('not-active'));
+    });
+
+    it('leaves the state unknown, saying why, when systemctl cannot answer or ip fails; refuses what it does not know', () => {
+      // Recorded with a PATH without systemctl (dash's words); a systemctl that printed nothing and a failed ip written by hand.
+      assert.deepEqual(parseVrrp(`keepalived /bin/sh: 2: systemctl: not found\n${addresses()}`), { unavailable: "systemctl is-active keepalived.service said '/bin/sh: 2: systemctl: not found'" });
+      assert.deepEqual(parseVrrp(`keepalived \n${addresses()}`), { unavailable: 'systemctl is-active keepalived.service printed nothing' });
+      assert.deepEqual(parseVrrp('keepalived active\nCannot open netlink socket: Permission denied\n@@command-failed 1\n'), {
+        unavailable: 'ip -o -4 address show failed (exit 1): Cannot open netlink socket: Permission denied',
+      });
+      assert.throws(() => parseVrrp(addresses()), /^FactError: fact vrrp: expected 'keepalived <state>' first, got '1: lo {4}inet 127\.0\.0\.1\/8 /);
+      assert.throws(() => parseVrrp('keepalived active\n3: eth0    inet 192.168.10.300/32 scope global eth0\n'), /^FactError: fact addresses: unexpected line/);
+    });
+
+    // On lo, which every namespace has (a veth needs its kernel module): any interface holding the VIP counts.
+    it('runs in sh: the DIP and VIP read back, keepalived as a stub systemctl says', () => {
+      const stub = mkdtempSync(join(tmpdir(), 'lvsplay-systemctl-'));
+      try {
+        writeFileSync(join(stub, 'systemctl'), '#!/bin/sh\n[ "$*" = "is-active keepalived.service" ] && echo inactive && exit 3\nexit 1\n', { mode: 0o755 });
+        const setup = 'ip link set lo up && ip addr add 192.168.10.81/24 dev lo && ip addr add 192.168.10.100/32 dev lo';
+        const output = execFileSync('unshare', ['--map-root-user', '--net', 'sh', '-c', `${setup} && PATH=${stub}:/usr/sbin:/usr/bin:/sbin:/bin sh -s`], {
+          input: directorStatusScript([], { vrrp: true }),
+          encoding: 'utf8',
+        });
+        const { vrrp } = parseDirectorStatus(output);
+        assert.ok(vrrp && 'keepalived' in vrrp, JSON.stringify(vrrp));
+        assert.equal(vrrp.keepalived, 'not-active');
+        assert.deepEqual(
+          vrrp.addresses.map((a) => a.cidr.address),
+          ['127.0.0.1', '192.168.10.81', '192.168.10.100'],
+        );
+      } finally {
+        rmSync(stub, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -30,8 +30,9 @@ const SAVE = [
 /** The rules file lvsplay wrote last: tcp 10.0.0.8:80 was its own. */
 const PERSISTED = '-A -t 10.0.0.8:80 -s rr\n-a -t 10.0.0.8:80 -r 192.168.10.71:80 -g -w 1\n-a -t 10.0.0.8:80 -r 192.168.10.72:80 -g -w 1\n';
 
-function plan(desired: IpvsTable): HostPlan {
-  const state: HostState = { host: LVS, roles: ['director-dr'], items: [{ kind: 'ipvs', table: desired, drainTimeouts: {}, roles: ['director-dr'] }] };
+function plan(desired: IpvsTable, keepalived?: IpvsTable): HostPlan {
+  const item = { kind: 'ipvs' as const, table: desired, drainTimeouts: {}, ...(keepalived && { keepalived }), roles: ['director-dr' as const] };
+  const state: HostState = { host: LVS, roles: ['director-dr'], items: [item] };
   return planHost(state, { ...NO_FACTS, ipvs: parseIpvsFacts(`${SAVE}@@persisted\n${PERSISTED}`, desired) });
 }
 
@@ -96,5 +97,14 @@ describe('IPVS services left alone, and why', () => {
       status: 'fail',
       reason: 'tcp 10.0.0.6:80 (-b sh-port) is live with settings lvsplay cannot express; undo those settings or delete it by hand, or rename it in the inventory',
     });
+  });
+
+  it("leaves keepalived's services to it, even one lvsplay wrote before, with other real servers than live", () => {
+    // tcp 10.0.0.8:80 is in lvsplay's last rules file; the inventory has since given it to keepalived.
+    const planned = plan([], [svc('tcp 10.0.0.8:80 wlc', '192.168.10.73:80 route 5')]);
+    assert.deepEqual(planned.items[0]!.ipvsChanges, []);
+    assert.deepEqual(planned.items[0]!.verdict.status, 'ok');
+    assert.deepEqual(planned.unmanaged[0], { service: 'tcp 10.0.0.8:80', kind: 'keepalived' });
+    assert.ok(!planned.unmanaged.some((u) => u.service === 'tcp 10.0.0.8:80' && u.kind !== 'keepalived'));
   });
 });

@@ -14,6 +14,7 @@ import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Inventory } from '../../../src/inventory/model.ts';
 import { fileKind } from '../../../src/items/file.ts';
 import { baseInventory } from '../inventory/cases.ts';
+import { svc } from '../ipvs/helpers.ts';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
 
@@ -65,7 +66,8 @@ describe('keepalived.conf of a director pair', () => {
       assert.ok(!items.some((i) => (i.kind === 'address' && i.device === 'lo') || (i.kind === 'file' && i.path.includes('ifcfg-lo'))), director);
       const ipvs = items.find((i) => i.kind === 'ipvs');
       assert.ok(ipvs?.kind === 'ipvs' && ipvs.table.length === 0, 'lvsplay writes none of keepalived’s services');
-      assert.deepEqual(ipvs.keepalived, ['tcp 192.168.10.100:80']);
+      // Handed over as the inventory wants them live, for `lvsplay status` to compare.
+      assert.deepEqual(ipvs.keepalived, [svc('tcp 192.168.10.100:80 rr', '192.168.10.71:80 route 1', '192.168.10.72:80 route 1')]);
     }
     const rs1 = desiredState(inventory, inventory.hosts.find((h) => h.name === 'rs1')!).items;
     assert.ok(rs1.some((i) => i.kind === 'address' && i.device === 'lo'));

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { directorView } from '../../../src/status/drift.ts';
 import { short, statusScreen } from '../../../src/status/screen.ts';
-import { READING, WANTS } from './tables.ts';
+import type { DirectorReading } from '../../../src/facts/director-status.ts';
+import type { IPv4 } from '../../../src/net/ipv4.ts';
+import { holding, PAIR_READING, PAIR_WANTS, READING, WANTS } from './tables.ts';
 
 /** Line by line, so that a failure shows the line that differs. */
 function assertScreen(actual: string, expected: readonly string[]): void {
@@ -71,6 +73,58 @@ describe('status: the screen', () => {
       'lvs2: unreachable: lvs2 (10.0.0.1:22): connection refused',
       '',
     ]);
+  });
+
+  it("a director of a pair: its VRRP state, keepalived's services, real servers out by health checks", () => {
+    assertScreen(statusScreen('dr-pair.ts', new Date(0), [directorView(PAIR_WANTS, PAIR_READING)]), [
+      'lvsplay status dr-pair.ts at 1970-01-01T00:00:00.000Z',
+      '',
+      'lvs: IPVS loaded, 3 services (3 by keepalived), 6 real servers, 2 real servers out by health checks',
+      '  drift from the inventory: 1 real server missing',
+      '  VRRP: MASTER (holds 192.168.10.100)',
+      '',
+      '  tcp 192.168.10.100:80 rr  managed by keepalived',
+      '    real server           weight  active  inactive  conns  conn/s  in B/s  out B/s  tcp      notes',
+      '    rs1 192.168.10.71:80       1       3        10      -       -       -        -  ok',
+      '    rs2 192.168.10.72:80       -       -         -      -       -       -        -  refused  out: health check',
+      '',
+      '  tcp 192.168.10.100:443 rr  managed by keepalived',
+      '    real server            weight  active  inactive  conns  conn/s  in B/s  out B/s  tcp      notes',
+      '    rs1 192.168.10.71:443       1       0         0      -       -       -        -  ok',
+      '    rs2 192.168.10.72:443       0       0         0      -       -       -        -  refused  out: health check',
+      '',
+      '  tcp 192.168.10.100:8080 rr  managed by keepalived',
+      '    real server             weight  active  inactive  conns  conn/s  in B/s  out B/s  tcp  notes',
+      '    rs1 192.168.10.71:8080       1       0         0      -       -       -        -  ok',
+      '    rs2 192.168.10.72:8080       -       -         -      -       -       -        -  ok   MISSING (inventory: weight 1)',
+      '',
+    ]);
+  });
+
+  it('says each VRRP state in a line of its own, naming the VIPs held and not, or why it was not read', () => {
+    const two = { ...PAIR_WANTS, keepalived: { ...PAIR_WANTS.keepalived!, vrrp: { vips: ['192.168.10.100', '192.168.10.101'] as [IPv4, IPv4] } } };
+    const line = (vrrp: DirectorReading['vrrp']): string | undefined =>
+      statusScreen('dr-pair.ts', new Date(0), [directorView(two, { ...PAIR_READING, vrrp })])
+        .split('\n')
+        .find((l) => l.startsWith('  VRRP: '));
+    assert.equal(line({ keepalived: 'active', addresses: holding('192.168.10.100', '192.168.10.101') }), '  VRRP: MASTER (holds 192.168.10.100, 192.168.10.101)');
+    assert.equal(line({ keepalived: 'active', addresses: holding() }), '  VRRP: BACKUP (keepalived running, holds none of its VIPs)');
+    assert.equal(line({ keepalived: 'active', addresses: holding('192.168.10.101') }), '  VRRP: PARTIAL (holds 192.168.10.101, not 192.168.10.100)');
+    assert.equal(line({ keepalived: 'not-active', addresses: holding() }), '  VRRP: STOPPED (keepalived not running)');
+    assert.equal(line({ keepalived: 'not-active', addresses: holding('192.168.10.100') }), '  VRRP: STOPPED (keepalived not running, yet holds 192.168.10.100)');
+    assert.equal(
+      line({ unavailable: "systemctl is-active keepalived.service said 'sh: 1: systemctl: not found'" }),
+      "  VRRP: not read: systemctl is-active keepalived.service said 'sh: 1: systemctl: not found'",
+    );
+    assert.equal(line(undefined), undefined);
+  });
+
+  it('counts one real server out by a health check in the singular, beside a service not lvsplay’s', () => {
+    const live = [...PAIR_READING.live!.slice(1), ...READING.live!.filter((s) => s.key === 'tcp 10.0.0.5:80')];
+    const [head] = statusScreen('dr-pair.ts', new Date(0), [directorView(PAIR_WANTS, { ...PAIR_READING, live })])
+      .split('\n')
+      .slice(2);
+    assert.equal(head, "lvs: IPVS loaded, 3 services (3 by keepalived, +1 not lvsplay's), 7 real servers, 1 real server out by a health check");
   });
 
   it('shortens large numbers as ipvsadm does, to keep columns narrow', () => {
