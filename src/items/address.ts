@@ -6,17 +6,29 @@ import type { AddressEntry } from '../manifest/entries.ts';
 import type { ItemKind, Verdict } from './kind.ts';
 import { NO_LONGER_WANTED } from './removal-words.ts';
 
+/** What planning an address finds besides its verdict: the label it has live when that is not the wanted one. */
+export interface AddressPlan {
+  readonly relabelFrom?: string;
+}
+
 /** An address live on an interface now; the unit that restores it at boot is a unit item. */
-export const addressKind: ItemKind<AddressItem, Pick<HostFacts, 'addresses'>, object, AddressEntry> = {
+export const addressKind: ItemKind<AddressItem, Pick<HostFacts, 'addresses'>, AddressPlan, AddressEntry> = {
   kind: 'address',
   key: (item) => `address ${item.cidr.address}/${item.cidr.prefix} ${item.device}`,
   describe: (item) => `address ${formatCidr(item.cidr)} on ${item.label ?? item.device}`,
   facts: () => ({ addresses: true }),
-  plan: (item, facts) => ({ verdict: verdictOf(item, facts) }),
+  plan: (item, facts) => {
+    const live = liveOf(item, facts);
+    const relabel = live && item.label && live.label !== item.label && live.cidr.prefix === item.cidr.prefix;
+    return { verdict: verdictOf(item, facts), ...(relabel && { relabelFrom: live.label ?? item.device }) };
+  },
   steps: (changed) =>
     changed.map((item) => {
       const label = item.label ? ` label ${quote(item.label)}` : '';
-      const command = `ip address replace ${quote(formatCidr(item.cidr))} dev ${quote(item.device)}${label}`;
+      const [cidr, device] = [quote(formatCidr(item.cidr)), quote(item.device)];
+      // `ip address replace` keeps an existing address's label (seen on the lab: a VIP that moved from lo:1 to
+      // lo:2 stayed lo:1), so a new label takes the address off and back at once.
+      const command = item.relabelFrom ? `ip address del ${cidr} dev ${device} && ip address add ${cidr} dev ${device}${label}` : `ip address replace ${cidr} dev ${device}${label}`;
       return { title: command, items: [item], body: command };
     }),
   record: (item) => ({ kind: 'address', cidr: formatCidr(item.cidr), device: item.device, ...(item.label !== undefined && { label: item.label }) }),
@@ -38,9 +50,13 @@ export const addressKind: ItemKind<AddressItem, Pick<HostFacts, 'addresses'>, ob
   removalReadBackFacts: () => ({ addresses: true }),
 };
 
+function liveOf(item: AddressItem, facts: Pick<HostFacts, 'addresses'>) {
+  return facts.addresses.find((a) => a.device === item.device && a.cidr.address === item.cidr.address);
+}
+
 function verdictOf(item: AddressItem, facts: Pick<HostFacts, 'addresses'>): Verdict {
   const wanted = formatCidr(item.cidr);
-  const live = facts.addresses.find((a) => a.device === item.device && a.cidr.address === item.cidr.address);
+  const live = liveOf(item, facts);
   if (!live) return { status: 'change', reason: `${wanted} is not on ${item.device}` };
   if (live.cidr.prefix !== item.cidr.prefix) return { status: 'change', reason: `${formatCidr(live.cidr)} on ${item.device}, wants ${wanted}` };
   if (item.label && live.label !== item.label) return { status: 'change', reason: `${wanted} is labelled ${live.label}, wants ${item.label}` };

@@ -1,5 +1,6 @@
 import type { AddressItem, FileItem, IpvsItem, KeepalivedDrainItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import type { KeepalivedDrainPlan } from './keepalived-drain.ts';
+import type { AddressPlan } from './address.ts';
 import type { IpvsPlan } from './ipvs.ts';
 import type { Planned, Removal } from './kind.ts';
 import type { PlannedManifest } from './manifest.ts';
@@ -17,7 +18,7 @@ export type PlannedItem =
   | Planned<FileItem, NoDelta>
   | Planned<ModuleItem, NoDelta>
   | Planned<SysctlItem, NoDelta>
-  | Planned<AddressItem, NoDelta>
+  | Planned<AddressItem, AddressPlan & NoDelta>
   | Planned<UnitItem, NoDelta>
   | Planned<IpvsItem, IpvsPlan>
   | Planned<KeepalivedDrainItem, KeepalivedDrainPlan & NoDelta>

@@ -291,6 +291,19 @@ describe('the address item kind', () => {
     assert.deepEqual(addressKind.removalReadBackFacts!(entry), { addresses: true });
   });
 
+  it('gives a live address a new label by taking it off and back (ip address replace keeps the old one), and adds a missing one with replace', () => {
+    const item: AddressItem = { kind: 'address', device: 'lo', cidr: cidr('192.168.10.111', 32), label: 'lo:2' };
+    const relabel = addressKind.plan(item, { addresses: [{ device: 'lo', cidr: cidr('192.168.10.111', 32), label: 'lo:1' }] });
+    assert.deepEqual(relabel, { verdict: { status: 'change', reason: '192.168.10.111/32 is labelled lo:1, wants lo:2' }, relabelFrom: 'lo:1' });
+    const missing = addressKind.plan(item, { addresses: [] });
+    assert.deepEqual(missing, { verdict: { status: 'change', reason: '192.168.10.111/32 is not on lo' } });
+    const steps = addressKind.steps!([
+      { ...item, roles: [], ...relabel },
+      { ...item, cidr: cidr('192.168.10.110', 32), label: 'lo:1', roles: [], ...missing },
+    ]).map((s) => s.body);
+    assert.deepEqual(steps, ['ip address del 192.168.10.111/32 dev lo && ip address add 192.168.10.111/32 dev lo label lo:2', 'ip address replace 192.168.10.110/32 dev lo label lo:1']);
+  });
+
   it('records the label only when the item has one', () => {
     const item: AddressItem = { kind: 'address', device: 'lo', cidr: cidr('192.168.10.100', 32) };
     assert.deepEqual(addressKind.record!(item), { kind: 'address', cidr: '192.168.10.100/32', device: 'lo' });
