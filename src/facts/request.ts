@@ -1,4 +1,4 @@
-import type { IpvsServiceId, IpvsTable } from '../ipvs/table.ts';
+import { serviceKey, type IpvsServiceId, type IpvsTable } from '../ipvs/table.ts';
 import type { GoneTarget } from './ipvs-gone.ts';
 import type { ManifestRequest } from './manifest.ts';
 
@@ -32,7 +32,7 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
   const ipvs = requests.find((r) => r.ipvs)?.ipvs;
   // Several items may read services back from /proc/net/ip_vs (lvsplay's table, keepalived's drains): one read.
   const procServices = requests.flatMap((r) => r.ipvsProc ?? []);
-  const ipvsProc = procServices.length > 0 || requests.some((r) => r.ipvsProc) ? [...new Map(procServices.map((s) => [`${s.protocol} ${s.vip}:${s.port}`, s])).values()] : undefined;
+  const ipvsProc = requests.some((r) => r.ipvsProc) ? [...new Map(procServices.map((s) => [serviceKey(s), s])).values()] : undefined;
   const ipvsGone = requests.flatMap((r) => r.ipvsGone ?? []);
   const manifest = requests.find((r) => r.manifest)?.manifest;
   return {

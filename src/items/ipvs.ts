@@ -213,8 +213,11 @@ function restoreSteps(item: Planned<IpvsItem, IpvsPlan>) {
   ];
 }
 
-/** `guard`: shell lines that return 1, saying why, when the delta must not go ahead (`thresholdsGuard`). */
-function restoreBody(lines: readonly string[], guard: readonly string[] = []): string {
+/**
+ * A step body that feeds `lines` to one `ipvsadm -R` and fails on anything it says (also keepalived's drain);
+ * `guard`: shell lines that return 1, saying why, when the delta must not go ahead (`thresholdsGuard`).
+ */
+export function restoreBody(lines: readonly string[], guard: readonly string[] = []): string {
   return [
     'modprobe ip_vs || return 1',
     ...guard,

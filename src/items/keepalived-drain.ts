@@ -1,4 +1,3 @@
-import { EOF_MARK, packed } from '../apply/heredoc.ts';
 import type { KeepalivedDrainItem } from '../desired/state.ts';
 import type { HostFacts } from '../facts/batch.ts';
 import { procAddress, procServiceKey } from '../facts/ipvs-proc.ts';
@@ -6,6 +5,7 @@ import type { DrainTimeout } from '../inventory/model.ts';
 import { describeDrain, drainWaitScript, longestDrain, type Drain } from '../ipvs/drain.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { destinationKey, serviceKey, type IpvsDestination } from '../ipvs/table.ts';
+import { restoreBody } from './ipvs.ts';
 import type { ItemKind, Planned, Verdict } from './kind.ts';
 
 type Facts = Pick<HostFacts, 'ipvsProc' | 'ipvsStill'>;
@@ -68,23 +68,14 @@ function verdictOf(drains: readonly Drain[]): Verdict {
   return { status: 'change', reason: `drain ${drains.map((d) => `${describeDrain(d)} (at most ${d.timeout} s)`).join(', ')} before keepalived's reload deletes it` };
 }
 
-// Weight 0 through one `ipvsadm -R`, as the IPVS item's own drain (it ends with a check of stderr), then the wait.
+// Weight 0 through one `ipvsadm -R`, as the IPVS item's own drain, then the wait.
 function drainSteps(item: Planned<KeepalivedDrainItem, KeepalivedDrainPlan>) {
   const drains = item.drains ?? [];
   if (drains.length === 0) return [];
   const lines = drains
     .filter((d) => d.destination.weight !== 0)
     .map((d) => formatChange({ op: 'edit-destination', service: d.service, destination: { ...d.destination, weight: 0 as IpvsDestination['weight'] }, before: d.destination }));
-  const weightZero =
-    lines.length === 0
-      ? []
-      : [
-          `lvsplay_delta=$(base64 -d <<'${EOF_MARK}' | gzip -dc`,
-          packed(`${lines.join('\n')}\n`),
-          ') || return 1',
-          `lvsplay_err=$(printf '%s\\n' "$lvsplay_delta" | ipvsadm -R 2>&1 >/dev/null)`,
-          '[ -z "$lvsplay_err" ] || { printf \'%s\\n\' "$lvsplay_err"; return 1; }',
-        ];
+  const weightZero = lines.length === 0 ? [] : [restoreBody(lines)];
   return [
     {
       title: `drain ${drains.length} real server${drains.length === 1 ? '' : 's'} of keepalived's services (at most ${longestDrain(drains)} s)`,

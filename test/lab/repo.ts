@@ -51,7 +51,10 @@ export async function indexRepo(dir: string): Promise<string[]> {
 }
 
 export interface RepoServer {
-  /** The `-netdev user` option that gives a VM the repository at REPO_ADDRESS:80. */
+  /**
+   * The `guestfwd=` suboption the management NIC (`-netdev user,restrict=on,...`, vm.ts) adds: the repository
+   * at REPO_ADDRESS:80, the one address besides the forwarded ssh port that restrict=on leaves open.
+   */
   readonly guestfwd: string;
   stop(): Promise<void>;
 }

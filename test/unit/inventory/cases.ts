@@ -1,5 +1,7 @@
 import dr from '../../../inventories/dr.ts';
 import nat from '../../../inventories/nat.ts';
+import { formatIssue, InventoryError } from '../../../src/inventory/issues.ts';
+import { checkInventory } from '../../../src/inventory/load.ts';
 import { INPUT_CASES } from './input-cases.ts';
 
 /** A bad inventory: a seed inventory with one mistake, and every line `lvsplay validate` must print for it. */
@@ -12,6 +14,26 @@ export interface BadInventoryCase {
 
 export function baseInventory(base: 'nat' | 'dr'): any {
   return structuredClone(base === 'nat' ? nat : dr);
+}
+
+/** Seed 4.2 with a second director, lvs2 (192.168.10.82), and the service on both, lvs preferred. */
+export function pairInventory(): any {
+  const inv = baseInventory('dr');
+  inv.hosts.lvs2 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.82/24' } };
+  delete inv.services[0].director;
+  inv.services[0].directors = ['lvs', 'lvs2'];
+  return inv;
+}
+
+/** Every line `lvsplay validate` prints for `input`; none for a sound inventory. */
+export function problems(input: unknown): string[] {
+  try {
+    checkInventory('inventory.ts', input);
+  } catch (error) {
+    if (error instanceof InventoryError) return error.issues.map(formatIssue);
+    throw error;
+  }
+  return [];
 }
 
 const RULE_CASES: readonly BadInventoryCase[] = [

@@ -1,39 +1,19 @@
 // Director pairs and health checks in the inventory: what a service with `directors`, `healthCheck` and `vrrp`
 // resolves to, and every mistake that breaks VRRP or keepalived in practice, named by host or service and field.
 import { strict as assert } from 'node:assert';
-import { formatIssue, InventoryError } from '../../../src/inventory/issues.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Inventory } from '../../../src/inventory/model.ts';
-import { baseInventory } from './cases.ts';
-
-/** Seed 4.2 with a second director, lvs2 (192.168.10.82), and the service on both, lvs preferred. */
-function pair(): any {
-  const inv = baseInventory('dr');
-  inv.hosts.lvs2 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.82/24' } };
-  delete inv.services[0].director;
-  inv.services[0].directors = ['lvs', 'lvs2'];
-  return inv;
-}
+import { baseInventory, pairInventory, problems } from './cases.ts';
 
 function checked(input: unknown): Inventory {
   return checkInventory('inventory.ts', input);
-}
-
-function problems(input: unknown): string[] {
-  try {
-    checkInventory('inventory.ts', input);
-  } catch (error) {
-    if (error instanceof InventoryError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  return [];
 }
 
 const SERVICE = 'service tcp 192.168.10.100:80';
 
 describe('inventory: director pairs and health checks', () => {
   it('gives a pair a VRRP instance: id 51, adverts every second, multicast', () => {
-    const [service] = checked(pair()).services;
+    const [service] = checked(pairInventory()).services;
     assert.deepEqual(service!.directors, ['lvs', 'lvs2']);
     assert.deepEqual(service!.failover, { virtualRouterId: 51, advertInterval: 1, unicast: false });
     assert.equal(service!.healthCheck, undefined);
@@ -63,7 +43,7 @@ describe('inventory: director pairs and health checks', () => {
   });
 
   it('shares one instance between services with the same directors; another pair on the segment gets the next id', () => {
-    const inv = pair();
+    const inv = pairInventory();
     inv.hosts.lvs3 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.83/24' } };
     inv.services.push({ ...structuredClone(inv.services[0]), port: 443 });
     inv.services.push({ ...structuredClone(inv.services[0]), vip: '192.168.10.101', directors: ['lvs3', 'lvs'] });
@@ -72,7 +52,7 @@ describe('inventory: director pairs and health checks', () => {
   });
 
   it('takes a given id, and numbers the others around it', () => {
-    const inv = pair();
+    const inv = pairInventory();
     inv.services[0].vrrp = { virtualRouterId: 51, advertInterval: 2, unicast: true };
     inv.hosts.lvs3 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.83/24' } };
     inv.services.push({ ...structuredClone(inv.services[0]), vip: '192.168.10.101', directors: ['lvs3', 'lvs'], vrrp: undefined });
@@ -211,7 +191,7 @@ describe('inventory: director pairs and health checks', () => {
 
   for (const testCase of bad) {
     it(`rejects ${testCase.name}`, () => {
-      const inv = pair();
+      const inv = pairInventory();
       testCase.mutate(inv);
       assert.deepEqual(problems(inv), testCase.expect);
     });

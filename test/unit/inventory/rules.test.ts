@@ -1,18 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { checkInventory } from '../../../src/inventory/load.ts';
-import { formatIssue, InventoryError } from '../../../src/inventory/issues.ts';
-import { BAD_INVENTORIES, baseInventory } from './cases.ts';
+import { BAD_INVENTORIES, baseInventory, problems } from './cases.ts';
 import { GOOD_VARIANTS } from './input-cases.ts';
-
-function problems(input: unknown): string[] {
-  try {
-    checkInventory('inventory.ts', input);
-  } catch (error) {
-    if (error instanceof InventoryError) return error.issues.map(formatIssue);
-    throw error;
-  }
-  return [];
-}
 
 describe('inventory rules', () => {
   for (const base of ['nat', 'dr'] as const) {

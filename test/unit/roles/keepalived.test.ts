@@ -13,16 +13,13 @@ import type { FileItem } from '../../../src/desired/state.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Inventory } from '../../../src/inventory/model.ts';
 import { fileKind } from '../../../src/items/file.ts';
-import { baseInventory } from '../inventory/cases.ts';
+import { pairInventory } from '../inventory/cases.ts';
 import { svc } from '../ipvs/helpers.ts';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
 
-function pairInventory(healthCheck?: object, vrrp?: object): Inventory {
-  const inv = baseInventory('dr');
-  inv.hosts.lvs2 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.82/24' } };
-  delete inv.services[0].director;
-  inv.services[0].directors = ['lvs', 'lvs2'];
+function pairOf(healthCheck?: object, vrrp?: object): Inventory {
+  const inv = pairInventory();
   if (healthCheck) inv.services[0].healthCheck = healthCheck;
   if (vrrp) inv.services[0].vrrp = vrrp;
   return checkInventory('inventory.ts', inv);
@@ -52,7 +49,7 @@ describe('keepalived.conf of a director pair', () => {
   });
 
   it('gives each director of the pair one VRRP instance, the first preferred, and the VIP on its DIP interface, not on lo', () => {
-    const inventory = pairInventory();
+    const inventory = pairOf();
     const lvs = confOf(inventory, 'lvs').content;
     const lvs2 = confOf(inventory, 'lvs2').content;
     assert.match(lvs, /vrrp_instance LVSPLAY_51 \{\n {4}state BACKUP\n {4}interface eth0\n {4}virtual_router_id 51\n {4}priority 150\n/);
@@ -75,19 +72,19 @@ describe('keepalived.conf of a director pair', () => {
 
   it('is accepted by keepalived -t, with each kind of check and unicast adverts', () => {
     for (const healthCheck of [undefined, { type: 'tcp' }, { type: 'http', path: '/health', status: 200, digest: 'd41d8cd98f00b204e9800998ecf8427e', onFailure: 'weight0' }, { type: 'https' }]) {
-      const inventory = pairInventory(healthCheck);
+      const inventory = pairOf(healthCheck);
       for (const director of ['lvs', 'lvs2']) {
         const { status, said } = configTest(confOf(inventory, director).content);
         assert.deepEqual({ status, said }, { status: 0, said: '' }, `${JSON.stringify(healthCheck)} on ${director}`);
       }
     }
-    const unicast = confOf(pairInventory({ type: 'tcp' }, { unicast: true, advertInterval: 2 }), 'lvs2').content;
+    const unicast = confOf(pairOf({ type: 'tcp' }, { unicast: true, advertInterval: 2 }), 'lvs2').content;
     assert.match(unicast, /advert_int 2\n {4}unicast_src_ip 192\.168\.10\.82\n {4}unicast_peer \{\n {8}192\.168\.10\.81\n {4}\}\n/);
     assert.deepEqual(configTest(unicast), { status: 0, said: '' });
   });
 
   it('turns retries and interval into keepalived’s retry and delay_before_retry', () => {
-    const conf = confOf(pairInventory({ type: 'http', path: '/health', interval: 2, timeout: 1, retries: 3, onFailure: 'weight0' }), 'lvs').content;
+    const conf = confOf(pairOf({ type: 'http', path: '/health', interval: 2, timeout: 1, retries: 3, onFailure: 'weight0' }), 'lvs').content;
     assert.match(
       conf,
       /real_server 192\.168\.10\.71 80 \{\n {8}weight 1\n {8}inhibit_on_failure\n {8}HTTP_GET \{\n {12}url \{\n {16}path \/health\n {16}status_code 200\n {12}\}\n {12}connect_timeout 1\n {12}retry 2\n {12}delay_before_retry 2\n/,
@@ -99,7 +96,7 @@ describe('keepalived.conf of a director pair', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvsplay-keepalived-write-'));
     try {
       const path = join(dir, 'keepalived.conf');
-      const good = confOf(pairInventory({ type: 'tcp' }), 'lvs');
+      const good = confOf(pairOf({ type: 'tcp' }), 'lvs');
       writeFileSync(path, 'running\n');
       // A template mistake: a keyword keepalived does not know.
       const broken: FileItem = { ...good, path, content: good.content.replace('lb_algo rr', 'lb_algoo rr') };

@@ -7,14 +7,11 @@ import type { Inventory } from '../../../src/inventory/model.ts';
 import { serviceKey } from '../../../src/ipvs/table.ts';
 import { SelectionError } from '../../../src/select.ts';
 import { directorsOf } from '../../../src/status/wants.ts';
-import { baseInventory } from '../inventory/cases.ts';
+import { baseInventory, pairInventory } from '../inventory/cases.ts';
 
-/** Seed 4.2 with a second director, lvs2 (192.168.10.82), and the service on both, lvs preferred. */
+/** The seed's pair (pairInventory), changed by `mutate`, checked. */
 function pair(mutate: (inv: any) => void = () => undefined): Inventory {
-  const inv = baseInventory('dr');
-  inv.hosts.lvs2 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.82/24' } };
-  delete inv.services[0].director;
-  inv.services[0].directors = ['lvs', 'lvs2'];
+  const inv = pairInventory();
   mutate(inv);
   return checkInventory('inventory.ts', inv);
 }
