@@ -11,7 +11,9 @@ export const realserverNat: Role = (inventory, host) => {
     {
       kind: 'default-route',
       via: host.gateway,
-      reason: `NAT replies must return through director ${service.directors[0]}`,
+      reason: service.failover?.gateway
+        ? `NAT replies must return through the director holding ${service.failover.gateway} (VRRP's MASTER)`
+        : `NAT replies must return through director ${service.directors[0]}`,
     },
   ];
 };

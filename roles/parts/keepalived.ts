@@ -1,5 +1,5 @@
 import type { ItemSpec } from '../../src/desired/state.ts';
-import { directs, keepalivedManages, type HealthCheck, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
+import { dipCandidates, directs, keepalivedManages, type HealthCheck, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import { inSubnet, type IPv4 } from '../../src/net/ipv4.ts';
 import { serviceKey } from '../../src/ipvs/table.ts';
 import { renderTemplate } from '../../src/templates.ts';
@@ -41,16 +41,32 @@ interface VrrpInstance {
   readonly priority: number;
   readonly advertInterval: number;
   readonly unicast: { readonly source: IPv4; readonly peers: readonly IPv4[] } | null;
-  readonly vips: readonly string[];
+  /** Held as /32 on `interface`. */
+  readonly addresses: readonly IPv4[];
+}
+
+/** Instances that change state together: a NAT pair's VIP outside and its real servers' gateway inside. */
+interface SyncGroup {
+  readonly name: string;
+  readonly instances: readonly string[];
+}
+
+interface Vrrp {
+  readonly instances: readonly VrrpInstance[];
+  readonly syncGroups: readonly SyncGroup[];
 }
 
 export function renderKeepalivedConf(inventory: Inventory, host: Host, services: readonly VirtualService[]): string {
-  const instances = vrrpInstances(inventory, host, services);
+  const { instances, syncGroups } = vrrpOf(inventory, host, services);
+  // keepalived runs one sync daemon, bound to one instance: the first on the DIP's segment, where the
+  // directors' connection updates travel (most setups have one pair).
+  const dip = dipOf(host, inventory);
+  const syncWith = instances.find((instance) => instance.interface === dip.interface) ?? instances[0];
   return renderTemplate('keepalived.conf.hbs', {
     routerId: host.name,
     reloadFile: KEEPALIVED_RELOAD_FILE,
-    // keepalived runs one sync daemon, bound to one instance: the first (most setups have one pair).
-    syncDaemon: instances[0] ? { interface: instances[0].interface, instance: instances[0].name } : null,
+    syncDaemon: syncWith ? { interface: syncWith.interface, instance: syncWith.name } : null,
+    syncGroups,
     instances,
     services: services.map((service) => ({
       vip: service.vip,
@@ -86,38 +102,65 @@ function checkBlock(check: HealthCheck) {
   };
 }
 
-/** One instance per list of directors this host is in, holding the VIPs of that list's services. */
-function vrrpInstances(inventory: Inventory, host: Host, services: readonly VirtualService[]): VrrpInstance[] {
+/**
+ * One instance per list of directors this host is in, holding the VIPs of that list's services on the DIP's
+ * segment. A NAT pair's VIPs are outside, on an instance there; a second one, with the same id on the DIP's
+ * segment, holds the real servers' gateway, and a sync group moves the two together.
+ */
+function vrrpOf(inventory: Inventory, host: Host, services: readonly VirtualService[]): Vrrp {
   const byGroup = new Map<string, VirtualService[]>();
   for (const service of services) {
     if (!service.failover) continue;
     const key = service.directors.join(' ');
     byGroup.set(key, [...(byGroup.get(key) ?? []), service]);
   }
-  return [...byGroup.values()].map((group) => {
+  const instances: VrrpInstance[] = [];
+  const syncGroups: SyncGroup[] = [];
+  for (const group of byGroup.values()) {
     const [first] = group as [VirtualService, ...VirtualService[]];
     const failover = first.failover!;
-    const own = segmentAddress(host, first.vip, inventory);
-    const peers = first.directors.filter((name) => name !== host.name).map((name) => segmentAddress(inventory.hosts.find((h) => h.name === name)!, first.vip, inventory).address);
-    return {
-      name: `LVSPLAY_${failover.virtualRouterId}`,
-      interface: own.interface,
-      virtualRouterId: failover.virtualRouterId,
-      priority: FIRST_PRIORITY - PRIORITY_STEP * first.directors.indexOf(host.name),
-      advertInterval: failover.advertInterval,
-      unicast: failover.unicast ? { source: own.address, peers } : null,
-      vips: [...new Set(group.map((service) => service.vip))],
+    const directors = first.directors.map((name) => inventory.hosts.find((h) => h.name === name)!);
+    const instance = (name: string, on: (director: Host) => { interface: string; address: IPv4 }, addresses: readonly IPv4[]): VrrpInstance => {
+      const own = on(host);
+      return {
+        name,
+        interface: own.interface,
+        virtualRouterId: failover.virtualRouterId,
+        priority: FIRST_PRIORITY - PRIORITY_STEP * first.directors.indexOf(host.name),
+        advertInterval: failover.advertInterval,
+        unicast: failover.unicast ? { source: own.address, peers: directors.filter((d) => d !== host).map((d) => on(d).address) } : null,
+        addresses,
+      };
     };
-  });
+    const name = `LVSPLAY_${failover.virtualRouterId}`;
+    const vips = [...new Set(group.map((service): IPv4 => service.vip))];
+    const inside = (director: Host) => dipOf(director, inventory);
+    if (!failover.gateway) {
+      instances.push(instance(name, inside, vips));
+      continue;
+    }
+    const outside = (director: Host) => addressOn(director, first.vip);
+    instances.push(instance(name, outside, vips), instance(`${name}_GATEWAY`, inside, [failover.gateway]));
+    syncGroups.push({ name: `${name}_NAT`, instances: [name, `${name}_GATEWAY`] });
+  }
+  return { instances, syncGroups };
 }
 
-/**
- * The director's address and interface on the pair's segment: its DIP's, which the inventory check has held
- * to be one subnet for every director of the pair (`dip`, or the only address that is not a VIP).
- */
-function segmentAddress(host: Host, vip: IPv4, inventory: Inventory): { interface: string; address: IPv4 } {
-  const vips = new Set(inventory.services.map((s) => s.vip as IPv4));
-  const candidates = host.interfaces.flatMap((i) => i.addresses.filter((c) => !vips.has(c.address)).map((cidr) => ({ interface: i.name, cidr })));
-  const chosen = candidates.find((c) => c.cidr.address === host.dip) ?? candidates.find((c) => inSubnet(vip, c.cidr)) ?? candidates[0]!;
+/** The director's DIP and its interface, as the inventory check chose it. */
+function dipOf(host: Host, inventory: Inventory): { interface: string; address: IPv4 } {
+  const directed = inventory.services.filter((s) => directs(s, host.name));
+  const natVips = directed.filter((s) => s.forwarding === 'nat').map((s): IPv4 => s.vip);
+  const candidates = dipCandidates(
+    host,
+    directed.map((s): IPv4 => s.vip),
+    natVips,
+  );
+  const chosen = candidates.find((c) => c.cidr.address === host.dip) ?? candidates[0]!;
   return { interface: chosen.interface, address: chosen.cidr.address };
+}
+
+/** The director's own address on the subnet of `vip`, and its interface: a NAT pair's outside. */
+function addressOn(host: Host, vip: IPv4): { interface: string; address: IPv4 } {
+  const on = host.interfaces.flatMap((i) => i.addresses.filter((cidr) => inSubnet(vip, cidr)).map((cidr) => ({ interface: i.name, address: cidr.address })));
+  return on[0]!;
 }

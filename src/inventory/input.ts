@@ -94,6 +94,12 @@ export interface VrrpInput {
   advertInterval?: number;
   /** Adverts sent to the other directors' addresses instead of multicast, for networks that filter VRRP multicast. */
   unicast?: boolean;
+  /**
+   * NAT only, and required there: the inside address the real servers use as their gateway, held by the
+   * MASTER with the VIP (a vrrp_sync_group moves both together), since their replies must pass the director
+   * that holds the VIP. On the directors' DIP subnet, and no host's own address.
+   */
+  gateway?: string;
 }
 
 export interface ServiceInput {

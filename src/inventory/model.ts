@@ -1,4 +1,4 @@
-import type { Cidr, IPv4 } from '../net/ipv4.ts';
+import { inSubnet, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
 
 export type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler };
@@ -67,6 +67,11 @@ export interface Failover {
   /** Seconds, 1 to 255. */
   readonly advertInterval: number;
   readonly unicast: boolean;
+  /**
+   * NAT pairs: the inside address the real servers route replies through, moved with the VIP (a second VRRP
+   * instance on the DIP segment, synced with the VIP's on the outside one).
+   */
+  readonly gateway?: IPv4;
 }
 
 export interface VirtualService {
@@ -107,4 +112,13 @@ export function directs(service: Pick<VirtualService, 'directors'>, host: string
 
 export function describeService(service: Pick<VirtualService, 'protocol' | 'vip' | 'port'>): string {
   return `${service.protocol} ${service.vip}:${service.port}`;
+}
+
+/**
+ * The addresses that may be a director's DIP, with their interfaces: its own, less its VIPs and what lies on
+ * the subnet of a NAT VIP (the outside, where the clients are; a NAT pair's VIP floats there, held by neither).
+ * The DIP is `dip` when given, or else the only one: the inventory check holds there is exactly one then.
+ */
+export function dipCandidates(host: Pick<Host, 'interfaces'>, vips: readonly IPv4[], natVips: readonly IPv4[]): { interface: string; cidr: Cidr }[] {
+  return host.interfaces.flatMap((i) => i.addresses.filter((cidr) => !vips.includes(cidr.address) && !natVips.some((vip) => inSubnet(vip, cidr))).map((cidr) => ({ interface: i.name, cidr })));
 }

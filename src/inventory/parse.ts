@@ -29,6 +29,7 @@ export interface DraftVrrp {
   readonly virtualRouterId?: VirtualRouterId;
   readonly advertInterval: number;
   readonly unicast: boolean;
+  readonly gateway?: IPv4;
 }
 
 export interface DraftRealServer {
@@ -49,7 +50,7 @@ const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'e
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey'];
 const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
 const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
-const VRRP_FIELDS = ['virtualRouterId', 'advertInterval', 'unicast'];
+const VRRP_FIELDS = ['virtualRouterId', 'advertInterval', 'unicast', 'gateway'];
 /** Goes into keepalived.conf as one word: no space, quote, brace or comment sign (`#`, `!`) can end it. */
 const URL_PATH = /^\/[A-Za-z0-9._~$&()*+,;=:@%/?-]*$/;
 const MD5 = /^[0-9a-f]{32}$/;
@@ -261,8 +262,9 @@ function parseVrrp(service: FieldReader, directors: Pick<DraftService, 'director
   const virtualRouterId = reader.integer('virtualRouterId', 1, 255, false) as VirtualRouterId | undefined;
   const advertInterval = reader.integer('advertInterval', 1, 255, false) ?? 1;
   const unicast = reader.boolean('unicast', false);
-  if (unicast === undefined) return undefined;
-  return { advertInterval, unicast, ...(virtualRouterId !== undefined && { virtualRouterId }) };
+  const gateway = reader.ipv4('gateway', false, 'gateway');
+  if (unicast === undefined || (reader.has('gateway') && !gateway)) return undefined;
+  return { advertInterval, unicast, ...(virtualRouterId !== undefined && { virtualRouterId }), ...(gateway && { gateway }) };
 }
 
 function parseRealServers(service: FieldReader): DraftRealServer[] | undefined {

@@ -1,7 +1,19 @@
 import { formatCidr, inSubnet, networkOf, subnetEdgeOf, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { IssueList } from './issues.ts';
 import { listed, show } from './show.ts';
-import { directs, type Failover, type ForwardingMethod, type Host, type Inventory, type RealServer, type RoleName, type VirtualRouterId, type VirtualService, type Vip } from './model.ts';
+import {
+  dipCandidates,
+  directs,
+  type Failover,
+  type ForwardingMethod,
+  type Host,
+  type Inventory,
+  type RealServer,
+  type RoleName,
+  type VirtualRouterId,
+  type VirtualService,
+  type Vip,
+} from './model.ts';
 import type { Draft, DraftRealServer, DraftService } from './parse.ts';
 
 const DIRECTOR_ROLE: Record<ForwardingMethod, RoleName> = { nat: 'director-nat', dr: 'director-dr' };
@@ -25,7 +37,7 @@ export function resolveInventory(file: string, draft: Draft, issues: IssueList):
     return resolved ? [resolved] : [];
   });
   checkDuplicateServices(services, draft.services, issues);
-  const failovers = resolveFailovers(draft.services, services, dips, issues);
+  const failovers = resolveFailovers(draft.services, services, hosts, dips, issues);
   // Only on an otherwise sound inventory: a service dropped for another fault would make a role look unused.
   if (issues.items.length === 0) checkUnusedRoles(draft.hosts, services, issues);
   return { file, hosts: draft.hosts, services: services.map((service) => withFailover(service, failovers)) };
@@ -82,14 +94,16 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
     if (host.state === 'absent' || !host.roles.some((role) => role.startsWith('director-'))) continue;
     const subject = `host ${host.name}`;
     const own = host.interfaces.flatMap((i) => i.addresses);
-    const vips = new Set(draft.services.filter((s) => directs(s, host.name)).map((s) => s.vip));
+    const directed = draft.services.filter((s) => directs(s, host.name));
+    const vips = new Set(directed.map((s) => s.vip));
     if (host.dip) {
       const cidr = own.find((c) => c.address === host.dip);
       if (cidr) dips.set(host.name, cidr);
       else issues.add(subject, 'dip', `${host.dip} is not an address on ${host.name}'s interfaces (${listed(own.map(formatCidr))})`);
       continue;
     }
-    const candidates = own.filter((c) => !vips.has(c.address));
+    const natVips = directed.filter((s) => natService(s, host)).map((s) => s.vip);
+    const candidates = dipCandidates(host, [...vips], natVips).map((c) => c.cidr);
     // A NAT VIP missing from the director leaves its outside address looking like a DIP: the service says why.
     const misplacedNatVip = host.roles.includes('director-nat') && [...vips].some((vip) => !own.some((c) => c.address === vip));
     if (candidates.length > 1 && misplacedNatVip) continue;
@@ -100,6 +114,12 @@ function resolveDips(draft: Draft, issues: IssueList): Map<string, Cidr> {
   return dips;
 }
 
+/** Whether the service forwards by NAT on `director`: as written, or else by its only director role (a wrong one is resolveService's to say). */
+function natService(draft: DraftService, director: Host): boolean {
+  if (!director.roles.includes('director-nat')) return false;
+  return draft.forwarding === 'nat' || (draft.forwarding === undefined && !director.roles.includes('director-dr'));
+}
+
 function resolveService(draft: DraftService, hosts: ReadonlyMap<string, Host>, dips: ReadonlyMap<string, Cidr>, owned: readonly OwnedAddress[], issues: IssueList): VirtualService | undefined {
   const problem = (field: string, message: string): undefined => issues.add(draft.subject, field, message);
   const directors = resolveDirectors(draft, hosts, problem);
@@ -107,16 +127,15 @@ function resolveService(draft: DraftService, hosts: ReadonlyMap<string, Host>, d
   const [director] = directors;
   const forwarding = forwardingOf(draft, directors, problem);
   if (!forwarding) return undefined;
-  if (forwarding === 'nat' && directors.length > 1) {
-    return problem('directors', 'name two or more directors of a NAT service: its real servers would need a floating gateway address, which lvsplay does not make yet; give it one director');
-  }
-  if (!checkVipPlacement(draft, forwarding, director, owned, problem)) return undefined;
+  if (!checkVipPlacement(draft, forwarding, directors, owned, problem)) return undefined;
   const dip = dips.get(director.name);
   if (!dip) return undefined; // resolveDips has said why
   if (!checkOneSegment(directors, dips, problem)) return undefined;
+  const gateway = realServerGateway(draft, forwarding, directors, dip, owned, problem);
+  if (gateway === null) return undefined;
   // An absent host listed here is leaving: its director drains it and deletes it, as if it were not listed.
   const staying = draft.realServers.filter((rs) => hosts.get(rs.host)?.state !== 'absent');
-  const realServers = staying.map((rs) => resolveRealServer(draft, rs, forwarding, directors, dip, hosts, issues));
+  const realServers = staying.map((rs) => resolveRealServer(draft, rs, forwarding, directors, { dip, gateway }, hosts, issues));
   if (!realServers.every((rs) => rs !== undefined)) return undefined;
   checkDuplicateRealServers(draft, staying, realServers, issues);
   const { subject: _subject, realServers: _drafts, directorsField: _field, vrrp: _vrrp, ...fields } = draft;
@@ -171,11 +190,29 @@ function forwardingOf(draft: DraftService, directors: readonly Host[], problem: 
   return draft.forwarding;
 }
 
-// NAT: clients reach the VIP on the director's outside interface. DR: the VIP sits on lo:1 of the director
-// and every real server, so no host may own it on a real interface.
-function checkVipPlacement(draft: DraftService, forwarding: ForwardingMethod, director: Host, owned: readonly OwnedAddress[], problem: (field: string, message: string) => undefined): boolean {
+// NAT: clients reach the VIP on the director's outside interface: its own address there, or for a pair one
+// that VRRP moves between their outside interfaces. DR: the VIP sits on lo:1 of the director and every real
+// server, so no host may own it on a real interface.
+function checkVipPlacement(
+  draft: DraftService,
+  forwarding: ForwardingMethod,
+  directors: readonly [Host, ...Host[]],
+  owned: readonly OwnedAddress[],
+  problem: (field: string, message: string) => undefined,
+): boolean {
+  const [director] = directors;
   const owner = owned.find((entry) => entry.cidr.address === draft.vip);
-  if (forwarding === 'nat' && owner?.host !== director) {
+  if (forwarding === 'nat' && directors.length > 1) {
+    if (owner) {
+      problem('vip', `${draft.vip} is host ${owner.host.name}'s own address (${owner.field}): VRRP moves a NAT pair's VIP between the directors' outside interfaces, so no host may have it`);
+      return false;
+    }
+    const away = directors.findIndex((d) => !d.interfaces.some((i) => i.addresses.some((cidr) => inSubnet(draft.vip, cidr))));
+    if (away >= 0) {
+      problem(`directors[${away}]`, `director ${directors[away]!.name} has no address on the subnet of ${draft.vip}: VRRP holds a NAT pair's VIP on each director's outside interface`);
+      return false;
+    }
+  } else if (forwarding === 'nat' && owner?.host !== director) {
     problem('vip', `${draft.vip} is not an address on director ${director.name}'s interfaces: a NAT VIP lives on the director's outside interface`);
     return false;
   }
@@ -192,12 +229,52 @@ function checkVipPlacement(draft: DraftService, forwarding: ForwardingMethod, di
   return true;
 }
 
+/**
+ * The address a NAT service's real servers must route replies through: the DIP of its one director, or the
+ * pair's floating `vrrp.gateway`, checked here; undefined for DR, null when the gateway is wrong.
+ */
+function realServerGateway(
+  draft: DraftService,
+  forwarding: ForwardingMethod,
+  directors: readonly Host[],
+  dip: Cidr,
+  owned: readonly OwnedAddress[],
+  problem: (field: string, message: string) => undefined,
+): IPv4 | undefined | null {
+  const given = draft.vrrp?.gateway;
+  if (forwarding === 'dr') {
+    if (given) problem('vrrp.gateway', "is for NAT pairs, whose real servers route replies through the director holding the VIP; a DR real server's replies go straight to the client");
+    return given ? null : undefined;
+  }
+  if (directors.length === 1) return dip.address;
+  if (!given) {
+    problem('vrrp.gateway', `is required: the real servers of a NAT pair route replies through an inside address that VRRP moves with the VIP (on ${networkOf(dip)}, no host's own)`);
+    return null;
+  }
+  const owner = owned.find((entry) => entry.cidr.address === given);
+  const edge = subnetEdgeOf(given, dip);
+  const wrong = !inSubnet(given, dip)
+    ? `${given} is not on ${networkOf(dip)}, the subnet of the directors' DIPs, where the real servers are`
+    : edge
+      ? `${given} is the ${edge} address of ${networkOf(dip)}, which no gateway can have`
+      : owner
+        ? `${given} is host ${owner.host.name}'s own address (${owner.field}): the gateway moves between the directors, so no host may have it`
+        : given === draft.vip
+          ? `${given} is the service's VIP: the gateway is a second, inside address`
+          : undefined;
+  if (wrong) {
+    problem('vrrp.gateway', wrong);
+    return null;
+  }
+  return given;
+}
+
 function resolveRealServer(
   service: DraftService,
   draft: DraftRealServer,
   forwarding: ForwardingMethod,
   directors: readonly [Host, ...Host[]],
-  dip: Cidr,
+  { dip, gateway }: { readonly dip: Cidr; readonly gateway: IPv4 | undefined },
   hosts: ReadonlyMap<string, Host>,
   issues: IssueList,
 ): RealServer | undefined {
@@ -217,9 +294,13 @@ function resolveRealServer(
   if (forwarding === 'dr' && draft.port !== undefined && draft.port !== service.port) {
     return problem('port', `${draft.port} differs from the service port ${service.port}: DR forwards packets unchanged, so the real server must serve port ${service.port}`);
   }
-  if (forwarding === 'nat' && host.gateway !== dip.address) {
+  if (gateway !== undefined && host.gateway !== gateway) {
     const now = host.gateway ? `is ${host.gateway}` : 'is not set';
-    issues.add(`host ${host.name}`, 'gateway', `${now}, but NAT real server ${host.name} must route replies through director ${director.name}'s DIP ${dip.address}`);
+    const through =
+      directors.length === 1
+        ? `director ${director.name}'s DIP ${gateway}`
+        : `${gateway}, the gateway address directors ${listed(directors.map((d) => d.name))} hold with the VIP (${service.subject}'s vrrp.gateway)`;
+    issues.add(`host ${host.name}`, 'gateway', `${now}, but NAT real server ${host.name} must route replies through ${through}`);
     return undefined;
   }
   return { host: host.name, address: onDipSubnet.address, port: draft.port ?? service.port, weight: draft.weight };
@@ -266,6 +347,14 @@ function checkUnusedRoles(hosts: readonly Host[], services: readonly VirtualServ
 /** The services that share one list of directors share one VRRP instance: its settings, by that list. */
 type Failovers = ReadonlyMap<string, Failover>;
 
+/** A VRRP instance's settings as its services give them, its id not numbered yet. */
+interface GivenVrrp {
+  readonly id?: VirtualRouterId;
+  readonly advertInterval: number;
+  readonly unicast: boolean;
+  readonly gateway?: IPv4;
+}
+
 const groupKey = (directors: readonly string[]): string => directors.join(' ');
 /** keepalived's sample configuration starts at 51; lvsplay numbers its instances from there. */
 const FIRST_ROUTER_ID = 51;
@@ -275,50 +364,69 @@ const FIRST_ROUTER_ID = 51;
  * is the lowest from 51 that no other instance on its segment has; two on one segment never share one (a
  * BACKUP would take the other's adverts for its own).
  */
-function resolveFailovers(drafts: readonly DraftService[], services: readonly VirtualService[], dips: ReadonlyMap<string, Cidr>, issues: IssueList): Failovers {
-  const groups = new Map<string, { drafts: DraftService[]; segment: Cidr }>();
+function resolveFailovers(drafts: readonly DraftService[], services: readonly VirtualService[], hosts: ReadonlyMap<string, Host>, dips: ReadonlyMap<string, Cidr>, issues: IssueList): Failovers {
+  const groups = new Map<string, { drafts: DraftService[]; segments: Cidr[] }>();
   for (const draft of drafts) {
     if (draft.directors.length < 2 || !draft.vrrp) continue;
-    if (!services.some((s) => s.vip === draft.vip && s.port === draft.port && s.protocol === draft.protocol && groupKey(s.directors) === groupKey(draft.directors))) continue;
+    const service = services.find((s) => s.vip === draft.vip && s.port === draft.port && s.protocol === draft.protocol && groupKey(s.directors) === groupKey(draft.directors));
     const segment = dips.get(draft.directors[0]);
-    if (!segment) continue;
-    const group = groups.get(groupKey(draft.directors)) ?? { drafts: [], segment };
+    if (!service || !segment) continue;
+    const group = groups.get(groupKey(draft.directors)) ?? { drafts: [], segments: [segment] };
     group.drafts.push(draft);
+    // A NAT pair's VIP has an instance of its own on the outside segment, with the same id.
+    const outside =
+      service.forwarding === 'nat'
+        ? hosts
+            .get(service.directors[0])
+            ?.interfaces.flatMap((i) => i.addresses)
+            .find((cidr) => inSubnet(service.vip, cidr))
+        : undefined;
+    if (outside && !group.segments.some((known) => inSubnet(outside.address, known))) group.segments.push(outside);
     groups.set(groupKey(draft.directors), group);
   }
-  const given = new Map<string, { id?: VirtualRouterId; advertInterval: number; unicast: boolean }>();
+  const given = new Map<string, GivenVrrp>();
   for (const [key, group] of groups) {
     const [first, ...rest] = group.drafts;
     const id = group.drafts.find((d) => d.vrrp?.virtualRouterId !== undefined)?.vrrp?.virtualRouterId;
+    const gateway = group.drafts.find((d) => d.vrrp?.gateway !== undefined)?.vrrp?.gateway;
     for (const other of rest) {
-      const disagree = (['virtualRouterId', 'advertInterval', 'unicast'] as const).find(
+      const disagree = (['virtualRouterId', 'advertInterval', 'unicast', 'gateway'] as const).find(
         (field) => other.vrrp?.[field] !== undefined && first!.vrrp?.[field] !== undefined && other.vrrp[field] !== first!.vrrp[field],
       );
       if (disagree) issues.add(other.subject, `vrrp.${disagree}`, `differs from ${first!.subject}'s, which has the same directors and so the same VRRP instance`);
     }
-    given.set(key, { advertInterval: first!.vrrp!.advertInterval, unicast: first!.vrrp!.unicast, ...(id !== undefined && { id }) });
+    given.set(key, { advertInterval: first!.vrrp!.advertInterval, unicast: first!.vrrp!.unicast, ...(id !== undefined && { id }), ...(gateway && { gateway }) });
   }
   const failovers = new Map<string, Failover>();
-  const taken = (segment: Cidr, id: number, except: string) => [...failovers].some(([key, f]) => key !== except && f.virtualRouterId === id && inSubnet(groups.get(key)!.segment.address, segment));
+  /** The segment of `segments` where another instance already has `id`. */
+  const taken = (segments: readonly Cidr[], id: number, except: string) =>
+    segments.find((segment) => [...failovers].some(([key, f]) => key !== except && f.virtualRouterId === id && groups.get(key)!.segments.some((other) => inSubnet(other.address, segment))));
+  const failover = ({ advertInterval, unicast, gateway }: GivenVrrp, virtualRouterId: VirtualRouterId): Failover => ({
+    virtualRouterId,
+    advertInterval,
+    unicast,
+    ...(gateway && { gateway }),
+  });
   for (const [key, settings] of given) {
     if (settings.id === undefined) continue;
     const group = groups.get(key)!;
-    if (taken(group.segment, settings.id, key)) {
+    const clash = taken(group.segments, settings.id, key);
+    if (clash) {
       const subject = group.drafts.find((d) => d.vrrp?.virtualRouterId !== undefined)!.subject;
-      issues.add(subject, 'vrrp.virtualRouterId', `${settings.id} is already the id of another VRRP instance on ${networkOf(group.segment)}: each instance on a segment needs its own`);
+      issues.add(subject, 'vrrp.virtualRouterId', `${settings.id} is already the id of another VRRP instance on ${networkOf(clash)}: each instance on a segment needs its own`);
     }
-    failovers.set(key, { virtualRouterId: settings.id, advertInterval: settings.advertInterval, unicast: settings.unicast });
+    failovers.set(key, failover(settings, settings.id));
   }
   for (const [key, settings] of given) {
     if (settings.id !== undefined) continue;
-    const segment = groups.get(key)!.segment;
+    const segments = groups.get(key)!.segments;
     let id = FIRST_ROUTER_ID;
-    while (taken(segment, id, key)) id++;
+    while (taken(segments, id, key)) id++;
     if (id > 255) {
-      issues.add(groups.get(key)!.drafts[0]!.subject, 'vrrp.virtualRouterId', `is required: every id from ${FIRST_ROUTER_ID} to 255 is taken on ${networkOf(segment)}`);
+      issues.add(groups.get(key)!.drafts[0]!.subject, 'vrrp.virtualRouterId', `is required: every id from ${FIRST_ROUTER_ID} to 255 is taken on ${segments.map(networkOf).join(' or ')}`);
       continue;
     }
-    failovers.set(key, { virtualRouterId: id as VirtualRouterId, advertInterval: settings.advertInterval, unicast: settings.unicast });
+    failovers.set(key, failover(settings, id as VirtualRouterId));
   }
   return failovers;
 }

@@ -25,7 +25,7 @@ export interface KeepalivedWants {
   readonly table: IpvsTable;
   /** By `serviceKey`: its health-checked services, each with what keepalived does to a failing real server. */
   readonly checks: ReadonlyMap<string, CheckFailureAction>;
-  /** A director of a pair: the VIPs its VRRP instances hold when it is MASTER. */
+  /** A director of a pair: the addresses its VRRP instances hold when it is MASTER (VIPs, and a NAT pair's gateway). */
   readonly vrrp?: { readonly vips: readonly [IPv4, ...IPv4[]] };
 }
 

@@ -3,7 +3,7 @@ import type { IPv4 } from '../net/ipv4.ts';
 import type { VrrpView } from './view.ts';
 
 /**
- * Which part of VRRP a director of a pair plays, by which of `vips` (its instances' VIPs) it holds (why the
+ * Which part of VRRP a director of a pair plays, by which of `vips` (its instances' addresses) it holds (why the
  * addresses tell, and not keepalived: `VrrpView`). On any interface: Linux answers ARP for a local address
  * on every interface by default (a director keeps arp_ignore 0), so a VIP held anywhere draws the clients.
  */

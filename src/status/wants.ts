@@ -34,7 +34,8 @@ function keepalivedWants(inventory: Inventory, host: Host, table: IpvsTable): Ke
   const keys = new Set(table.map(serviceKey));
   const services = inventory.services.filter((service) => directs(service, host.name) && keys.has(serviceKey(service)));
   const checks = new Map(services.flatMap((service) => (service.healthCheck ? [[serviceKey(service), service.healthCheck.onFailure] as const] : [])));
-  const vips = [...new Set(services.filter((service) => service.failover).map((service): IPv4 => service.vip))];
+  // A NAT pair's MASTER holds its real servers' gateway too.
+  const vips = [...new Set(services.flatMap((service): IPv4[] => (service.failover ? [service.vip, ...(service.failover.gateway ? [service.failover.gateway] : [])] : [])))];
   return { table, checks, ...(vips.length > 0 && { vrrp: { vips: vips as [IPv4, ...IPv4[]] } }) };
 }
 

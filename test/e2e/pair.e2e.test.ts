@@ -6,114 +6,69 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startLab, type Lab } from '../lab/lab.ts';
-import { failureText, lvsplay, runJson, writeLabInventory } from './lvsplay.ts';
+import type { Lab } from '../lab/lab.ts';
+import { failureText, runJson, writeLabInventory } from './lvsplay.ts';
+import {
+  assertBareDirectors,
+  assertRecovered,
+  backgroundLog,
+  clientLoop,
+  curlSeries,
+  DIRECTORS,
+  holders as holdersOf,
+  liveRealServers as liveOf,
+  sh,
+  slowDownload,
+  status,
+  usePairLab,
+  waitFor,
+} from './pair-lab.ts';
 
 const VIP = '192.168.10.100';
-const DIRECTORS = ['lvs', 'lvs2'] as const;
 
 type PairLab = Lab<'dr-pair'>;
 
-async function sh(lab: PairLab, host: string, command: string): Promise<string> {
-  const result = await lab.ssh(host as never, command, { timeoutMs: 120_000 });
-  assert.equal(result.code, 0, `${host}: ${command}: ${result.stderr}`);
-  return result.stdout;
+const holders = (lab: PairLab, up: readonly string[] = DIRECTORS) => holdersOf(lab, [VIP], up);
+const liveRealServers = (lab: PairLab, director: string) => liveOf(lab, director, VIP);
+
+const PAIR_SERVICE = {
+  vip: VIP,
+  port: 80,
+  scheduler: 'rr',
+  directors: ['lvs', 'lvs2'],
+  healthCheck: { type: 'http', path: '/', interval: 1, timeout: 1, retries: 2 },
+  realServers: [{ host: 'rs1' }, { host: 'rs2' }],
+};
+
+/** busybox arping's `Unicast reply from IP [MAC] …` lines, reduced to the MAC addresses, each once. */
+const REPLY_MACS = String.raw`sed -n 's/.*reply from [^ ]* \[\([^]]*\)\].*/\1/p' | sort -u`;
+
+/** The MAC addresses that answer ARP for `address` on the lan, asked from the router over `seconds`. */
+async function arpReplies(lab: PairLab, address: string, seconds: number): Promise<string[]> {
+  const out = await sh(lab, 'router', `busybox arping -I eth0 -c ${seconds} -w ${seconds} ${address} 2>/dev/null | ${REPLY_MACS}; true`);
+  return out.trim().split('\n').filter(Boolean);
 }
 
-/** The directors that hold the VIP on an interface now (VRRP's MASTER). */
-async function holders(lab: PairLab, up: readonly string[] = DIRECTORS): Promise<string[]> {
-  const held = await Promise.all(up.map(async (d) => ((await sh(lab, d, 'ip -o -4 address show')).includes(` ${VIP}/32 `) ? [d] : [])));
-  return held.flat();
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<{ value: T; seconds: number }> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return { value, seconds: (Date.now() - started) / 1000 };
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
-
-interface StatusDirector {
-  readonly host: string;
-  readonly vrrp?: { readonly state: string };
-  readonly services: readonly { readonly key: string; readonly ownership: string; readonly realServers: readonly { readonly key: string; readonly out?: string }[] }[];
-}
-
-/** `lvsplay status --json`, by director. */
-async function status(inventory: string, ssh: readonly string[]): Promise<Map<string, StatusDirector>> {
-  const result = await lvsplay(['status', inventory, ...ssh, '--json']);
-  assert.equal(result.code, 0, result.stderr);
-  return new Map((JSON.parse(result.stdout) as { directors: StatusDirector[] }).directors.map((d) => [d.host, d]));
-}
-
-/** Real servers in the director's live table for the VIP, with their weights: `192.168.10.71:80 1`. */
-async function liveRealServers(lab: PairLab, director: string): Promise<string[]> {
-  const listing = await sh(lab, director, `ipvsadm -Ln -t ${VIP}:80`);
-  return [...listing.matchAll(/^ {2}-> (\d+\.\d+\.\d+\.\d+:\d+)\s+\S+\s+(\d+)/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
-}
-
-/** Every 200 ms, `TIME ANSWER` (FAILED when no answer in 1 s), until stopped. */
-const LOOP = `rm -f /tmp/pair.log /tmp/pair-stop
-while [ ! -e /tmp/pair-stop ]; do
-  r=$(curl -s --max-time 1 http://${VIP}/ 2>/dev/null) || r=FAILED
-  echo "$(date +%s.%N) \${r:-EMPTY}" >> /tmp/pair.log
-  sleep 0.2
-done
-touch /tmp/pair-done`;
-
-interface Loop {
-  /** Stops the loop and reads it: the requests, the failed ones, and the span between the first and the last failure. */
-  stop(): Promise<{ requests: number; failed: number; failedSpan: number; answers: string[]; lastFailedAt: number; lines: string[] }>;
-}
-
-async function clientLoop(lab: PairLab): Promise<Loop> {
-  await sh(lab, 'client', `cat > /tmp/pair-loop.sh <<'EOF'\n${LOOP}\nEOF\nrm -f /tmp/pair-done; setsid sh /tmp/pair-loop.sh < /dev/null > /dev/null 2>&1 &`);
-  await waitFor('the client loop started', async () => (Number((await sh(lab, 'client', 'cat /tmp/pair.log 2>/dev/null | wc -l')).trim()) >= 3 ? true : undefined), 30_000);
-  return {
-    stop: async () => {
-      await sh(lab, 'client', 'touch /tmp/pair-stop');
-      await waitFor('the client loop stopped', async () => ((await lab.ssh('client', 'test -e /tmp/pair-done')).code === 0 ? true : undefined), 30_000);
-      const lines = (await sh(lab, 'client', 'cat /tmp/pair.log')).trim().split('\n');
-      const parsed = lines.map((line) => {
-        const [time, answer = ''] = line.split(' ');
-        return { time: Number(time), answer };
-      });
-      const failedAt = parsed.filter((p) => p.answer !== 'rs1' && p.answer !== 'rs2').map((p) => p.time);
-      return {
-        requests: parsed.length,
-        failed: failedAt.length,
-        failedSpan: failedAt.length > 0 ? failedAt.at(-1)! - failedAt[0]! : 0,
-        answers: parsed.map((p) => p.answer),
-        lastFailedAt: failedAt.length > 0 ? parsed.findIndex((p) => p.time === failedAt.at(-1)) : -1,
-        lines,
-      };
-    },
-  };
+/** ARP probes from the router, one a second at most, each logged with the MAC addresses that answered it, until stopped. */
+async function arpLoop(lab: PairLab, address: string): Promise<{ stop(): Promise<string[][]> }> {
+  const step = `  r=$(busybox arping -I eth0 -c 1 -w 1 ${address} 2>/dev/null | ${REPLY_MACS} | tr '\\n' ' ')
+  echo "$(date +%s.%N) $r" >> /tmp/arp.log`;
+  const loop = await backgroundLog(lab, 'router', 'arp', step);
+  return { stop: async () => (await loop.stop()).map((line) => line.split(' ').slice(1).filter(Boolean)) };
 }
 
 describe('a director pair with health checks (keepalived), from bare VMs', function () {
   this.timeout(30 * 60_000);
+  const suite = usePairLab('dr-pair');
   let lab: PairLab;
   let inventory: string;
   let ssh: string[];
-
-  before(async () => {
-    lab = await startLab('dr-pair');
-    inventory = await writeLabInventory(lab.dir, 'dr-pair', lab.access);
-    ssh = ['--known-hosts', join(lab.dir, 'known_hosts')];
-  });
-
-  after(async () => {
-    await lab?.stop();
+  before(() => {
+    ({ lab, inventory, ssh } = suite);
   });
 
   it('installs ipvsadm and keepalived and converges in one run; lvs, the preferred director, holds the VIP; curl alternates; a second run changes nothing', async () => {
-    for (const director of DIRECTORS) {
-      assert.equal((await lab.ssh(director, 'command -v ipvsadm || command -v keepalived')).code, 1, `${director} starts without ipvsadm and keepalived`);
-    }
+    await assertBareDirectors(lab);
     const run = await runJson(['run', inventory, ...ssh, '--accept-new-host-keys']);
     assert.equal(run.code, 0, failureText(run.hosts));
     for (const director of DIRECTORS) {
@@ -130,7 +85,7 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     const { seconds } = await waitFor('lvs holds the VIP alone', async () => ((await holders(lab)).join() === 'lvs' ? true : undefined));
     console.log(`      lvs is MASTER ${seconds.toFixed(1)} s after the run`);
     for (const director of DIRECTORS) assert.deepEqual(await liveRealServers(lab, director), ['192.168.10.71:80 1', '192.168.10.72:80 1'], director);
-    const seen = (await sh(lab, 'client', `for i in 1 2 3 4 5 6; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+    const seen = await curlSeries(lab, VIP, 6);
     assert.ok(
       seen.every((who, i) => (who === 'rs1' || who === 'rs2') && (i === 0 || who !== seen[i - 1])),
       `curl ${VIP}: ${seen.join(', ')}`,
@@ -160,7 +115,7 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     try {
       const out = await waitFor('rs1 out of the live table', async () => ((await liveRealServers(lab, 'lvs')).join() === '192.168.10.72:80 1' ? true : undefined), 30_000);
       console.log(`      rs1 left the table ${out.seconds.toFixed(1)} s after its web server stopped (interval 1 s × retries 2)`);
-      const seen = (await sh(lab, 'client', `for i in 1 2 3 4 5 6; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+      const seen = await curlSeries(lab, VIP, 6);
       assert.deepEqual(seen, ['rs2', 'rs2', 'rs2', 'rs2', 'rs2', 'rs2']);
       const rs1 = (await status(inventory, ssh))
         .get('lvs')!
@@ -175,17 +130,13 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
   });
 
   it('the MASTER dying hands the VIP to lvs2: requests fail for a few seconds, then all succeed; back, lvs takes it again', async () => {
-    const loop = await clientLoop(lab);
+    const loop = await clientLoop(lab, VIP);
     await lab.powerOff('lvs');
     const { seconds } = await waitFor('lvs2 holds the VIP', async () => ((await holders(lab, ['lvs2'])).join() === 'lvs2' ? true : undefined), 60_000);
     await sleep(5000);
     const seen = await loop.stop();
     console.log(`      lvs powered off: lvs2 held the VIP ${seconds.toFixed(1)} s later; ${seen.failed} of ${seen.requests} requests failed, over ${seen.failedSpan.toFixed(1)} s (adverts every 1 s)`);
-    assert.ok(seen.lastFailedAt < seen.requests - 10, `requests still failed at the end: ${seen.lines.slice(-12).join(' | ')}`);
-    assert.ok(
-      seen.answers.slice(seen.lastFailedAt + 1).every((a) => a === 'rs1' || a === 'rs2'),
-      'every request after the last failure succeeded',
-    );
+    assertRecovered(seen);
     await lab.powerOn('lvs');
     await waitFor('lvs holds the VIP again, alone', async () => ((await holders(lab)).join() === 'lvs' ? true : undefined), 90_000);
   });
@@ -193,21 +144,12 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
   it('a weight changed in the inventory: keepalived reloads (no restart), a download through the VIP goes on, and both live tables match', async () => {
     const heavier = await writeLabInventory(join(lab.dir, 'weight'), 'dr-pair', lab.access, {
       name: 'weight',
-      services: [
-        {
-          vip: VIP,
-          port: 80,
-          scheduler: 'rr',
-          directors: ['lvs', 'lvs2'],
-          healthCheck: { type: 'http', path: '/', interval: 1, timeout: 1, retries: 2 },
-          realServers: [{ host: 'rs1', weight: 3 }, { host: 'rs2' }],
-        },
-      ],
+      services: [{ ...PAIR_SERVICE, realServers: [{ host: 'rs1', weight: 3 }, { host: 'rs2' }] }],
     });
     const pid = (await sh(lab, 'lvs', 'systemctl show -p MainPID --value keepalived.service')).trim();
     // A 3 MB file sent at 100 kB/s by whichever real server takes it: 30 s, across the run.
     for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 3000000 /dev/zero > /run/lab-www/big');
-    const download = lab.ssh('client', `curl -s -o /dev/null --limit-rate 100k --max-time 300 -w '%{http_code} %{size_download}' http://${VIP}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
+    const download = slowDownload(lab, VIP);
     await sleep(3000);
     const run = await runJson(['run', heavier, ...ssh]);
     assert.equal(run.code, 0, failureText(run.hosts));
@@ -221,7 +163,7 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
   it('a real server leaving (its host marked absent) is drained before keepalived deletes it: its download completes; added back, it serves again', async () => {
     for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 3000000 /dev/zero > /run/lab-www/big');
     // 3 MB at 100 kB/s: about 30 s each; rr gives one to each real server.
-    const download = () => lab.ssh('client', `curl -s -o /dev/null --limit-rate 100k --max-time 300 -w '%{http_code} %{size_download}' http://${VIP}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
+    const download = () => slowDownload(lab, VIP);
     const downloads = [download(), download()];
     await waitFor('rs2 holding a download', async () => (/ -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', `ipvsadm -Ln -t ${VIP}:80`)) ? true : undefined), 30_000);
     const leaving = await writeLabInventory(join(lab.dir, 'leaving'), 'dr-pair', lab.access, { name: 'leaving', absent: ['rs2'] });
@@ -232,7 +174,7 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     const run = runJson(['run', leaving, ...ssh]);
     // While it drains: weight 0 on the MASTER, its download still going.
     await waitFor('rs2 at weight 0', async () => ((await liveRealServers(lab, 'lvs')).includes('192.168.10.72:80 0') ? true : undefined), 60_000);
-    const seen = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+    const seen = await curlSeries(lab, VIP, 4);
     assert.deepEqual(seen, ['rs1', 'rs1', 'rs1', 'rs1'], 'no new request reaches a draining real server');
     const done = await run;
     assert.equal(done.code, 0, failureText(done.hosts));
@@ -249,10 +191,44 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     for (const director of DIRECTORS) assert.deepEqual(await liveRealServers(lab, director), ['192.168.10.71:80 1', '192.168.10.72:80 1'], director);
   });
 
+  it('a VIP moved from lvs to lvs2 is never held by both: arping from the router sees one MAC address at any time, and the VIP answers from lvs2 after', async () => {
+    const moved = '192.168.10.110';
+    const on = (director: string) => ({ vip: moved, port: 80, scheduler: 'rr', director, realServers: [{ host: 'rs1' }, { host: 'rs2' }] });
+    const onLvs = await writeLabInventory(join(lab.dir, 'moved'), 'dr-pair', lab.access, { name: 'on-lvs', services: [PAIR_SERVICE, on('lvs')] });
+    const onLvs2 = await writeLabInventory(join(lab.dir, 'moved'), 'dr-pair', lab.access, { name: 'on-lvs2', services: [PAIR_SERVICE, on('lvs2')] });
+    const first = await runJson(['run', onLvs, ...ssh]);
+    assert.equal(first.code, 0, failureText(first.hosts));
+    const macs = new Map<string, string>();
+    for (const director of DIRECTORS) macs.set((await sh(lab, director, 'cat /sys/class/net/eth0/address')).trim(), director);
+    const who = (mac: string) => macs.get(mac) ?? mac;
+    assert.deepEqual((await arpReplies(lab, moved, 2)).map(who), ['lvs'], `${moved} on lvs alone before the move`);
+    const probes = await arpLoop(lab, moved);
+    const run = await runJson(['run', onLvs2, ...ssh]);
+    await sleep(3000);
+    const answers = (await probes.stop()).map((macsOfProbe) => macsOfProbe.map(who));
+    assert.equal(run.code, 0, failureText(run.hosts));
+    const both = answers.filter((a) => a.length > 1);
+    const order = answers.flatMap((a) => (a.length === 1 ? a : [])).filter((name, i, all) => i === 0 || name !== all[i - 1]);
+    console.log(
+      `      ${answers.length} ARP probes across the move: answered by ${order.join(', then ')}; ${answers.filter((a) => a.length === 0).length} unanswered (${moved} between hosts); ${both.length} answered by both`,
+    );
+    assert.deepEqual(both, [], 'no probe was answered by both directors');
+    assert.deepEqual(order, ['lvs', 'lvs2'], 'lvs answered, then lvs2 alone');
+    const seen = await curlSeries(lab, moved, 4);
+    assert.ok(
+      seen.every((name) => name === 'rs1' || name === 'rs2'),
+      `curl ${moved}: ${seen.join(', ')}`,
+    );
+    assert.equal((await lab.ssh('lvs', `ipvsadm -Ln -t ${moved}:80`)).code, 1, `lvs no longer has ${moved}:80`);
+    const back = await runJson(['run', inventory, ...ssh]);
+    assert.equal(back.code, 0, failureText(back.hosts));
+    assert.deepEqual(await arpReplies(lab, moved, 2), [], `${moved} is gone with its service`);
+  });
+
   it('after every VM reboots, with no further run, the pair elects lvs and curl works', async () => {
     await lab.rebootAll();
     await waitFor('lvs holds the VIP alone after the reboot', async () => ((await holders(lab)).join() === 'lvs' ? true : undefined), 120_000);
-    const seen = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+    const seen = await curlSeries(lab, VIP, 4);
     assert.ok(
       seen.every((who) => who === 'rs1' || who === 'rs2'),
       seen.join(', '),

@@ -1,6 +1,6 @@
 // `npm run demo`: the seed's 4.2 DR cluster built from bare VMs by lvsplay, end to end, as a new user
 // would see it: the lab boots, `lvsplay run` converges it with live progress, the client curls the VIP,
-// a second run changes nothing, and the lab is removed. `npm run demo -- nat` (or dr-multi-subnet) for
+// a second run changes nothing, and the lab is removed. `npm run demo -- nat` (or dr-multi-subnet, dr-pair, nat-pair) for
 // the other seeds; `--keep` leaves the lab up until Ctrl-C, with the commands to reach it.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { writeLabInventory } from '../e2e/lvsplay.ts';
 import { startLab, type TopologyName } from './lab.ts';
 import { topologies } from './topologies.ts';
 
-const VIPS: Record<TopologyName, string> = { dr: '192.168.10.100', nat: '172.16.10.81', 'dr-multi-subnet': '172.16.10.81', 'dr-pair': '192.168.10.100' };
+const VIPS: Record<TopologyName, string> = { dr: '192.168.10.100', nat: '172.16.10.81', 'dr-multi-subnet': '172.16.10.81', 'dr-pair': '192.168.10.100', 'nat-pair': '172.16.10.80' };
 const BIN = fileURLToPath(new URL('../../bin/lvsplay.js', import.meta.url));
 
 function lvsplay(args: string[]): Promise<number> {

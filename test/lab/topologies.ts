@@ -52,6 +52,20 @@ export const topologies = {
   'dr-multi-subnet': { vms: drLan },
   /** Seed 4.2 with a second director, lvs2 (192.168.10.82), for keepalived's VRRP pair (issue 12). */
   'dr-pair': { vms: { ...drLan, lvs2: { nics: [nic('lan', '192.168.10.82/24')], gateway: '192.168.10.200' } } },
+  /**
+   * Seed 4.1 on two directors (issue 12): the VIP 172.16.10.80 outside and the real servers' gateway
+   * 192.168.10.80 inside belong to neither director until keepalived, which lvsplay installs, holds both on
+   * the MASTER.
+   */
+  'nat-pair': {
+    vms: {
+      client: { nics: [nic('outside', '172.16.10.100/24')] },
+      lvs: { nics: [nic('inside', '192.168.10.81/24'), nic('outside', '172.16.10.81/24')] },
+      lvs2: { nics: [nic('inside', '192.168.10.82/24'), nic('outside', '172.16.10.82/24')] },
+      rs1: { nics: [nic('inside', '192.168.10.71/24')], gateway: '192.168.10.80' },
+      rs2: { nics: [nic('inside', '192.168.10.72/24')], gateway: '192.168.10.80' },
+    },
+  },
 } as const satisfies Record<string, Topology>;
 
 export type TopologyName = keyof typeof topologies;

@@ -1,4 +1,5 @@
 import dr from '../../../inventories/dr.ts';
+import natPair from '../../../inventories/nat-pair.ts';
 import nat from '../../../inventories/nat.ts';
 import { formatIssue, InventoryError } from '../../../src/inventory/issues.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
@@ -23,6 +24,11 @@ export function pairInventory(): any {
   delete inv.services[0].director;
   inv.services[0].directors = ['lvs', 'lvs2'];
   return inv;
+}
+
+/** Seed 4.1 on two directors: the VIP 172.16.10.80 and the real servers' gateway 192.168.10.80 float between them. */
+export function natPairInventory(): any {
+  return structuredClone(natPair);
 }
 
 /** Every line `lvsplay validate` prints for `input`; none for a sound inventory. */

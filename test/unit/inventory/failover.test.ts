@@ -3,7 +3,7 @@
 import { strict as assert } from 'node:assert';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Inventory } from '../../../src/inventory/model.ts';
-import { baseInventory, pairInventory, problems } from './cases.ts';
+import { baseInventory, natPairInventory, pairInventory, problems } from './cases.ts';
 
 function checked(input: unknown): Inventory {
   return checkInventory('inventory.ts', input);
@@ -127,7 +127,10 @@ describe('inventory: director pairs and health checks', () => {
       mutate: (inv) => {
         inv.services[0].vrrp = { virtualRouterId: 256, priority: 100 };
       },
-      expect: [`${SERVICE}, vrrp.priority: unknown field (known: virtualRouterId, advertInterval, unicast)`, `${SERVICE}, vrrp.virtualRouterId: must be a whole number from 1 to 255, got 256`],
+      expect: [
+        `${SERVICE}, vrrp.priority: unknown field (known: virtualRouterId, advertInterval, unicast, gateway)`,
+        `${SERVICE}, vrrp.virtualRouterId: must be a whole number from 1 to 255, got 256`,
+      ],
     },
     {
       name: 'two pairs on one segment with the same id',
@@ -147,16 +150,11 @@ describe('inventory: director pairs and health checks', () => {
       expect: [`service tcp 192.168.10.100:443, vrrp.advertInterval: differs from ${SERVICE}'s, which has the same directors and so the same VRRP instance`],
     },
     {
-      name: 'a NAT service with two directors',
+      name: 'a floating gateway on a DR pair',
       mutate: (inv) => {
-        Object.assign(inv, baseInventory('nat'));
-        inv.hosts.lvs2 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.82/24', eth1: '172.16.10.82/24' }, dip: '192.168.10.82' };
-        inv.services[0].director = undefined;
-        inv.services[0].directors = ['lvs', 'lvs2'];
+        inv.services[0].vrrp = { gateway: '192.168.10.80' };
       },
-      expect: [
-        'service tcp 172.16.10.81:80, directors: name two or more directors of a NAT service: its real servers would need a floating gateway address, which lvsplay does not make yet; give it one director',
-      ],
+      expect: [`${SERVICE}, vrrp.gateway: is for NAT pairs, whose real servers route replies through the director holding the VIP; a DR real server's replies go straight to the client`],
     },
     {
       name: 'a health check of an unknown type, and a tcp check given a path',
@@ -188,6 +186,86 @@ describe('inventory: director pairs and health checks', () => {
       ],
     },
   ];
+
+  it("gives a NAT pair its floating gateway, which the real servers route through; the VIP's instance outside has the same id", () => {
+    const inv = natPairInventory();
+    const [service] = checked(inv).services;
+    assert.deepEqual(service!.failover, { virtualRouterId: 51, advertInterval: 1, unicast: false, gateway: '192.168.10.80' });
+    // A DR pair on the outside segment must not take the NAT pair's id there.
+    inv.hosts.lvs3 = { interfaces: { eth0: '172.16.10.83/24' }, roles: ['director-dr'] };
+    inv.hosts.lvs4 = { interfaces: { eth0: '172.16.10.84/24' }, roles: ['director-dr'] };
+    inv.hosts.rs3 = { interfaces: { eth0: '172.16.10.73/24' }, roles: ['realserver-dr'] };
+    inv.services.push({ vip: '172.16.10.90', port: 80, directors: ['lvs3', 'lvs4'], realServers: [{ host: 'rs3' }] });
+    assert.deepEqual(
+      checked(inv).services.map((s) => s.failover?.virtualRouterId),
+      [51, 52],
+    );
+  });
+
+  const NAT_SERVICE = 'service tcp 172.16.10.80:80';
+  const badNat: readonly { name: string; mutate: (inv: any) => void; expect: string[] }[] = [
+    {
+      name: 'a NAT pair without a floating gateway',
+      mutate: (inv) => {
+        inv.services[0].vrrp = undefined;
+      },
+      expect: [`${NAT_SERVICE}, vrrp.gateway: is required: the real servers of a NAT pair route replies through an inside address that VRRP moves with the VIP (on 192.168.10.0/24, no host's own)`],
+    },
+    {
+      name: 'a floating gateway outside the DIP subnet',
+      mutate: (inv) => {
+        inv.services[0].vrrp.gateway = '172.16.10.90';
+      },
+      expect: [`${NAT_SERVICE}, vrrp.gateway: 172.16.10.90 is not on 192.168.10.0/24, the subnet of the directors' DIPs, where the real servers are`],
+    },
+    {
+      name: "a floating gateway that is a director's DIP",
+      mutate: (inv) => {
+        inv.services[0].vrrp.gateway = '192.168.10.81';
+      },
+      expect: [`${NAT_SERVICE}, vrrp.gateway: 192.168.10.81 is host lvs's own address (interfaces.eth0): the gateway moves between the directors, so no host may have it`],
+    },
+    {
+      name: 'a floating gateway on the broadcast address',
+      mutate: (inv) => {
+        inv.services[0].vrrp.gateway = '192.168.10.255';
+      },
+      expect: [`${NAT_SERVICE}, vrrp.gateway: 192.168.10.255 is the broadcast address of 192.168.10.0/24, which no gateway can have`],
+    },
+    {
+      name: "a NAT pair's VIP that is a director's own address",
+      mutate: (inv) => {
+        inv.services[0].vip = '172.16.10.81';
+      },
+      expect: [
+        "service tcp 172.16.10.81:80, vip: 172.16.10.81 is host lvs's own address (interfaces.eth1): VRRP moves a NAT pair's VIP between the directors' outside interfaces, so no host may have it",
+      ],
+    },
+    {
+      name: 'a second NAT director with no address outside',
+      mutate: (inv) => {
+        inv.hosts.lvs2.interfaces = { eth0: '192.168.10.82/24' };
+      },
+      expect: [`${NAT_SERVICE}, directors[1]: director lvs2 has no address on the subnet of 172.16.10.80: VRRP holds a NAT pair's VIP on each director's outside interface`],
+    },
+    {
+      name: "a real server still routing through one director's DIP",
+      mutate: (inv) => {
+        inv.hosts.rs2.gateway = '192.168.10.81';
+      },
+      expect: [
+        `host rs2, gateway: is 192.168.10.81, but NAT real server rs2 must route replies through 192.168.10.80, the gateway address directors lvs, lvs2 hold with the VIP (${NAT_SERVICE}'s vrrp.gateway)`,
+      ],
+    },
+  ];
+
+  for (const testCase of badNat) {
+    it(`rejects ${testCase.name}`, () => {
+      const inv = natPairInventory();
+      testCase.mutate(inv);
+      assert.deepEqual(problems(inv), testCase.expect);
+    });
+  }
 
   for (const testCase of bad) {
     it(`rejects ${testCase.name}`, () => {

@@ -13,7 +13,7 @@ import type { FileItem } from '../../../src/desired/state.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Inventory } from '../../../src/inventory/model.ts';
 import { fileKind } from '../../../src/items/file.ts';
-import { pairInventory } from '../inventory/cases.ts';
+import { natPairInventory, pairInventory } from '../inventory/cases.ts';
 import { svc } from '../ipvs/helpers.ts';
 
 const KEEPALIVED = '/usr/sbin/keepalived';
@@ -31,12 +31,18 @@ function confOf(inventory: Inventory, host: string): FileItem {
   return item;
 }
 
-/** `keepalived -t -f` of `content`: its exit status and what it printed. */
-function configTest(content: string): { status: number | null; said: string } {
+/**
+ * `keepalived -t -f` of `content`: its exit status and what it printed. keepalived refuses an interface the
+ * machine lacks, so it runs in a network namespace of its own holding the director's interfaces (each a veth
+ * end: what this kernel has without loading a module), whatever this machine's own are called.
+ */
+function configTest(content: string, interfaces: readonly string[] = ['eth0']): { status: number | null; said: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lvsplay-keepalived-'));
   try {
-    writeFileSync(join(dir, 'keepalived.conf'), content);
-    const result = spawnSync(KEEPALIVED, ['-t', '-f', join(dir, 'keepalived.conf')], { encoding: 'utf8' });
+    const file = join(dir, 'keepalived.conf');
+    writeFileSync(file, content);
+    const links = interfaces.map((name, index) => `ip link add ${name} type veth peer name lvsplay-peer${index}`).join(' && ');
+    const result = spawnSync('unshare', ['--map-root-user', '--net', 'sh', '-c', `${links} && exec ${KEEPALIVED} -t -f "$0"`, file], { encoding: 'utf8' });
     return { status: result.status, said: `${result.stdout}${result.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -81,6 +87,36 @@ describe('keepalived.conf of a director pair', () => {
     const unicast = confOf(pairOf({ type: 'tcp' }, { unicast: true, advertInterval: 2 }), 'lvs2').content;
     assert.match(unicast, /advert_int 2\n {4}unicast_src_ip 192\.168\.10\.82\n {4}unicast_peer \{\n {8}192\.168\.10\.81\n {4}\}\n/);
     assert.deepEqual(configTest(unicast), { status: 0, said: '' });
+  });
+
+  it("gives a NAT pair two instances in a sync group: the VIP on the outside interface, the real servers' gateway on the DIP's; keepalived -t accepts both directors'", () => {
+    const inventory = checkInventory('inventory.ts', natPairInventory());
+    const lvs = confOf(inventory, 'lvs').content;
+    assert.match(lvs, /vrrp_sync_group LVSPLAY_51_NAT \{\n {4}group \{\n {8}LVSPLAY_51\n {8}LVSPLAY_51_GATEWAY\n {4}\}\n\}/);
+    assert.match(
+      lvs,
+      /vrrp_instance LVSPLAY_51 \{\n {4}state BACKUP\n {4}interface eth1\n {4}virtual_router_id 51\n {4}priority 150\n {4}advert_int 1\n {4}virtual_ipaddress \{\n {8}172\.16\.10\.80\/32 dev eth1\n {4}\}/,
+    );
+    assert.match(
+      lvs,
+      /vrrp_instance LVSPLAY_51_GATEWAY \{\n {4}state BACKUP\n {4}interface eth0\n {4}virtual_router_id 51\n {4}priority 150\n {4}advert_int 1\n {4}virtual_ipaddress \{\n {8}192\.168\.10\.80\/32 dev eth0\n {4}\}/,
+    );
+    // Connection updates travel inside, between the DIPs.
+    assert.match(lvs, /lvs_sync_daemon eth0 LVSPLAY_51_GATEWAY\n/);
+    assert.match(lvs, /virtual_server 172\.16\.10\.80 80 \{\n {4}delay_loop 1\n {4}lb_algo wrr\n {4}lb_kind NAT\n/);
+    for (const director of ['lvs', 'lvs2']) assert.deepEqual(configTest(confOf(inventory, director).content, ['eth0', 'eth1']), { status: 0, said: '' }, director);
+    const unicast = natPairInventory();
+    unicast.services[0].vrrp.unicast = true;
+    const lvs2 = confOf(checkInventory('inventory.ts', unicast), 'lvs2').content;
+    assert.match(lvs2, /interface eth1\n(?:.*\n){3}\s+unicast_src_ip 172\.16\.10\.82\n {4}unicast_peer \{\n {8}172\.16\.10\.81\n/);
+    assert.match(lvs2, /interface eth0\n(?:.*\n){3}\s+unicast_src_ip 192\.168\.10\.82\n {4}unicast_peer \{\n {8}192\.168\.10\.81\n/);
+    assert.deepEqual(configTest(lvs2, ['eth0', 'eth1']), { status: 0, said: '' });
+    // The real servers' default route is the floating gateway.
+    const rs1 = desiredState(inventory, inventory.hosts.find((h) => h.name === 'rs1')!).items;
+    assert.deepEqual(
+      rs1.filter((i) => i.kind === 'default-route').map((i) => i.kind === 'default-route' && i.via),
+      ['192.168.10.80'],
+    );
   });
 
   it('turns retries and interval into keepalived’s retry and delay_before_retry', () => {
