@@ -172,8 +172,20 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     const drain = check.hosts.find((h) => h.host === 'lvs')!.items.find((i) => i.kind === 'keepalived-drain')!;
     assert.match(drain.reason, /^drain 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 60 s\) before keepalived's reload deletes it$/, drain.reason);
     const run = runJson(['run', leaving, ...ssh]);
+    let ended: Awaited<typeof run> | undefined;
+    void run.then((result) => {
+      ended = result;
+    });
     // While it drains: weight 0 on the MASTER, its download still going.
-    await waitFor('rs2 at weight 0', async () => ((await liveRealServers(lab, 'lvs')).includes('192.168.10.72:80 0') ? true : undefined), 60_000);
+    await waitFor(
+      'rs2 at weight 0',
+      async () => {
+        if ((await liveRealServers(lab, 'lvs')).includes('192.168.10.72:80 0')) return true;
+        if (ended) assert.fail(`the run ended (exit ${ended.code}) before rs2 was seen at weight 0 on lvs: ${failureText(ended.hosts)}`);
+        return undefined;
+      },
+      60_000,
+    );
     const seen = await curlSeries(lab, VIP, 4);
     assert.deepEqual(seen, ['rs1', 'rs1', 'rs1', 'rs1'], 'no new request reaches a draining real server');
     const done = await run;
