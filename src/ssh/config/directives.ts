@@ -13,6 +13,8 @@ export interface Obtained {
   /** In order, without repeats of the same text (ssh drops those). */
   identityFiles: Setting<string>[];
   proxy?: Setting<ProxyRoute>;
+  /** `ProxyJump none`: later ProxyJump lines no longer count, a later ProxyCommand still does (as ssh 9.2 does). */
+  jumpNone?: Setting<ProxyRoute>;
   identitiesOnly?: Setting<boolean>;
   userKnownHostsFiles?: Setting<readonly string[]>;
   strictHostKeyChecking?: Setting<StrictHostKeyChecking>;
@@ -35,7 +37,17 @@ export interface Directive {
   readonly active: boolean;
 }
 
-type Scalar = 'user' | 'port' | 'identitiesOnly' | 'strictHostKeyChecking' | 'hostKeyAlias' | 'connectTimeout' | 'serverAliveInterval' | 'serverAliveCountMax' | 'ignoreUnknown' | 'canonicalizeHostname';
+type Scalar =
+  | 'user'
+  | 'port'
+  | 'identitiesOnly'
+  | 'strictHostKeyChecking'
+  | 'hostKeyAlias'
+  | 'connectTimeout'
+  | 'serverAliveInterval'
+  | 'serverAliveCountMax'
+  | 'ignoreUnknown'
+  | 'canonicalizeHostname';
 
 const text = (value: string): Parsed<string> => ({ ok: true, value });
 
@@ -93,17 +105,21 @@ function applyKnownHosts(obtained: Obtained, { args, active, origin }: Directive
   return undefined;
 }
 
-/** ProxyJump and ProxyCommand share one slot: whichever applies first decides the route. */
+/**
+ * ProxyJump and ProxyCommand share one slot: whichever applies first decides the route, except that
+ * `ProxyJump none` leaves it open to a later ProxyCommand (observed with ssh -G).
+ */
 function applyProxy(obtained: Obtained, { keyword, rest, active, origin }: Directive): string | undefined {
   const value = rest.replace(/^[ \t\r\n=]+/, '');
-  let route: ProxyRoute;
   if (keyword === 'proxycommand') {
-    route = value.toLowerCase() === 'none' ? { kind: 'direct' } : { kind: 'command', command: value };
-  } else {
-    const hops = parseProxyJump(value);
-    if (!hops.ok) return hops.message;
-    route = hops.value.length === 0 ? { kind: 'direct' } : { kind: 'jump', hops: hops.value };
+    const route: ProxyRoute = value.toLowerCase() === 'none' ? { kind: 'direct' } : { kind: 'command', command: value };
+    if (active && obtained.proxy === undefined) obtained.proxy = { value: route, origin };
+    return undefined;
   }
-  if (active && obtained.proxy === undefined) obtained.proxy = { value: route, origin };
+  const hops = parseProxyJump(value);
+  if (!hops.ok) return hops.message;
+  if (!active || obtained.proxy !== undefined || obtained.jumpNone !== undefined) return undefined;
+  if (hops.value.length === 0) obtained.jumpNone = { value: { kind: 'direct' }, origin };
+  else obtained.proxy = { value: { kind: 'jump', hops: hops.value }, origin };
   return undefined;
 }

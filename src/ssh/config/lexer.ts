@@ -7,7 +7,10 @@
 
 const WHITESPACE = ' \t\r\n';
 
-export type LexedLine = { readonly kind: 'empty' } | { readonly kind: 'bad'; readonly message: string } | { readonly kind: 'directive'; /** keyword lowercased, word as written. */ readonly keyword: string; readonly word: string; readonly args: readonly string[]; readonly rest: string };
+export type LexedLine =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'bad'; readonly message: string }
+  | { readonly kind: 'directive' /** keyword lowercased, word as written. */; readonly keyword: string; readonly word: string; readonly args: readonly string[]; readonly rest: string };
 
 export function lexLine(text: string): LexedLine {
   const line = trimEnd(text, `${WHITESPACE}\f`);

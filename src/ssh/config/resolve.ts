@@ -93,7 +93,8 @@ function finish(alias: string, obtained: Obtained, hostName: Setting<string>, ou
   const identityFiles = obtained.identityFiles.filter((file) => file.value.toLowerCase() !== 'none').map((file) => ({ value: expand(file, 'IdentityFile'), origin: file.origin }));
   const knownHosts = obtained.userKnownHostsFiles;
   const userKnownHostsFiles = knownHosts && {
-    value: knownHosts.value.length === 1 && knownHosts.value[0]!.toLowerCase() === 'none' ? [] : knownHosts.value.map((file) => expand({ value: file, origin: knownHosts.origin }, 'UserKnownHostsFile')),
+    value:
+      knownHosts.value.length === 1 && knownHosts.value[0]!.toLowerCase() === 'none' ? [] : knownHosts.value.map((file) => expand({ value: file, origin: knownHosts.origin }, 'UserKnownHostsFile')),
     origin: knownHosts.origin,
   };
   throwProblems(alias, problems);
@@ -103,7 +104,7 @@ function finish(alias: string, obtained: Obtained, hostName: Setting<string>, ou
     user,
     port,
     identityFiles,
-    proxy: obtained.proxy ?? { value: { kind: 'direct' }, origin: DEFAULT_ORIGIN },
+    proxy: obtained.proxy ?? obtained.jumpNone ?? { value: { kind: 'direct' }, origin: DEFAULT_ORIGIN },
     ...optional('identitiesOnly', obtained.identitiesOnly),
     ...optional('userKnownHostsFiles', userKnownHostsFiles),
     ...optional('strictHostKeyChecking', obtained.strictHostKeyChecking),
