@@ -21,12 +21,17 @@ export interface TokenContext {
 export function expandPath(text: string, context: TokenContext): Parsed<string> {
   const tilde = expandTilde(text, context.localUser, context.home);
   if (!tilde.ok) return tilde;
-  return expandTokens(tilde.value, pathTokens(context), context.env);
+  return inText(text, expandTokens(tilde.value, pathTokens(context), context.env));
 }
 
 /** HostName: %h (the alias) and %%. */
 export function expandHostName(text: string, alias: string): Parsed<string> {
-  return expandTokens(text, { h: alias }, undefined);
+  return inText(text, expandTokens(text, { h: alias }, undefined));
+}
+
+/** A problem's message names the value as written. */
+function inText(text: string, expanded: Parsed<string>): Parsed<string> {
+  return expanded.ok ? expanded : { ok: false, message: `${expanded.message} in "${text}"` };
 }
 
 function pathTokens(context: TokenContext): Record<string, string> {
@@ -53,7 +58,7 @@ function expandTokens(text: string, tokens: Record<string, string>, env: NodeJS.
     const char = text[i]!;
     if (env !== undefined && char === '$' && text[i + 1] === '{') {
       const end = text.indexOf('}', i + 2);
-      if (end < 0) return { ok: false, message: `environment variable "${text.slice(i)}" has no closing }` };
+      if (end < 0) return { ok: false, message: 'environment variable ${ with no closing }' };
       const name = text.slice(i + 2, end);
       if (name === '') return { ok: false, message: 'empty environment variable name ${}' };
       const value = env[name];
@@ -67,9 +72,9 @@ function expandTokens(text: string, tokens: Record<string, string>, env: NodeJS.
       continue;
     }
     const key = text[++i];
-    if (key === undefined) return { ok: false, message: `"${text}" ends with a lone %` };
+    if (key === undefined) return { ok: false, message: 'a lone % at the end' };
     const value = key === '%' ? '%' : Object.hasOwn(tokens, key) ? tokens[key] : undefined;
-    if (value === undefined) return { ok: false, message: `unknown token %${key} in "${text}"` };
+    if (value === undefined) return { ok: false, message: `unknown token %${key}` };
     out += value;
   }
   return { ok: true, value: out };
