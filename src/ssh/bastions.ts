@@ -138,12 +138,12 @@ const CONNECT_FAILED = 2;
 function forwardFailure(error: Error & { reason?: number | string }, address: string): [ConnectFailure, string] {
   const said = error.message.replace(/^\(SSH\) Channel open failure: /, '');
   if (error.reason === ADMINISTRATIVELY_PROHIBITED) {
-    return ['forwarding-refused', `it refuses to forward a connection to ${address} (${said}): its sshd has AllowTcpForwarding no, or PermitOpen leaves ${address} out`];
+    return ['forwarding-refused', `the bastion refuses to forward a connection to ${address} (${said}): its sshd has AllowTcpForwarding no, or PermitOpen leaves ${address} out`];
   }
   if (error.reason === CONNECT_FAILED) {
-    return [/refused/i.test(said) ? 'refused' : 'unreachable', `it cannot connect to ${address} (${said})`];
+    return [/refused/i.test(said) ? 'refused' : 'unreachable', `the bastion cannot connect to ${address} (${said})`];
   }
-  return ['protocol', `it refused a channel to ${address}: ${said}`];
+  return ['protocol', `the bastion refused a channel to ${address}: ${said}`];
 }
 
 /** Two chains are one when every hop is dialled, authenticated and checked the same way. */

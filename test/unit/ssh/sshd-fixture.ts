@@ -226,3 +226,14 @@ export async function startAgent(dir: string, keys: readonly string[]): Promise<
   }
   return { socket, stop };
 }
+
+/** Puts these environment variables back after each test of the enclosing suite (a test sets HOME or SSH_AUTH_SOCK). */
+export function restoreEnvAfterEach(names: readonly string[]): void {
+  const saved = names.map((name) => [name, process.env[name]] as const);
+  afterEach(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+}
