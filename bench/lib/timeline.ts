@@ -67,11 +67,11 @@ export function recorder(loaded: number): { observe: RunObserver; dial: Dial; fi
   const connects: (Span & { ok: boolean })[] = [];
   const roundTrips: RoundTrip[] = [];
   const closes: Span[] = [];
-  const dial: Dial = async (target, options, name = target.host) => {
+  const dial: Dial = async (route, options, name, bastions) => {
     // Loaded when first dialled, as the run command itself loads it: not at start-up.
     const { connect } = await import('../../src/ssh/connection.ts');
     const start = now();
-    const connection = await connect(target, options, name).catch((error: unknown) => {
+    const connection = await connect(route, options, name, bastions).catch((error: unknown) => {
       connects.push({ host: name, start, end: now(), ok: false });
       throw error;
     });

@@ -11,6 +11,8 @@ import { HostRun, type Dial } from '../run/host-run.ts';
 import { inventoryWithout, withheldRealServers } from '../run/withhold.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { checkCredentials } from '../ssh/auth.ts';
+import { BastionPool } from '../ssh/bastions.ts';
+import type { ConnectOptions } from '../ssh/connection.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
 
 export interface RunCommandOptions extends Selection {
@@ -60,6 +62,9 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
     first: (signal) => output.stderr(`lvsplay: ${signal}: starting nothing new, waiting for the scripts already running on hosts (${signal} again to stop at once)\n`),
     second: (signal): never => stopAtOnce(signal, runs, options.json),
   });
+  const ssh = connectOptions(options);
+  // One connection per bastion for the whole run, whichever hosts go through it.
+  const bastions = new BastionPool(ssh);
   const runs: HostRun[] = states.map(
     (state) =>
       new HostRun(state, {
@@ -69,12 +74,8 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
         commandTimeoutSeconds: options.commandTimeout,
         interrupt: interruption.signal,
         ...(deps.dial && { dial: deps.dial }),
-        ssh: {
-          knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
-          acceptNewHostKeys: options.acceptNewHostKeys,
-          connectTimeoutMs: options.connectTimeout * 1000,
-          commandTimeoutMs: (options.commandTimeout + 15) * 1000,
-        },
+        bastions,
+        ssh,
       }),
   );
   try {
@@ -97,7 +98,18 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
   } finally {
     interruption.dispose();
     await Promise.all(runs.map((run) => run.close()));
+    await bastions.close();
   }
+}
+
+/** The SSH settings of `run` and `status`, from their options. */
+export function connectOptions(options: Pick<RunCommandOptions, 'knownHosts' | 'acceptNewHostKeys' | 'connectTimeout' | 'commandTimeout'>): ConnectOptions {
+  return {
+    knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
+    acceptNewHostKeys: options.acceptNewHostKeys,
+    connectTimeoutMs: options.connectTimeout * 1000,
+    commandTimeoutMs: (options.commandTimeout + 15) * 1000,
+  };
 }
 
 /** listr2's live tree on a terminal; a plain log where stdout is a pipe or a file (CI); nothing beside --json. */

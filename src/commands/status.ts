@@ -1,14 +1,13 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { loadInventory } from '../inventory/load.ts';
 import { checkCredentials } from '../ssh/auth.ts';
+import { BastionPool } from '../ssh/bastions.ts';
 import { connect } from '../ssh/connection.ts';
 import { DirectorReader } from '../status/read.ts';
 import { statusScreen } from '../status/screen.ts';
 import type { DirectorView } from '../status/view.ts';
 import { directorsOf } from '../status/wants.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
-import type { RunDeps, RunOutput } from './run.ts';
+import { connectOptions, type RunDeps, type RunOutput } from './run.ts';
 
 export interface StatusCommandOptions {
   /** `--limit`: only these directors; empty means every director. */
@@ -37,19 +36,10 @@ export async function statusCommand(path: string, options: StatusCommandOptions,
   const inventory = await loadInventory(path);
   const directors = directorsOf(inventory, await deps.roles(), options.limits);
   for (const warning of await checkCredentials(directors.map(({ host }) => host))) output.stderr(`lvsplay: warning: ${warning}\n`);
-  const readers = directors.map(
-    ({ host, wants }) =>
-      new DirectorReader(host, wants, {
-        dial: deps.dial ?? connect,
-        commandTimeoutSeconds: options.commandTimeout,
-        ssh: {
-          knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
-          acceptNewHostKeys: options.acceptNewHostKeys,
-          connectTimeoutMs: options.connectTimeout * 1000,
-          commandTimeoutMs: (options.commandTimeout + 15) * 1000,
-        },
-      }),
-  );
+  const ssh = connectOptions(options);
+  // One connection per bastion for every read, --watch rounds included; a lost one is dialled again.
+  const bastions = new BastionPool(ssh);
+  const readers = directors.map(({ host, wants }) => new DirectorReader(host, wants, { dial: deps.dial ?? connect, commandTimeoutSeconds: options.commandTimeout, ssh, bastions }));
   const show = (views: readonly DirectorView[], frame: number): StatusEnd => {
     const at = new Date();
     if (options.json) output.stdout(`${JSON.stringify({ inventory: path, at: at.toISOString(), directors: views }, null, options.watch ? undefined : 2)}\n`);
@@ -61,6 +51,7 @@ export async function statusCommand(path: string, options: StatusCommandOptions,
     return options.watch === undefined ? show(await read(), 0) : await watch(options.watch, read, show, output);
   } finally {
     await Promise.all(readers.map((reader) => reader.close()));
+    await bastions.close();
   }
 }
 

@@ -4,10 +4,12 @@ import { factsScript, type HostFacts } from '../facts/gather.ts';
 import { drainSeconds } from '../items/ipvs.ts';
 import { diffsOf } from '../items/registry.ts';
 import { pendingItems, planHost, splitRemovals, type HostPlan, type PlannedItem } from '../plan/plan.ts';
+import type { BastionPool } from '../ssh/bastions.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
+import { hostRoute, type SshRoute } from '../ssh/route.ts';
 import { readBackOf } from './read-back.ts';
 import { describeWithheld, type WithheldRealServer } from './withhold.ts';
 import { hostStatus, itemAfterApply, type HostResult, type ItemResult, type ItemStatus } from './outcome.ts';
@@ -26,9 +28,12 @@ export interface HostRunOptions {
   readonly interrupt: AbortSignal;
   /** How a connection is made: `connect`, unless a caller must see what would be dialled without dialling. */
   readonly dial?: Dial;
+  /** The run's bastions, shared by every host reached through them; the run closes it after its hosts. */
+  readonly bastions?: BastionPool;
 }
 
-export type Dial = typeof connect;
+/** How a host is reached: `connect`'s signature, as the run calls it. */
+export type Dial = (route: SshRoute, options: ConnectOptions, name: string, bastions?: BastionPool) => Promise<HostConnection>;
 
 /** A remote command that did not do what it must; the message names what and why. */
 export class HostError extends Error {
@@ -72,7 +77,7 @@ export class HostRun {
   async prepare(): Promise<void> {
     if (this.options.interrupt.aborted) return;
     try {
-      this.connection = await (this.options.dial ?? connect)(this.state.host.ssh, this.options.ssh, this.name);
+      this.connection = await (this.options.dial ?? connect)(hostRoute(this.state.host), this.options.ssh, this.name, this.options.bastions);
     } catch (error) {
       this.failure = this.failed('unreachable', error instanceof ConnectError ? error.message : String(error));
       return;

@@ -18,6 +18,7 @@ export type ConnectFailure =
   | 'host-key-mismatch'
   | 'host-key-revoked'
   | 'known-hosts'
+  | 'forwarding-refused'
   | 'protocol'
   | 'connection-lost'
   | 'command-timeout';
@@ -33,8 +34,14 @@ export class ConnectError extends Error {
     readonly reason: ConnectFailure,
     /** The operator's sentence, without the host: "connection refused on port 22 ...". */
     readonly detail: string,
+    /**
+     * Set when the failure is a bastion's on the way to the host (`deploy@192.168.10.90:22`): its host
+     * key, its credentials, or its refusal to open the next hop.
+     */
+    readonly bastion?: string,
   ) {
-    super(address.startsWith(`${host}:`) || address.startsWith(`[${host}]:`) ? `${address}: ${detail}` : `${host} (${address}): ${detail}`);
+    const where = address.startsWith(`${host}:`) || address.startsWith(`[${host}]:`) ? address : `${host} (${address})`;
+    super(bastion === undefined ? `${where}: ${detail}` : `${where}: through bastion ${bastion}: ${detail}`);
   }
 }
 

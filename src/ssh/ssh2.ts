@@ -22,6 +22,11 @@ export interface Ssh2Channel extends Duplex {
 
 export interface Ssh2Client extends EventEmitter {
   exec(command: string, callback: (error: Error | undefined, channel: Ssh2Channel) => void): void;
+  /**
+   * A direct-tcpip channel: the server connects to `dstHost`:`dstPort` and the stream carries that
+   * connection. A refusal comes as an Error whose `reason` is the SSH channel-open failure code.
+   */
+  forwardOut(srcIP: string, srcPort: number, dstHost: string, dstPort: number, callback: (error: (Error & { reason?: number | string }) | undefined, stream: Duplex) => void): void;
   end(): void;
   destroy(): void;
 }

@@ -167,8 +167,8 @@ services:
       // The run is not --check: a second script on the host (an apply) is refused here, so that a host
       // found to differ after all would fail the test rather than be changed (the session is root).
       const scripts: string[] = [];
-      const dial: Dial = async (target, connectOptions, name) => {
-        const connection = await connect(target, connectOptions, name);
+      const dial: Dial = async (route, connectOptions, name, bastions) => {
+        const connection = await connect(route, connectOptions, name, bastions);
         return {
           host: connection.host,
           address: connection.address,

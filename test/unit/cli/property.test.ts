@@ -165,7 +165,7 @@ async function lvsplay(args: readonly string[]): Promise<Outcome> {
   const out: string[] = [];
   const err: string[] = [];
   const dialled: { host: string; port: number }[] = [];
-  const dial: Dial = async (target, _options, name = target.host) => {
+  const dial: Dial = async ({ target }, _options, name) => {
     dialled.push({ host: target.host, port: target.port });
     throw new ConnectError(name, `${target.host}:${target.port}`, 'refused', 'recorded by the test, not dialled');
   };

@@ -59,9 +59,9 @@ describe('lvsplay status against a director on loopback', function () {
   async function status(inventory: string, extra: Partial<StatusCommandOptions> = {}) {
     const dialled: string[] = [];
     const commands: string[] = [];
-    const dial: Dial = async (target, ssh, name = target.host) => {
-      dialled.push(`${name} ${target.host}:${target.port}`);
-      const connection = await connect(target, ssh, name);
+    const dial: Dial = async (route, ssh, name, bastions) => {
+      dialled.push(`${name} ${route.target.host}:${route.target.port}`);
+      const connection = await connect(route, ssh, name, bastions);
       const recorded: HostConnection = {
         host: connection.host,
         address: connection.address,

@@ -10,8 +10,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Port, SshTarget } from '../../../src/inventory/model.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../../../src/ssh/connection.ts';
-import { ConnectError, type ConnectFailure } from '../../../src/ssh/errors.ts';
-import { freePort, startAgent, startSshd, type TestSshd } from './sshd-fixture.ts';
+import { OpenConnections } from './open-connections.ts';
+import { freePort, restoreEnvAfterEach, startAgent, startSshd, type TestSshd } from './sshd-fixture.ts';
 
 describe('SSH connections to a real sshd', function () {
   // Generous for the hook that may have to apt-get install openssh-server; the tests take ~0.1 s each.
@@ -19,7 +19,8 @@ describe('SSH connections to a real sshd', function () {
   let sshd: TestSshd;
   let target: SshTarget;
   let cases = 0;
-  const open: HostConnection[] = [];
+  const open = new OpenConnections();
+  const { opened, refusal } = open;
 
   /** A known_hosts path of its own for each test, in a folder that does not exist yet. */
   function knownHostsFile(): string {
@@ -37,26 +38,6 @@ describe('SSH connections to a real sshd', function () {
     return file;
   }
 
-  async function opened(promise: Promise<HostConnection>): Promise<HostConnection> {
-    const connection = await promise;
-    open.push(connection);
-    return connection;
-  }
-
-  async function refusal(promise: Promise<unknown>, reason: ConnectFailure): Promise<ConnectError> {
-    const error = await promise.then(
-      (value) => {
-        if (value && typeof (value as HostConnection).close === 'function') open.push(value as HostConnection);
-        throw new assert.AssertionError({ message: `expected a ConnectError (${reason}), got success` });
-      },
-      (error: unknown) => error,
-    );
-    assert.ok(error instanceof ConnectError, `not a ConnectError: ${(error as Error)?.stack}`);
-    assert.equal(error.reason, reason, error.message);
-    assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace in the message');
-    return error;
-  }
-
   before(async function () {
     this.timeout(400_000);
     sshd = await startSshd();
@@ -64,11 +45,11 @@ describe('SSH connections to a real sshd', function () {
   });
 
   afterEach(async () => {
-    await Promise.all(open.splice(0).map((connection) => connection.close()));
+    await open.closeAll();
   });
 
   after(async () => {
-    await Promise.all(open.splice(0).map((connection) => connection.close()));
+    await open.closeAll();
     await sshd?.stop();
   });
 
@@ -172,13 +153,7 @@ describe('SSH connections to a real sshd', function () {
   });
 
   describe('credentials when the target names no key', () => {
-    const saved = { HOME: process.env.HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
-    afterEach(() => {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    });
+    restoreEnvAfterEach(['HOME', 'SSH_AUTH_SOCK']);
 
     /** An empty home of its own, as HOME, so that the operator's real ~/.ssh never takes part. */
     async function freshHome(): Promise<string> {

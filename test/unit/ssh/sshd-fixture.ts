@@ -24,6 +24,10 @@ export interface TestSshd {
   readonly hostKeys: { readonly ed25519: string; readonly ecdsa: string };
   /** The server's log so far (sshd -e writes it to stderr). */
   log(): string;
+  /** How many clients have authenticated so far (sshd logs each "Accepted publickey"). */
+  authenticated(): number;
+  /** The pids of sshd's per-connection processes now: one per client connected (or connecting). */
+  connections(): number[];
   stop(): Promise<void>;
 }
 
@@ -53,8 +57,14 @@ export async function freePort(): Promise<number> {
 }
 
 export interface SshdOptions {
-  /** sshd_config lines added after the fixture's own (a ForceCommand, say). */
+  /** sshd_config lines added after the fixture's own (a ForceCommand, say); sshd keeps a keyword's first value. */
   readonly config?: readonly string[];
+  /** sshd's AllowTcpForwarding; default yes, as sshd's: a bastion must forward. */
+  readonly allowTcpForwarding?: boolean;
+  /** sshd's MaxStartups (unauthenticated connections at once); default 50. */
+  readonly maxStartups?: number;
+  /** sshd's LogLevel; default INFO, which logs each accepted client. */
+  readonly logLevel?: 'QUIET' | 'FATAL' | 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2' | 'DEBUG3';
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
@@ -63,7 +73,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   for (let attempt = 1; ; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'lvsplay-sshd-'));
     try {
-      return await launch(dir, options.config ?? []);
+      return await launch(dir, options);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       if (attempt === 3 || !/Bind to port|Address already in use/.test((error as Error).message)) throw error;
@@ -71,7 +81,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   }
 }
 
-async function launch(dir: string, config: readonly string[]): Promise<TestSshd> {
+async function launch(dir: string, options: SshdOptions): Promise<TestSshd> {
   const keygen = (type: string, file: string): void => {
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'lvsplay-test', '-f', join(dir, file)], { stdio: 'pipe' });
   };
@@ -101,8 +111,10 @@ async function launch(dir: string, config: readonly string[]): Promise<TestSshd>
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       `AllowUsers ${user}`,
-      'MaxStartups 50',
-      ...config,
+      `MaxStartups ${options.maxStartups ?? 50}`,
+      `AllowTcpForwarding ${options.allowTcpForwarding === false ? 'no' : 'yes'}`,
+      `LogLevel ${options.logLevel ?? 'INFO'}`,
+      ...(options.config ?? []),
       '',
     ].join('\n'),
   );
@@ -126,6 +138,8 @@ async function launch(dir: string, config: readonly string[]): Promise<TestSshd>
     wrongKey: join(dir, 'wrong'),
     hostKeys: { ed25519: await publicKey('host_ed25519.pub'), ecdsa: await publicKey('host_ecdsa.pub') },
     log: () => log,
+    authenticated: () => log.split('\n').filter((line) => line.includes('Accepted publickey for ')).length,
+    connections: () => (child.pid === undefined ? [] : listChildren(child.pid)),
     stop,
   };
 }
@@ -169,14 +183,18 @@ async function stopTree(child: ChildProcess): Promise<void> {
 }
 
 function listDescendants(pid: number): number[] {
-  let output = '';
+  return listChildren(pid).flatMap((child) => [child, ...listDescendants(child)]);
+}
+
+function listChildren(pid: number): number[] {
   try {
-    output = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return []; // pgrep exits 1 when there are none.
   }
-  const children = output.split('\n').filter(Boolean).map(Number);
-  return children.flatMap((child) => [child, ...listDescendants(child)]);
 }
 
 export interface TestAgent {
@@ -207,4 +225,15 @@ export async function startAgent(dir: string, keys: readonly string[]): Promise<
     throw error;
   }
   return { socket, stop };
+}
+
+/** Puts these environment variables back after each test of the enclosing suite (a test sets HOME or SSH_AUTH_SOCK). */
+export function restoreEnvAfterEach(names: readonly string[]): void {
+  const saved = names.map((name) => [name, process.env[name]] as const);
+  afterEach(() => {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
 }

@@ -1,0 +1,39 @@
+/**
+ * How a host is reached: directly, or through a chain of bastions (OpenSSH's ProxyJump), each hop
+ * tunnelled through the one before it.
+ */
+import type { Host, SshTarget } from '../inventory/model.ts';
+
+/** A bastion on the way to a target; its host key is checked against its own known_hosts when one is named. */
+export interface JumpHost extends SshTarget {
+  readonly knownHostsFile?: string;
+}
+
+export interface SshRoute {
+  readonly target: SshTarget;
+  /** In the order they are dialled: the first is the bastion nearest to us, the last opens the target's socket. */
+  readonly jumps: readonly JumpHost[];
+}
+
+export function directRoute(target: SshTarget): SshRoute {
+  return { target, jumps: [] };
+}
+
+/** The route lvsplay takes to an inventory host. */
+export function hostRoute(host: Host): SshRoute {
+  return directRoute(host.ssh);
+}
+
+export function isRoute(to: SshTarget | SshRoute): to is SshRoute {
+  return 'target' in to && 'jumps' in to;
+}
+
+/** A bastion as messages name it: `deploy@192.168.10.90:22`. */
+export function jumpLabel(jump: JumpHost): string {
+  return `${jump.user}@${formatAddress(jump.host, jump.port)}`;
+}
+
+/** `host:port`, with IPv6 literals bracketed. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
