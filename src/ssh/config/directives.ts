@@ -24,8 +24,6 @@ export interface Obtained {
   serverAliveCountMax?: Setting<number>;
   ignoreUnknown?: Setting<string>;
   canonicalizeHostname?: Setting<boolean>;
-  /** Set for the final pass: ssh has fixed the hostname by then, so HostName lines no longer count. */
-  hostNameFixed: boolean;
 }
 
 export interface Directive {
@@ -92,7 +90,7 @@ export function applyDirective(obtained: Obtained, line: Directive): string | un
 function applyPath(obtained: Obtained, keyword: string, value: string, origin: Origin, active: boolean): undefined {
   if (!active) return undefined;
   if (keyword === 'hostname') {
-    if (obtained.hostName === undefined && !obtained.hostNameFixed) obtained.hostName = { value, origin };
+    if (obtained.hostName === undefined) obtained.hostName = { value, origin };
   } else if (!obtained.identityFiles.some((file) => file.value === value)) obtained.identityFiles.push({ value, origin });
   return undefined;
 }

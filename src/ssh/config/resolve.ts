@@ -33,7 +33,7 @@ export interface ResolveOptions {
  */
 export async function resolveSshConfig(alias: string, options: ResolveOptions): Promise<ResolvedSshConfig> {
   const uid = options.uid ?? process.getuid?.() ?? userInfo().uid;
-  const output: PassOutput = { obtained: { identityFiles: [], hostNameFixed: false }, problems: new Set(), warnings: new Set(), filesRead: new Set(), wantsFinalPass: false };
+  const output: PassOutput = { obtained: { identityFiles: [] }, problems: new Set(), warnings: new Set(), filesRead: new Set(), wantsFinalPass: false };
   const reads = new Map<string, Promise<ReadResult>>();
   const files = options.files ?? [];
   const input: PassInput = { alias, host: alias, finalPass: false, localUser: options.localUser, home: options.home, uid };
@@ -48,8 +48,8 @@ export async function resolveSshConfig(alias: string, options: ResolveOptions): 
     output.warnings.add(`${formatOrigin(canonicalize.origin)}: CanonicalizeHostname: lvsplay does not look names up in DNS to canonicalize them; ${hostName.value} is used as it is`);
   }
   if (output.wantsFinalPass || canonicalize?.value) {
-    // ssh's final pass: the hostname is fixed, Host lines now match it, and only unset values are added.
-    obtained.hostNameFixed = true;
+    // ssh's final pass: Host lines now match the hostname, which is fixed (a HostName line there no
+    // longer counts), and only values still unset are added.
     await new ConfigPass({ ...input, host: hostName.value, finalPass: true, finalHostName: hostName.value }, output, reads).run(files);
     throwProblems(alias, output.problems);
   }

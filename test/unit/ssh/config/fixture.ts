@@ -23,9 +23,13 @@ export const ALIASES = [
   'hostkey',
   'eq',
   'jump-none',
+  'match-hostname',
+  'inc-match',
+  'timeouts',
+  'Fixed.INVALID',
 ] as const;
 
-/** ~/.ssh/config; `EXTRA` is replaced by the absolute path of extra.conf. */
+/** ~/.ssh/config; `EXTRA` (here and in BASTION_CONFIG) is replaced by the absolute path of extra.conf. */
 export const MAIN_CONFIG = `# lvsplay's ssh -G comparison fixture
 Include conf.d/*.conf
 
@@ -77,10 +81,14 @@ Match originalhost exec-host exec "exit 1"
 Host exec-host
     HostName 127.0.0.1
 
+# Only the second pass applies these: in the first, the Host lines below set User first.
+Match final originalhost final-a
+    User finaluser
+    HostKeyAlias Final-Key
 Host final-a
     HostName final-a.final.invalid
-Match final host *.final.invalid
-    User finaluser
+    User firstpass
+# In the second pass Host lines match the hostname, not the alias.
 Host *.final.invalid
     Port 2600
 
@@ -88,6 +96,7 @@ Match canonical originalhost canon
     User canonical
 Host canon
     HostName canon.invalid
+    User early
 
 Host dup-keys
     HostName 127.0.0.1
@@ -111,6 +120,27 @@ Host jump-none
     HostName 127.0.0.1
     ProxyJump none
     ProxyCommand nc %h %p
+
+Host match-hostname
+    HostName MH.%h.Invalid
+Match host mh.match-hostname.invalid
+    Port 2800
+
+Match originalhost inc-match
+    HostName 127.0.0.1
+    Include EXTRA
+    Port 2900
+
+# Matches Fixed.INVALID only in the second pass (lowercased), when HostName no longer counts.
+Host fixed.invalid
+    HostName 127.0.0.1
+    Port 3000
+
+Host timeouts
+    HostName timeouts.invalid
+    ConnectTimeout 2h
+    ServerAliveInterval 0
+    ServerAliveCountMax 0
 
 Match user deploy
     IdentitiesOnly no

@@ -43,7 +43,7 @@ describe('the ssh config, compared with ssh -G', function () {
     await mkdir(join(home, '.ssh', 'conf.d'), { recursive: true });
     const extra = join(dir, 'extra.conf');
     config = join(home, '.ssh', 'config');
-    await writeFile(config, MAIN_CONFIG);
+    await writeFile(config, MAIN_CONFIG.replace('EXTRA', extra));
     await writeFile(join(home, '.ssh', 'conf.d', '10-bastion.conf'), BASTION_CONFIG.replace('EXTRA', extra));
     await writeFile(join(home, '.ssh', 'conf.d', '20-empty.conf'), EMPTY_CONFIG);
     await writeFile(extra, EXTRA_CONFIG);
