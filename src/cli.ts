@@ -5,6 +5,7 @@ import { signalExitCode } from './commands/interruption.ts';
 import { InventoryError, InventoryLoadError, type Issue } from './inventory/issues.ts';
 import { SelectionError } from './select.ts';
 import { CredentialError } from './ssh/errors.ts';
+import { ReachError } from './ssh/reach.ts';
 import { TemplateError } from './templates.ts';
 
 /**
@@ -89,8 +90,9 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .addOption(new Option('--forks <n>', 'hosts worked on at once').argParser(wholeNumber('--forks')).default(20))
     .option('--json', 'print the results as JSON instead of live progress', false)
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key)', false)
-    .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
+    .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key); as StrictHostKeyChecking accept-new in the ssh config')
+    .option('--ssh-config <file>', "OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config (as ssh -F), or 'none'")
+    .addOption(timeoutOption('--connect-timeout', "seconds to wait for an SSH connection (default: the ssh config's ConnectTimeout, else 15)"))
     .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
     .action(async (inventory: string, options: RunOptions, command: Command) => {
       // Refused before the inventory is read: without --check a run changes hosts, and "pending" means nothing.
@@ -115,8 +117,9 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .option('--json', 'print the status as JSON (with --watch, one object per line)', false)
     .addOption(new Option('--watch [s]', `read again every s seconds (default ${WATCH_SECONDS}) until Ctrl-C`).argParser(wholeNumber('--watch', 3_600, ' of seconds')).preset(WATCH_SECONDS))
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
-    .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key)', false)
-    .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
+    .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key); as StrictHostKeyChecking accept-new in the ssh config')
+    .option('--ssh-config <file>', "OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config (as ssh -F), or 'none'")
+    .addOption(timeoutOption('--connect-timeout', "seconds to wait for an SSH connection (default: the ssh config's ConnectTimeout, else 15)"))
     .addOption(timeoutOption('--command-timeout', 'seconds the status script may run on a director', 60))
     .action(async (inventory: string, options: StatusOptions) => {
       const { statusCommand } = await import('./commands/status.ts');
@@ -133,8 +136,9 @@ interface StatusOptions {
   json: boolean;
   watch?: number;
   knownHosts?: string;
-  acceptNewHostKeys: boolean;
-  connectTimeout: number;
+  acceptNewHostKeys?: boolean;
+  sshConfig?: string;
+  connectTimeout?: number;
   commandTimeout: number;
 }
 
@@ -147,8 +151,9 @@ interface RunOptions {
   forks: number;
   json: boolean;
   knownHosts?: string;
-  acceptNewHostKeys: boolean;
-  connectTimeout: number;
+  acceptNewHostKeys?: boolean;
+  sshConfig?: string;
+  connectTimeout?: number;
   commandTimeout: number;
 }
 
@@ -163,9 +168,10 @@ function wholeNumber(flag: string, max?: number, unit = ''): (value: string) => 
   };
 }
 
-function timeoutOption(flag: keyof typeof TIMEOUT_LIMITS, description: string, seconds: number): Option {
+function timeoutOption(flag: keyof typeof TIMEOUT_LIMITS, description: string, seconds?: number): Option {
   const max = TIMEOUT_LIMITS[flag];
-  return new Option(`${flag} <s>`, `${description} (1 to ${max})`).argParser(wholeNumber(flag, max, ' of seconds')).default(seconds);
+  const option = new Option(`${flag} <s>`, `${description} (1 to ${max})`).argParser(wholeNumber(flag, max, ' of seconds'));
+  return seconds === undefined ? option : option.default(seconds);
 }
 
 function roleOption(): Option {
@@ -178,7 +184,7 @@ function limitOption(): Option {
 
 /** An error lvsplay expects (bad input, an unusable --out or key): reported in a line or a few, never as a stack. */
 interface Failure {
-  readonly kind: 'usage' | 'inventory' | 'template' | 'output' | 'credentials';
+  readonly kind: 'usage' | 'inventory' | 'template' | 'output' | 'credentials' | 'ssh-config';
   readonly exit: number;
   readonly message: string;
   readonly issues?: readonly Issue[];
@@ -191,6 +197,7 @@ function expectedFailure(error: unknown): Failure | undefined {
   if (error instanceof InventoryLoadError) return { kind: 'inventory', exit: EXIT.failed, message: error.message };
   if (error instanceof TemplateError) return { kind: 'template', exit: EXIT.failed, message: error.message };
   if (error instanceof CredentialError) return { kind: 'credentials', exit: EXIT.failed, message: error.message, issues: error.issues };
+  if (error instanceof ReachError) return { kind: 'ssh-config', exit: EXIT.failed, message: error.message, issues: error.issues };
   return undefined;
 }
 

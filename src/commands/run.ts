@@ -1,6 +1,4 @@
 import { writeSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { LoadRoles } from '../desired/state.ts';
 import { loadInventory } from '../inventory/load.ts';
 import type { RunObserver } from '../report/events.ts';
@@ -10,20 +8,15 @@ import { runTasks, type Progress } from '../report/tasks.ts';
 import { HostRun, type Dial } from '../run/host-run.ts';
 import { inventoryWithout, withheldRealServers } from '../run/withhold.ts';
 import { selectHosts, type Selection } from '../select.ts';
-import { checkCredentials } from '../ssh/auth.ts';
 import { BastionPool } from '../ssh/bastions.ts';
-import type { ConnectOptions } from '../ssh/connection.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
+import { connectOptions, routesTo, type SshCommandOptions } from './routes.ts';
 
-export interface RunCommandOptions extends Selection {
+export interface RunCommandOptions extends Selection, SshCommandOptions {
   readonly check: boolean;
   readonly diff: boolean;
   readonly forks: number;
   readonly json: boolean;
-  readonly knownHosts?: string;
-  readonly acceptNewHostKeys: boolean;
-  readonly connectTimeout: number;
-  readonly commandTimeout: number;
 }
 
 /** Where a run's words go: the report on stdout, notes on stderr. */
@@ -56,7 +49,11 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
   const selected = selectHosts(inventory, options);
   // Every state is computed, and so every template rendered, before the first connection; so are the keys read.
   const states = selected.map(({ host, roles }) => desiredState(inventory, host, roles));
-  for (const warning of await checkCredentials(selected.map(({ host }) => host))) output.stderr(`lvsplay: warning: ${warning}\n`);
+  const routes = await routesTo(
+    selected.map(({ host }) => host),
+    options,
+    output.stderr,
+  );
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const interruption: Interruption = new Interruption({
     first: (signal) => output.stderr(`lvsplay: ${signal}: starting nothing new, waiting for the scripts already running on hosts (${signal} again to stop at once)\n`),
@@ -74,6 +71,7 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
         commandTimeoutSeconds: options.commandTimeout,
         interrupt: interruption.signal,
         ...(deps.dial && { dial: deps.dial }),
+        route: routes.get(state.host.name)!,
         bastions,
         ssh,
       }),
@@ -100,16 +98,6 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
     await Promise.all(runs.map((run) => run.close()));
     await bastions.close();
   }
-}
-
-/** The SSH settings of `run` and `status`, from their options. */
-export function connectOptions(options: Pick<RunCommandOptions, 'knownHosts' | 'acceptNewHostKeys' | 'connectTimeout' | 'commandTimeout'>): ConnectOptions {
-  return {
-    knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
-    acceptNewHostKeys: options.acceptNewHostKeys,
-    connectTimeoutMs: options.connectTimeout * 1000,
-    commandTimeoutMs: (options.commandTimeout + 15) * 1000,
-  };
 }
 
 /** listr2's live tree on a terminal; a plain log where stdout is a pipe or a file (CI); nothing beside --json. */

@@ -1,5 +1,4 @@
 import { loadInventory } from '../inventory/load.ts';
-import { checkCredentials } from '../ssh/auth.ts';
 import { BastionPool } from '../ssh/bastions.ts';
 import { connect } from '../ssh/connection.ts';
 import { DirectorReader } from '../status/read.ts';
@@ -7,18 +6,15 @@ import { statusScreen } from '../status/screen.ts';
 import type { DirectorView } from '../status/view.ts';
 import { directorsOf } from '../status/wants.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
-import { connectOptions, type RunDeps, type RunOutput } from './run.ts';
+import { connectOptions, routesTo, type SshCommandOptions } from './routes.ts';
+import type { RunDeps, RunOutput } from './run.ts';
 
-export interface StatusCommandOptions {
+export interface StatusCommandOptions extends SshCommandOptions {
   /** `--limit`: only these directors; empty means every director. */
   readonly limits: readonly string[];
   readonly json: boolean;
   /** `--watch N`: read again every N seconds until a signal. */
   readonly watch?: number;
-  readonly knownHosts?: string;
-  readonly acceptNewHostKeys: boolean;
-  readonly connectTimeout: number;
-  readonly commandTimeout: number;
 }
 
 export interface StatusOutput extends RunOutput {
@@ -35,11 +31,17 @@ const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 export async function statusCommand(path: string, options: StatusCommandOptions, output: StatusOutput, deps: RunDeps): Promise<StatusEnd> {
   const inventory = await loadInventory(path);
   const directors = directorsOf(inventory, await deps.roles(), options.limits);
-  for (const warning of await checkCredentials(directors.map(({ host }) => host))) output.stderr(`lvsplay: warning: ${warning}\n`);
+  const routes = await routesTo(
+    directors.map(({ host }) => host),
+    options,
+    output.stderr,
+  );
   const ssh = connectOptions(options);
   // One connection per bastion for every read, --watch rounds included; a lost one is dialled again.
   const bastions = new BastionPool(ssh);
-  const readers = directors.map(({ host, wants }) => new DirectorReader(host, wants, { dial: deps.dial ?? connect, commandTimeoutSeconds: options.commandTimeout, ssh, bastions }));
+  const readers = directors.map(
+    ({ host, wants }) => new DirectorReader(host, wants, { route: routes.get(host.name)!, dial: deps.dial ?? connect, commandTimeoutSeconds: options.commandTimeout, ssh, bastions }),
+  );
   const show = (views: readonly DirectorView[], frame: number): StatusEnd => {
     const at = new Date();
     if (options.json) output.stdout(`${JSON.stringify({ inventory: path, at: at.toISOString(), directors: views }, null, options.watch ? undefined : 2)}\n`);

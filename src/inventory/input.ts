@@ -24,8 +24,10 @@ export interface SshInput {
   host?: string;
   port?: number;
   user?: string;
-  /** Path of a private key; without one, ssh-agent and ~/.ssh/id_* are tried. */
+  /** Path of a private key; without one, ~/.ssh/config's IdentityFile, ~/.ssh/id_* and ssh-agent are tried. */
   privateKey?: string;
+  /** Bastions, as OpenSSH's ProxyJump: `'deploy@bastion:22'`, a chain `'a,b'`, or `'none'`. */
+  proxyJump?: string;
 }
 
 /** `'192.168.10.71/24'` or several addresses on one interface. */

@@ -1,7 +1,8 @@
 import { inSubnet, type Cidr, type IPv4 } from '../net/ipv4.ts';
+import type { JumpHop } from '../ssh/config/model.ts';
 import type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
 
-export type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler };
+export type { CheckFailureAction, ForwardingMethod, HostPresence, JumpHop, Protocol, RoleName, Scheduler };
 
 /** 1 to 65535. */
 export type Port = number & { readonly __brand: 'Port' };
@@ -14,11 +15,36 @@ export type DrainTimeout = number & { readonly __brand: 'DrainTimeout' };
 /** A virtual IP: the address clients connect to, owned by a service, never a host's own. */
 export type Vip = IPv4 & { readonly __vip: true };
 
+/**
+ * How to reach a host, as the inventory says it. Each field it leaves out comes from the OpenSSH client
+ * config for the host, then from lvsplay's defaults (the host's name, root, port 22): src/ssh/reach.ts.
+ */
+export interface SshSettings {
+  /** Address, name or ~/.ssh/config alias; the host's inventory name when absent. */
+  readonly host?: string;
+  readonly port?: Port;
+  readonly user?: string;
+  readonly privateKey?: string;
+  /** Bastions in dialling order; [] is `none`: direct, whatever ~/.ssh/config says. */
+  readonly proxyJump?: readonly JumpHop[];
+}
+
+/** Where one SSH connection goes and how: the inventory, ~/.ssh/config and the defaults, resolved. */
 export interface SshTarget {
   readonly host: string;
   readonly port: Port;
   readonly user: string;
+  /** The inventory's key: the only one offered. */
   readonly privateKey?: string;
+  /** ~/.ssh/config's IdentityFile lines, when the inventory names no key; ssh-agent is offered after them. */
+  readonly identityFiles?: readonly string[];
+  /** ~/.ssh/config's IdentitiesOnly: only the identity files (the agent only for those that are encrypted). */
+  readonly identitiesOnly?: boolean;
+  /** What ~/.ssh/config sets for this host over the run's options (the command line wins over both). */
+  readonly knownHostsFile?: string;
+  readonly acceptNewHostKeys?: boolean;
+  readonly connectTimeoutMs?: number;
+  readonly keepalive?: { readonly intervalMs: number; readonly countMax: number };
 }
 
 export interface Interface {
@@ -28,7 +54,7 @@ export interface Interface {
 
 export interface Host {
   readonly name: string;
-  readonly ssh: SshTarget;
+  readonly ssh: SshSettings;
   readonly interfaces: readonly Interface[];
   readonly gateway?: IPv4;
   readonly roles: readonly RoleName[];

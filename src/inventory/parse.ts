@@ -4,7 +4,8 @@ import { CHECK_FAILURE_ACTIONS, FORWARDING_METHODS, HEALTH_CHECK_TYPES, HOST_PRE
 import type { IssueList } from './issues.ts';
 import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
 import { fieldPath, label, listed, show } from './show.ts';
-import type { DrainTimeout, HealthCheck, Host, Interface, PersistenceTimeout, Port, Protocol, Scheduler, SshTarget, VirtualRouterId, Weight } from './model.ts';
+import { parseProxyJump } from '../ssh/config/values.ts';
+import type { DrainTimeout, HealthCheck, Host, Interface, JumpHop, PersistenceTimeout, Port, Protocol, Scheduler, SshSettings, VirtualRouterId, Weight } from './model.ts';
 
 /** A service as written: its real servers are still host names, resolved to addresses by `resolve.ts`. */
 export interface DraftService {
@@ -47,7 +48,7 @@ export interface Draft {
 const TOP_FIELDS = ['defaults', 'hosts', 'services'];
 const DEFAULTS_FIELDS = ['ssh'];
 const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses'];
-const SSH_FIELDS = ['host', 'port', 'user', 'privateKey'];
+const SSH_FIELDS = ['host', 'port', 'user', 'privateKey', 'proxyJump'];
 const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
 const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
 const VRRP_FIELDS = ['virtualRouterId', 'advertInterval', 'unicast', 'gateway'];
@@ -63,11 +64,12 @@ const MAX_DRAIN_TIMEOUT = 86400;
 /** One SSH setting as given: undefined when absent, null when given but refused (the problem is recorded). */
 type Setting<T> = T | null | undefined;
 
-interface SshSettings {
+interface SshFields {
   readonly host: Setting<string>;
   readonly port: Setting<Port>;
   readonly user: Setting<string>;
   readonly privateKey: Setting<string>;
+  readonly proxyJump: Setting<readonly JumpHop[]>;
 }
 
 /** Checks the shape and the value of every field; relations between hosts and services are `resolve.ts`'s. */
@@ -94,7 +96,7 @@ export function parseInventory(input: unknown, issues: IssueList): Draft | undef
   return { hosts, services };
 }
 
-function parseDefaults(top: FieldReader): SshSettings | undefined {
+function parseDefaults(top: FieldReader): SshFields | undefined {
   const defaults = top.object('defaults', false);
   if (!defaults) return undefined;
   const reader = top.child('defaults', defaults);
@@ -103,7 +105,7 @@ function parseDefaults(top: FieldReader): SshSettings | undefined {
   return ssh ? parseSshSettings(reader.child('ssh', ssh)) : undefined;
 }
 
-function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh: SshSettings | undefined): Host | undefined {
+function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh: SshFields | undefined): Host | undefined {
   const before = issues.items.length;
   const nameProblem = hostNameProblem(name);
   if (nameProblem) issues.add('inventory', fieldPath('hosts', name), nameProblem);
@@ -112,7 +114,7 @@ function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh:
   reader.rejectUnknown(HOST_FIELDS);
   const sshRecord = reader.object('ssh', false);
   const ownSsh = sshRecord ? parseSshSettings(reader.child('ssh', sshRecord)) : undefined;
-  const ssh = nameProblem ? undefined : sshTarget(reader, name, ownSsh, defaultSsh);
+  const ssh = nameProblem ? undefined : sshSettings(reader, name, ownSsh, defaultSsh);
   const interfaces = parseInterfaces(reader, 'interfaces', true);
   const extraAddresses = parseInterfaces(reader, 'extraAddresses', false);
   const gateway = reader.ipv4('gateway', false, 'gateway');
@@ -123,7 +125,7 @@ function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh:
   return { name, ssh, interfaces, roles, state, extraAddresses, ...(gateway && { gateway }), ...(dip && { dip }) };
 }
 
-function parseSshSettings(reader: FieldReader): SshSettings {
+function parseSshSettings(reader: FieldReader): SshFields {
   reader.rejectUnknown(SSH_FIELDS);
   const given = (field: string): null | undefined => (reader.has(field) ? null : undefined);
   return {
@@ -131,17 +133,40 @@ function parseSshSettings(reader: FieldReader): SshSettings {
     port: (reader.integer('port', 1, 65535, false) as Port | undefined) ?? given('port'),
     user: reader.string('user', false, sshUserProblem) ?? given('user'),
     privateKey: reader.string('privateKey', false, keyPathProblem) ?? given('privateKey'),
+    proxyJump: parseJumps(reader) ?? given('proxyJump'),
   };
 }
 
-/** The host's own settings over `defaults.ssh`; by default root@NAME:22, so NAME must then be an address too. */
-function sshTarget(reader: FieldReader, name: string, own: SshSettings | undefined, defaults: SshSettings | undefined): SshTarget | undefined {
-  const setting = <K extends keyof SshSettings>(field: K): SshSettings[K] => (own?.[field] !== undefined ? own[field] : defaults?.[field]);
-  const [host, port, user, privateKey] = [setting('host'), setting('port'), setting('user'), setting('privateKey')];
-  if (host === null || port === null || user === null || privateKey === null) return undefined;
+/** ProxyJump as OpenSSH writes it (`deploy@bastion:2222,other`, or `none`); each hop a safe address or alias. */
+function parseJumps(reader: FieldReader): JumpHop[] | undefined {
+  const text = reader.string('proxyJump', false, (value) => (value.includes('#') ? "contains '#', which ssh would read as a comment" : undefined));
+  if (text === undefined) return undefined;
+  const parsed = parseProxyJump(text);
+  if (!parsed.ok) return reader.problem('proxyJump', parsed.message);
+  for (const hop of parsed.value) {
+    const problem = sshAddressProblem(hop.host) ?? (hop.user === undefined ? undefined : sshUserProblem(hop.user));
+    if (problem) return reader.problem('proxyJump', `${show(text)}: ${hop.user === undefined || sshAddressProblem(hop.host) ? show(hop.host) : show(hop.user)} ${problem}`);
+  }
+  return parsed.value;
+}
+
+/**
+ * The host's own settings over `defaults.ssh`. What neither gives is left for ~/.ssh/config and then the
+ * defaults (src/ssh/reach.ts); without ssh.host the host's name is the alias, so it must be one ssh can use.
+ */
+function sshSettings(reader: FieldReader, name: string, own: SshFields | undefined, defaults: SshFields | undefined): SshSettings | undefined {
+  const setting = <K extends keyof SshFields>(field: K): SshFields[K] => (own?.[field] !== undefined ? own[field] : defaults?.[field]);
+  const [host, port, user, privateKey, proxyJump] = [setting('host'), setting('port'), setting('user'), setting('privateKey'), setting('proxyJump')];
+  if (host === null || port === null || user === null || privateKey === null || proxyJump === null) return undefined;
   const nameAsAddress = host === undefined ? sshAddressProblem(name) : undefined;
   if (nameAsAddress) return reader.problem('ssh.host', `is not set, so it would be the host's name, which ${nameAsAddress}: give ssh.host`);
-  return { host: host ?? name, port: port ?? (22 as Port), user: user ?? 'root', ...(privateKey && { privateKey }) };
+  return {
+    ...(host !== undefined && { host }),
+    ...(port !== undefined && { port }),
+    ...(user !== undefined && { user }),
+    ...(privateKey !== undefined && { privateKey }),
+    ...(proxyJump !== undefined && { proxyJump }),
+  };
 }
 
 function parseInterfaces(reader: FieldReader, field: string, required: boolean): Interface[] | undefined {

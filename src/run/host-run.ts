@@ -9,7 +9,7 @@ import { connect, type ConnectOptions, type HostConnection } from '../ssh/connec
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
-import { hostRoute, type SshRoute } from '../ssh/route.ts';
+import type { SshRoute } from '../ssh/route.ts';
 import { readBackOf } from './read-back.ts';
 import { describeWithheld, type WithheldRealServer } from './withhold.ts';
 import { hostStatus, itemAfterApply, type HostResult, type ItemResult, type ItemStatus } from './outcome.ts';
@@ -18,6 +18,8 @@ export interface HostRunOptions {
   readonly check: boolean;
   readonly diff: boolean;
   readonly runId: string;
+  /** How the host is reached (src/ssh/reach.ts), and the run's own SSH settings. */
+  readonly route: SshRoute;
   readonly ssh: ConnectOptions;
   /** How long one remote script may run on the host; the SSH side waits a little longer. */
   readonly commandTimeoutSeconds: number;
@@ -77,7 +79,7 @@ export class HostRun {
   async prepare(): Promise<void> {
     if (this.options.interrupt.aborted) return;
     try {
-      this.connection = await (this.options.dial ?? connect)(hostRoute(this.state.host), this.options.ssh, this.name, this.options.bastions);
+      this.connection = await (this.options.dial ?? connect)(this.options.route, this.options.ssh, this.name, this.options.bastions);
     } catch (error) {
       this.failure = this.failed('unreachable', error instanceof ConnectError ? error.message : String(error));
       return;

@@ -6,8 +6,9 @@ import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Host } from '../inventory/model.ts';
+import type { SshTarget } from '../inventory/model.ts';
 import { CredentialError } from './errors.ts';
+import { jumpLabel, type SshRoute } from './route.ts';
 import { parsePrivateKey } from './ssh2.ts';
 
 export type AuthMethod = { readonly type: 'publickey'; readonly label: string; readonly key: string } | { readonly type: 'agent'; readonly label: string; readonly socket: string };
@@ -26,13 +27,52 @@ export type AuthPlan =
 /** OpenSSH's default identities, in its order. */
 const DEFAULT_KEYS = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
+/** The identities ~/.ssh/config names for a host (IdentityFile lines, IdentitiesOnly). */
+export interface ConfiguredIdentities {
+  readonly files: readonly string[];
+  readonly only: boolean;
+}
+
 /**
- * The target's own key when it names one (and nothing else: an inventory that names a key means it);
- * otherwise the first default key file that exists, then ssh-agent when SSH_AUTH_SOCK is set.
+ * The inventory's key when it names one (and nothing else: an inventory that names a key means it); else
+ * the ssh config's IdentityFile keys that exist, then ssh-agent (not with IdentitiesOnly); else the first
+ * default key file that exists, then ssh-agent when SSH_AUTH_SOCK is set.
  */
-export async function planAuth(privateKey: string | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<AuthPlan> {
+export async function planAuth(identity: string | ConfiguredIdentities | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<AuthPlan> {
   const agent = env.SSH_AUTH_SOCK ? env.SSH_AUTH_SOCK : undefined;
-  return privateKey === undefined ? defaultPlan(agent, home) : explicitPlan(expandHome(privateKey, home), agent);
+  if (identity === undefined) return defaultPlan(agent, home);
+  if (typeof identity === 'string') return explicitPlan(expandHome(identity, home), agent);
+  return configuredPlan(identity, agent, home);
+}
+
+/** What a target offers: the inventory's key, else the config's identities, else the defaults. */
+export function identityOf(target: SshTarget): string | ConfiguredIdentities | undefined {
+  if (target.privateKey !== undefined) return target.privateKey;
+  return target.identityFiles ? { files: target.identityFiles, only: target.identitiesOnly === true } : undefined;
+}
+
+/** As ssh: a named identity file that does not exist is passed over; one that cannot be used is noted. */
+async function configuredPlan(identities: ConfiguredIdentities, agent: string | undefined, home: string): Promise<AuthPlan> {
+  const methods: AuthMethod[] = [];
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  let encrypted = false;
+  for (const file of identities.files) {
+    const path = expandHome(file, home);
+    const key = await loadKey(path);
+    if (key.ok) methods.push({ type: 'publickey', label: `key ${path}`, key: key.text });
+    else if (key.problem.kind === 'missing') notes.push(`${path} (IdentityFile) does not exist`);
+    else {
+      encrypted ||= key.problem.kind === 'encrypted';
+      const note = key.problem.kind === 'too-open' ? `${path} skipped: ${describeKeyProblem(path, key.problem)}` : `${path} skipped: it ${phrase(key.problem)}`;
+      notes.push(note);
+      if (key.problem.kind === 'too-open') warnings.push(note);
+    }
+  }
+  // With IdentitiesOnly the agent is still how a passphrase-protected identity is used (lvsplay cannot ask).
+  if (agent && (!identities.only || encrypted)) methods.push(agentMethod(agent));
+  if (methods.length > 0) return { ok: true, methods, notes, warnings };
+  return { ok: false, reason: 'auth', detail: `no way to authenticate: ${notes.join('; ')}${agent ? '' : ', and SSH_AUTH_SOCK is not set'}` };
 }
 
 async function explicitPlan(path: string, agent: string | undefined): Promise<AuthPlan> {
@@ -172,19 +212,26 @@ function phrase(problem: Exclude<KeyProblem, { kind: 'too-open' }>): string {
 }
 
 /**
- * The credentials of every host a run will connect to, checked before the first connection, so that
- * an unusable key is a configuration error naming the host, not an "unreachable" host halfway through
- * a run. Throws CredentialError listing every such host; returns the warnings to show (each once).
+ * The credentials of every host a run will connect to, and of every bastion on the way, checked before the
+ * first connection, so that an unusable key is a configuration error naming the host, not an "unreachable"
+ * host halfway through a run. Throws CredentialError listing every such host; returns the warnings to show
+ * (each once).
  */
-export async function checkCredentials(hosts: readonly Pick<Host, 'name' | 'ssh'>[], env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<string[]> {
+export async function checkCredentials(hosts: readonly { readonly name: string; readonly route: SshRoute }[], env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<string[]> {
   // Hosts mostly share a key or two: each is read once.
-  const byKey = new Map<string | undefined, Promise<AuthPlan>>();
-  const planOf = (key: string | undefined): Promise<AuthPlan> => {
-    if (!byKey.has(key)) byKey.set(key, planAuth(key, env, home));
-    return byKey.get(key)!;
+  const byIdentity = new Map<string, Promise<AuthPlan>>();
+  const planOf = (target: SshTarget): Promise<AuthPlan> => {
+    const identity = identityOf(target);
+    const key = JSON.stringify(identity ?? null);
+    if (!byIdentity.has(key)) byIdentity.set(key, planAuth(identity, env, home));
+    return byIdentity.get(key)!;
   };
-  const plans = await Promise.all(hosts.map(async (host) => ({ host, plan: await planOf(host.ssh.privateKey) })));
-  const issues = plans.flatMap(({ host, plan }) => (plan.ok ? [] : [{ subject: `host ${host.name}`, field: 'ssh.privateKey', message: plan.detail }]));
+  const checks = hosts.flatMap(({ name, route }) => [
+    ...route.jumps.map((jump) => ({ name, field: 'ssh.proxyJump', prefix: `bastion ${jumpLabel(jump)}: `, target: jump })),
+    { name, field: 'ssh.privateKey', prefix: '', target: route.target },
+  ]);
+  const plans = await Promise.all(checks.map(async (check) => ({ check, plan: await planOf(check.target) })));
+  const issues = plans.flatMap(({ check, plan }) => (plan.ok ? [] : [{ subject: `host ${check.name}`, field: check.field, message: `${check.prefix}${plan.detail}` }]));
   if (issues.length > 0) throw new CredentialError(issues);
   return [...new Set(plans.flatMap(({ plan }) => (plan.ok ? plan.warnings : [])))];
 }

@@ -42,7 +42,7 @@ export class BastionPool {
   private readonly entries = new Map<string, Entry>();
   private closed = false;
 
-  /** `knownHostsFile` is the default for bastions that name none of their own. */
+  /** The run's options; what the ssh config sets for a bastion (its JumpHost fields) wins over them. */
   constructor(private readonly options: HandshakeOptions) {}
 
   /** A socket to `target` opened by the last of `jumps` (which is not empty), for the target's handshake. */
@@ -89,7 +89,7 @@ export class BastionPool {
     const label = jumpLabel(hop);
     const sock = chain.length > 1 ? await this.forward(await this.bastion(chain.slice(0, -1)), hop) : undefined;
     const fail = (reason: ConnectFailure, detail: string): BastionFailure => new BastionFailure(label, reason, detail);
-    const client = await openClient(hop, { ...this.options, knownHostsFile: hop.knownHostsFile ?? this.options.knownHostsFile }, fail, sock);
+    const client = await openClient(hop, this.options, fail, sock);
     // node-ssh drops its 'error' listener once connected: without one, a reset would crash the process.
     client.on('error', forget);
     client.once('close', forget);
@@ -102,7 +102,7 @@ export class BastionPool {
 
   /** A direct-tcpip channel from `bastion` to `to`, within the connect time-out. */
   private forward(bastion: Bastion, to: SshTarget): Promise<Duplex> {
-    const timeoutMs = this.options.connectTimeoutMs;
+    const timeoutMs = to.connectTimeoutMs ?? this.options.connectTimeoutMs;
     const address = formatAddress(to.host, to.port);
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -148,5 +148,6 @@ function forwardFailure(error: Error & { reason?: number | string }, address: st
 
 /** Two chains are one when every hop is dialled, authenticated and checked the same way. */
 function chainKey(chain: readonly JumpHost[]): string {
-  return JSON.stringify(chain.map(({ user, host, port, privateKey, knownHostsFile }) => [user, host, port, privateKey ?? null, knownHostsFile ?? null]));
+  // Every field: two hops that differ in any setting are two connections.
+  return JSON.stringify(chain);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { SshTarget } from '../inventory/model.ts';
-import { expandHome, planAuth, type AuthMethod } from './auth.ts';
+import { expandHome, identityOf, planAuth, type AuthMethod } from './auth.ts';
 import { describeConnectFailure, type ConnectFailure, type FailureContext } from './errors.ts';
 import { HostKeyGate } from './host-key.ts';
 import { parseKnownHosts } from './known-hosts.ts';
@@ -43,14 +43,14 @@ const ended = new WeakSet<Ssh2Client>();
  * key and the messages are checked against); every failure comes out as `fail(...)`.
  */
 export async function openClient(target: SshTarget, options: HandshakeOptions, fail: Fail, sock?: Duplex): Promise<Ssh2Client> {
-  const knownHostsFile = expandHome(options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'));
-  const auth = await planAuth(target.privateKey);
+  const knownHostsFile = expandHome(target.knownHostsFile ?? options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'));
+  const auth = await planAuth(identityOf(target));
   if (!auth.ok) throw fail(auth.reason, auth.detail);
   const gate = new HostKeyGate(parseKnownHosts(await readOrFail(knownHostsFile, fail)), {
     host: target.host,
     port: target.port,
     file: knownHostsFile,
-    acceptNew: options.acceptNewHostKeys,
+    acceptNew: target.acceptNewHostKeys ?? options.acceptNewHostKeys,
   });
   const client = await handshake(target, options, gate, new AuthAttempt(auth.methods, auth.notes, target.user), fail, sock);
   if (gate.accepted) {
@@ -87,9 +87,9 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
       // node-ssh wants `host` or `sock`; ssh2 dials `host` only without a `sock`.
       ...(sock ? { sock } : { host: target.host, port: target.port }),
       username: target.user,
-      readyTimeout: options.connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+      readyTimeout: target.connectTimeoutMs ?? options.connectTimeoutMs,
+      keepaliveInterval: target.keepalive?.intervalMs ?? KEEPALIVE_INTERVAL_MS,
+      keepaliveCountMax: target.keepalive?.countMax ?? KEEPALIVE_COUNT_MAX,
       // Without `hostHash`, ssh2 passes the raw key blob, which is what known_hosts compares.
       hostVerifier: (key: Buffer) => gate.verify(key),
       algorithms: gate.algorithms ? { serverHostKey: gate.algorithms } : undefined,
@@ -104,7 +104,7 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
     const { reason, detail } = describeConnectFailure(error, {
       port: target.port,
       user: target.user,
-      connectTimeoutMs: options.connectTimeoutMs,
+      connectTimeoutMs: target.connectTimeoutMs ?? options.connectTimeoutMs,
       ...attempt.report(),
     });
     throw fail(reason, detail);

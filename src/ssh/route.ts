@@ -1,13 +1,11 @@
 /**
  * How a host is reached: directly, or through a chain of bastions (OpenSSH's ProxyJump), each hop
- * tunnelled through the one before it.
+ * tunnelled through the one before it. src/ssh/reach.ts makes a host's route.
  */
-import type { Host, SshTarget } from '../inventory/model.ts';
+import type { SshTarget } from '../inventory/model.ts';
 
-/** A bastion on the way to a target; its host key is checked against its own known_hosts when one is named. */
-export interface JumpHost extends SshTarget {
-  readonly knownHostsFile?: string;
-}
+/** A bastion on the way to a target: reached, and its host key checked, as a target is. */
+export type JumpHost = SshTarget;
 
 export interface SshRoute {
   readonly target: SshTarget;
@@ -17,11 +15,6 @@ export interface SshRoute {
 
 export function directRoute(target: SshTarget): SshRoute {
   return { target, jumps: [] };
-}
-
-/** The route lvsplay takes to an inventory host. */
-export function hostRoute(host: Host): SshRoute {
-  return directRoute(host.ssh);
 }
 
 export function isRoute(to: SshTarget | SshRoute): to is SshRoute {

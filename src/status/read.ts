@@ -4,7 +4,7 @@ import type { Host } from '../inventory/model.ts';
 import type { BastionPool } from '../ssh/bastions.ts';
 import { ConnectError, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
-import { hostRoute } from '../ssh/route.ts';
+import type { SshRoute } from '../ssh/route.ts';
 import type { TcpTarget } from '../facts/tcp-check.ts';
 import { directorView, type DirectorWants } from './drift.ts';
 import type { DirectorView } from './view.ts';
@@ -16,14 +16,14 @@ export class DirectorReader {
   constructor(
     readonly host: Host,
     private readonly wants: DirectorWants,
-    private readonly options: { readonly ssh: ConnectOptions; readonly commandTimeoutSeconds: number; readonly dial: Dial; readonly bastions?: BastionPool },
+    private readonly options: { readonly route: SshRoute; readonly ssh: ConnectOptions; readonly commandTimeoutSeconds: number; readonly dial: Dial; readonly bastions?: BastionPool },
   ) {}
 
   /** One round trip: the status script, parsed and set against the inventory; never throws. */
   async read(): Promise<DirectorView> {
     const name = this.host.name;
     try {
-      this.connection ??= await this.options.dial(hostRoute(this.host), this.options.ssh, name, this.options.bastions);
+      this.connection ??= await this.options.dial(this.options.route, this.options.ssh, name, this.options.bastions);
     } catch (error) {
       return { host: name, state: 'unreachable', error: error instanceof ConnectError ? error.message : String(error) };
     }

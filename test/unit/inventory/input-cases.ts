@@ -139,6 +139,22 @@ const SSH: readonly BadInventoryCase[] = [
     expect: ["host rs1, ssh.user: '-oProxyCommand=reboot' is not a user name (1 to 32 letters, digits, '_', '-' or '.', not starting with '-')"],
   },
   {
+    name: 'a ProxyJump that is not [user@]host[:port]',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.hosts.rs1.ssh = { proxyJump: 'deploy@bastion:99999' };
+    },
+    expect: ['host rs1, ssh.proxyJump: "deploy@bastion:99999" is not [user@]host[:port] or ssh://[user@]host[:port]'],
+  },
+  {
+    name: 'a ProxyJump hop that ssh would read as an option',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.defaults = { ssh: { proxyJump: 'bastion,-oProxyCommand=reboot' } };
+    },
+    expect: ["inventory, defaults.ssh.proxyJump: 'bastion,-oProxyCommand=reboot': '-oProxyCommand=reboot' starts with '-', which ssh would read as an option"],
+  },
+  {
     name: 'a default SSH user with a shell metacharacter',
     base: 'dr',
     mutate: (inv) => {
@@ -203,7 +219,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.defaults = { ssh: { usr: 'admin' } };
     },
-    expect: ['inventory, defaults.ssh.usr: unknown field (known: host, port, user, privateKey)'],
+    expect: ['inventory, defaults.ssh.usr: unknown field (known: host, port, user, privateKey, proxyJump)'],
   },
   {
     name: "a misspelt field in a host's ssh",
@@ -211,7 +227,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.hosts.router.ssh = { prot: 2222 };
     },
-    expect: ['host router, ssh.prot: unknown field (known: host, port, user, privateKey)'],
+    expect: ['host router, ssh.prot: unknown field (known: host, port, user, privateKey, proxyJump)'],
   },
   {
     name: 'a misspelt field in a service',

@@ -306,9 +306,10 @@ function isSshAddress(text: string): boolean {
 function assertSound(inventory: Inventory): void {
   for (const host of inventory.hosts) {
     assert.ok(HOST_NAME.test(host.name) && !host.name.includes('..'), `host name ${JSON.stringify(host.name)}`);
-    assert.ok(isSshAddress(host.ssh.host), `ssh.host ${JSON.stringify(host.ssh.host)} of ${host.name}`);
-    assert.ok(USER.test(host.ssh.user), `ssh.user ${JSON.stringify(host.ssh.user)} of ${host.name}`);
-    assert.ok(Number.isInteger(host.ssh.port) && host.ssh.port >= 1 && host.ssh.port <= 65535, `ssh.port ${host.ssh.port}`);
+    assert.ok(isSshAddress(host.ssh.host ?? host.name), `ssh.host ${JSON.stringify(host.ssh.host)} of ${host.name}`);
+    assert.ok(host.ssh.user === undefined || USER.test(host.ssh.user), `ssh.user ${JSON.stringify(host.ssh.user)} of ${host.name}`);
+    const port = host.ssh.port;
+    assert.ok(port === undefined || (Number.isInteger(port) && port >= 1 && port <= 65535), `ssh.port ${port}`);
     assert.ok(!LINE_BREAKING.test(host.ssh.privateKey ?? ''), `ssh.privateKey of ${host.name}`);
   }
   for (const service of inventory.services) {

@@ -3,6 +3,7 @@ import { desiredState } from '../../../roles/index.ts';
 import type { Port } from '../../../src/inventory/model.ts';
 import { loadInventory } from '../../../src/inventory/load.ts';
 import { HostRun } from '../../../src/run/host-run.ts';
+import { directRoute } from '../../../src/ssh/route.ts';
 import { freePort } from '../ssh/sshd-fixture.ts';
 
 describe('a host run after the run was interrupted', function () {
@@ -13,7 +14,7 @@ describe('a host run after the run was interrupted', function () {
     const host = inventory.hosts.find((h) => h.name === 'rs1')!;
     // Nothing listens there: a connection attempt would make the host "unreachable".
     const port = (await freePort()) as Port;
-    const state = desiredState(inventory, { ...host, ssh: { ...host.ssh, host: '127.0.0.1', port } }, host.roles);
+    const state = desiredState(inventory, host, host.roles);
     const controller = new AbortController();
     controller.abort('SIGINT');
     for (const check of [false, true]) {
@@ -23,6 +24,7 @@ describe('a host run after the run was interrupted', function () {
         runId: 'test',
         commandTimeoutSeconds: 5,
         interrupt: controller.signal,
+        route: directRoute({ host: '127.0.0.1', port, user: 'root' }),
         ssh: { acceptNewHostKeys: false, connectTimeoutMs: 5_000, commandTimeoutMs: 5_000 },
       });
       await run.prepare();

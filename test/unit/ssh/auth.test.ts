@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Port } from '../../../src/inventory/model.ts';
 import { checkCredentials, expandHome, planAuth, type AuthPlan } from '../../../src/ssh/auth.ts';
 import { CredentialError } from '../../../src/ssh/errors.ts';
+import { directRoute } from '../../../src/ssh/route.ts';
 
 function keygen(file: string, type = 'ed25519', passphrase = ''): void {
   // 1024-bit RSA: the smallest ssh-keygen makes, and generated in a fraction of the default's time.
@@ -140,7 +141,7 @@ describe('choosing credentials', function () {
   });
 
   describe('for every host of a run, before connecting', () => {
-    const host = (name: string, privateKey?: string) => ({ name, ssh: { host: '127.0.0.1', port: 22 as Port, user: 'root', ...(privateKey && { privateKey }) } });
+    const host = (name: string, privateKey?: string) => ({ name, route: directRoute({ host: '127.0.0.1', port: 22 as Port, user: 'root', ...(privateKey && { privateKey }) }) });
 
     it('names each host whose key cannot be used, with the field, in one error', async () => {
       keygen(join(home, 'good'));

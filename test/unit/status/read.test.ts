@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { desiredState } from '../../../roles/index.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
+import type { Port } from '../../../src/inventory/model.ts';
 import type { Dial } from '../../../src/run/host-run.ts';
 import type { HostConnection } from '../../../src/ssh/connection.ts';
 import { DirectorReader } from '../../../src/status/read.ts';
+import { directRoute } from '../../../src/ssh/route.ts';
 import type { DirectorView } from '../../../src/status/view.ts';
 import { directorsOf } from '../../../src/status/wants.ts';
 import { baseInventory } from '../inventory/cases.ts';
@@ -44,6 +46,7 @@ describe('status: a director of a pair, read', () => {
     };
     const dial: Dial = async () => connection;
     const reader = new DirectorReader(lvs!.host, lvs!.wants, {
+      route: directRoute({ host: '127.0.0.1', port: 22 as Port, user: 'root' }),
       dial,
       commandTimeoutSeconds: 30,
       ssh: { knownHostsFile: '/dev/null', acceptNewHostKeys: false, connectTimeoutMs: 1000, commandTimeoutMs: 1000 },
