@@ -44,15 +44,23 @@ const ended = new WeakSet<Ssh2Client>();
  */
 export async function openClient(target: SshTarget, options: HandshakeOptions, fail: Fail, sock?: Duplex): Promise<Ssh2Client> {
   const knownHostsFile = expandHome(options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'));
-  const auth = await planAuth(target.privateKey);
-  if (!auth.ok) throw fail(auth.reason, auth.detail);
-  const gate = new HostKeyGate(parseKnownHosts(await readOrFail(knownHostsFile, fail)), {
-    host: target.host,
-    port: target.port,
-    file: knownHostsFile,
-    acceptNew: options.acceptNewHostKeys,
-  });
-  const client = await handshake(target, options, gate, new AuthAttempt(auth.methods, auth.notes, target.user), fail, sock);
+  let gate: HostKeyGate;
+  let client: Ssh2Client;
+  try {
+    const auth = await planAuth(target.privateKey);
+    if (!auth.ok) throw fail(auth.reason, auth.detail);
+    gate = new HostKeyGate(parseKnownHosts(await readOrFail(knownHostsFile, fail)), {
+      host: target.host,
+      port: target.port,
+      file: knownHostsFile,
+      acceptNew: options.acceptNewHostKeys,
+    });
+    client = await handshake(target, options, gate, new AuthAttempt(auth.methods, auth.notes, target.user), fail, sock);
+  } catch (error) {
+    // A tunnel that never carried a session is ours to end: the bastion would keep its channel open.
+    sock?.destroy();
+    throw error;
+  }
   if (gate.accepted) {
     try {
       await addKnownHost(knownHostsFile, gate.accepted);
@@ -97,8 +105,6 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
     });
   } catch (error) {
     ssh.dispose();
-    // A tunnel that never reached 'ready' is ours to end: the bastion's channel would stay open.
-    sock?.destroy();
     // ssh2 only says "Host denied (verification failed)"; the gate knows why.
     if (gate.failure) throw fail(gate.failure.reason, gate.failure.detail);
     const { reason, detail } = describeConnectFailure(error, {
