@@ -233,7 +233,7 @@ describe('ProxyJump through real sshd bastions', function () {
     assert.ok(serving !== undefined && lost.connections().length === 1, 'one bastion connection');
     process.kill(serving, 'SIGKILL');
     const cut = await refusal(first.exec('true'), 'connection-lost');
-    assert.match(cut.message, /^t1 \(127\.0\.0\.1:\d+\): connection lost/);
+    assert.equal(cut.message, `t1 (127.0.0.1:${t1.port}): connection lost: the connection through bastion ${lost.user}@127.0.0.1:${lost.port} closed (the host or the bastion ended it)`);
     const again = await opened(connect(route(t1, lost), options(file), 't1', bastions));
     assert.equal((await again.exec('echo again')).stdout, 'again\n');
     assert.equal(lost.authenticated(), 2, 'the bastion was dialled a second time');
