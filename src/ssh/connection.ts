@@ -71,8 +71,7 @@ class SshConnection implements HostConnection {
       readonly ownBastions: BastionPool | undefined;
     },
   ) {
-    // node-ssh drops its 'error' listener once connected; an error between commands (a reset, a
-    // keepalive time-out) would otherwise be an unhandled 'error' event and crash the process.
+    // An error between commands (a reset, a keepalive time-out) is the reason the next exec() gives.
     client.on('error', (error: Error) => {
       this.lostReason ??= error.message === 'Keepalive timeout' ? 'the host stopped answering keepalives' : error.message;
     });

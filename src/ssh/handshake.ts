@@ -118,6 +118,9 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
   const client = ssh.connection as Ssh2Client | null;
   if (!client) throw fail('connection-lost', 'the server closed the connection right after authentication');
   client.once('close', () => ended.add(client));
+  // node-ssh drops its 'error' listener once connected, and the owner adds its own only after the new
+  // host key is recorded: an error in between (a reset) must not be an unhandled 'error' event.
+  client.on('error', () => undefined);
   return client;
 }
 
