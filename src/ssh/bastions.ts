@@ -90,7 +90,7 @@ export class BastionPool {
     const sock = chain.length > 1 ? await this.forward(await this.bastion(chain.slice(0, -1)), hop) : undefined;
     const fail = (reason: ConnectFailure, detail: string): BastionFailure => new BastionFailure(label, reason, detail);
     const client = await openClient(hop, this.options, fail, sock);
-    // node-ssh drops its 'error' listener once connected: without one, a reset would crash the process.
+    // A reset or missed keepalives: the hosts behind it lose their tunnels, and the next request dials again.
     client.on('error', forget);
     client.once('close', forget);
     if (this.closed) {

@@ -8,7 +8,7 @@ import { BastionPool } from './bastions.ts';
 import { ConnectError, type ConnectFailure } from './errors.ts';
 import { runCommand, type ExecResult } from './exec.ts';
 import { closeClient, openClient, type HandshakeOptions } from './handshake.ts';
-import { directRoute, formatAddress, isRoute, type SshRoute } from './route.ts';
+import { directRoute, formatAddress, isRoute, jumpLabel, type SshRoute } from './route.ts';
 import type { Ssh2Client } from './ssh2.ts';
 
 export { ConnectError, type ConnectFailure, type ExecResult };
@@ -46,7 +46,7 @@ export async function connect(to: SshTarget | SshRoute, options: ConnectOptions,
   try {
     const sock = await pool.tunnel(jumps, target, fail);
     const client = await openClient(target, options, fail, sock);
-    return new SshConnection(client, host, address, options.commandTimeoutMs, fail, ownPool);
+    return new SshConnection(client, host, address, options.commandTimeoutMs, fail, { via: jumpLabel(jumps.at(-1)!), ownBastions: ownPool });
   } catch (error) {
     await ownPool?.close();
     throw error;
@@ -64,16 +64,20 @@ class SshConnection implements HostConnection {
     readonly address: string,
     private readonly commandTimeoutMs: number,
     private readonly fail: (reason: ConnectFailure, detail: string) => ConnectError,
-    /** The bastions this connection opened for itself, ended after it. */
-    private readonly ownBastions?: BastionPool,
+    private readonly jumped?: {
+      /** The bastion that opened this connection's tunnel, for the message when the connection is gone. */
+      readonly via: string;
+      /** The bastions this connection opened for itself, ended after it. */
+      readonly ownBastions: BastionPool | undefined;
+    },
   ) {
-    // node-ssh drops its 'error' listener once connected; an error between commands (a reset, a
-    // keepalive time-out) would otherwise be an unhandled 'error' event and crash the process.
+    // An error between commands (a reset, a keepalive time-out) is the reason the next exec() gives.
     client.on('error', (error: Error) => {
       this.lostReason ??= error.message === 'Keepalive timeout' ? 'the host stopped answering keepalives' : error.message;
     });
     client.on('close', () => {
-      if (!this.closing) this.lostReason ??= 'the server closed the connection';
+      // Through a bastion, the tunnel closes alike whether the host or the bastion went away.
+      if (!this.closing) this.lostReason ??= jumped ? `the connection through bastion ${jumped.via} closed (the host or the bastion ended it)` : 'the server closed the connection';
     });
   }
 
@@ -89,7 +93,7 @@ class SshConnection implements HostConnection {
   }
 
   close(): Promise<void> {
-    this.closing ??= closeClient(this.client).then(() => this.ownBastions?.close());
+    this.closing ??= closeClient(this.client).then(() => this.jumped?.ownBastions?.close());
     return this.closing;
   }
 }

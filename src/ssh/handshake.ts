@@ -44,15 +44,23 @@ const ended = new WeakSet<Ssh2Client>();
  */
 export async function openClient(target: SshTarget, options: HandshakeOptions, fail: Fail, sock?: Duplex): Promise<Ssh2Client> {
   const knownHostsFile = expandHome(target.knownHostsFile ?? options.knownHostsFile ?? join(homedir(), '.ssh', 'known_hosts'));
-  const auth = await planAuth(identityOf(target));
-  if (!auth.ok) throw fail(auth.reason, auth.detail);
-  const gate = new HostKeyGate(parseKnownHosts(await readOrFail(knownHostsFile, fail)), {
-    host: target.host,
-    port: target.port,
-    file: knownHostsFile,
-    acceptNew: target.acceptNewHostKeys ?? options.acceptNewHostKeys,
-  });
-  const client = await handshake(target, options, gate, new AuthAttempt(auth.methods, auth.notes, target.user), fail, sock);
+  let gate: HostKeyGate;
+  let client: Ssh2Client;
+  try {
+    const auth = await planAuth(identityOf(target));
+    if (!auth.ok) throw fail(auth.reason, auth.detail);
+    gate = new HostKeyGate(parseKnownHosts(await readOrFail(knownHostsFile, fail)), {
+      host: target.host,
+      port: target.port,
+      file: knownHostsFile,
+      acceptNew: target.acceptNewHostKeys ?? options.acceptNewHostKeys,
+    });
+    client = await handshake(target, options, gate, new AuthAttempt(auth.methods, auth.notes, target.user), fail, sock);
+  } catch (error) {
+    // A tunnel that never carried a session is ours to end: the bastion would keep its channel open.
+    sock?.destroy();
+    throw error;
+  }
   if (gate.accepted) {
     try {
       await addKnownHost(knownHostsFile, gate.accepted);
@@ -97,8 +105,6 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
     });
   } catch (error) {
     ssh.dispose();
-    // A tunnel that never reached 'ready' is ours to end: the bastion's channel would stay open.
-    sock?.destroy();
     // ssh2 only says "Host denied (verification failed)"; the gate knows why.
     if (gate.failure) throw fail(gate.failure.reason, gate.failure.detail);
     const { reason, detail } = describeConnectFailure(error, {
@@ -112,6 +118,9 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
   const client = ssh.connection as Ssh2Client | null;
   if (!client) throw fail('connection-lost', 'the server closed the connection right after authentication');
   client.once('close', () => ended.add(client));
+  // node-ssh drops its 'error' listener once connected, and the owner adds its own only after the new
+  // host key is recorded: an error in between (a reset) must not be an unhandled 'error' event.
+  client.on('error', () => undefined);
   return client;
 }
 

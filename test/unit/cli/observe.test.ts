@@ -18,6 +18,7 @@ import { desiredState } from '../../../roles/index.ts';
 import { runCommand, type RunCommandOptions, type RunDeps } from '../../../src/commands/run.ts';
 import type { RunEvent } from '../../../src/report/events.ts';
 import type { Dial } from '../../../src/run/host-run.ts';
+import { BastionPool } from '../../../src/ssh/bastions.ts';
 import { connect } from '../../../src/ssh/connection.ts';
 import { freePort, type TestSshd } from '../ssh/sshd-fixture.ts';
 import { drInventory } from './dr-inventory.ts';
@@ -168,6 +169,7 @@ services:
       // found to differ after all would fail the test rather than be changed (the session is root).
       const scripts: string[] = [];
       const dial: Dial = async (route, connectOptions, name, bastions) => {
+        assert.ok(bastions instanceof BastionPool, "every dial is given the run's bastion pool");
         const connection = await connect(route, connectOptions, name, bastions);
         return {
           host: connection.host,

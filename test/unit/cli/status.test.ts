@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { desiredState } from '../../../roles/index.ts';
 import { statusCommand, type StatusCommandOptions } from '../../../src/commands/status.ts';
 import type { Dial } from '../../../src/run/host-run.ts';
+import { BastionPool } from '../../../src/ssh/bastions.ts';
 import { connect, type HostConnection } from '../../../src/ssh/connection.ts';
 import { freePort, startSshd, type TestSshd } from '../ssh/sshd-fixture.ts';
 import { CliProcess, ROOT } from './cli-process.ts';
@@ -60,6 +61,7 @@ describe('lvsplay status against a director on loopback', function () {
     const dialled: string[] = [];
     const commands: string[] = [];
     const dial: Dial = async (route, ssh, name, bastions) => {
+      assert.ok(bastions instanceof BastionPool, "every dial is given the run's bastion pool");
       dialled.push(`${name} ${route.target.host}:${route.target.port}`);
       const connection = await connect(route, ssh, name, bastions);
       const recorded: HostConnection = {

@@ -178,6 +178,24 @@ describe('ProxyJump through real sshd bastions', function () {
     assert.equal((await other.exec('echo other')).stdout, 'other\n');
   });
 
+  it('ends the tunnel of a target that fails before its handshake (its key is missing), naming the target', async () => {
+    const [t1] = targets as [TestSshd];
+    const missing = join(dir, 'no-such-key');
+    const keyless: SshRoute = { target: { ...target(t1), privateKey: missing }, jumps: [hop(bastion)] };
+    const channels = (line: string): number =>
+      bastion
+        .log()
+        .split('\n')
+        .filter((logged) => logged.includes(line)).length;
+    const [opened, freed] = [channels('new direct-tcpip'), channels('free: direct-tcpip')];
+    const error = await refusal(connect(keyless, options(), 't1', pool()), 'private-key');
+    assert.equal(error.bastion, undefined);
+    assert.equal(error.message, `t1 (127.0.0.1:${t1.port}): private key file ${missing} does not exist`);
+    // sshd's log comes through a pipe of its own: waited for, not assumed read. The bastion connection is
+    // still held by the pool, so a freed channel is one that was ended, not one torn down with it.
+    await until(() => channels('new direct-tcpip') === opened + 1 && channels('free: direct-tcpip') === freed + 1);
+  });
+
   it('says so clearly when a bastion refuses to forward', async () => {
     const [t1] = targets as [TestSshd];
     const error = await refusal(connect(route(t1, noForwarding), options(), 't1', pool()), 'forwarding-refused');
@@ -215,7 +233,7 @@ describe('ProxyJump through real sshd bastions', function () {
     assert.ok(serving !== undefined && lost.connections().length === 1, 'one bastion connection');
     process.kill(serving, 'SIGKILL');
     const cut = await refusal(first.exec('true'), 'connection-lost');
-    assert.match(cut.message, /^t1 \(127\.0\.0\.1:\d+\): connection lost/);
+    assert.equal(cut.message, `t1 (127.0.0.1:${t1.port}): connection lost: the connection through bastion ${lost.user}@127.0.0.1:${lost.port} closed (the host or the bastion ended it)`);
     const again = await opened(connect(route(t1, lost), options(file), 't1', bastions));
     assert.equal((await again.exec('echo again')).stdout, 'again\n');
     assert.equal(lost.authenticated(), 2, 'the bastion was dialled a second time');
