@@ -13,7 +13,7 @@ import { describeConnectFailure, type ConnectFailure, type FailureContext } from
 import { HostKeyGate } from './host-key.ts';
 import { parseKnownHosts } from './known-hosts.ts';
 import { addKnownHost, readKnownHosts } from './known-hosts-file.ts';
-import type { Ssh2Client } from './ssh2.ts';
+import { agentKeys, type Ssh2Client } from './ssh2.ts';
 
 export interface HandshakeOptions {
   /** Default ~/.ssh/known_hosts; `~/` is expanded. */
@@ -111,7 +111,7 @@ async function handshake(target: SshTarget, options: HandshakeOptions, gate: Hos
       port: target.port,
       user: target.user,
       connectTimeoutMs: target.connectTimeoutMs ?? options.connectTimeoutMs,
-      ...attempt.report(),
+      ...(await attempt.report()),
     });
     throw fail(reason, detail);
   }
@@ -134,6 +134,12 @@ async function readOrFail(file: string, fail: Fail): Promise<string> {
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+async function agentLabel(socket: string): Promise<string> {
+  const keys = await agentKeys(socket);
+  if (keys === undefined) return `ssh-agent (${socket}, which did not list its keys)`;
+  return keys.length === 0 ? `ssh-agent (${socket}, holding no key)` : `ssh-agent (${socket}: ${keys.join(', ')})`;
 }
 
 /**
@@ -161,10 +167,15 @@ class AuthAttempt {
     return method.type === 'publickey' ? { type: 'publickey', username: this.user, key: method.key } : { type: 'agent', username: this.user, agent: method.socket };
   };
 
-  /** For the failure message: what was offered (all of it, if it failed before offering), and what the server takes. */
-  report(): Pick<FailureContext, 'authTried' | 'authNotes' | 'serverMethods'> {
+  /**
+   * For the failure message: what was offered (all of it, if it failed before offering), and what the server
+   * takes. ssh-agent is named with the keys it holds (by comment), since it offers each in turn.
+   */
+  async report(): Promise<Pick<FailureContext, 'authTried' | 'authNotes' | 'serverMethods'>> {
+    const offered = this.tried.length > 0 ? this.methods.filter((method) => this.tried.includes(method.label)) : this.methods;
+    const labels = await Promise.all(offered.map((method) => (method.type === 'agent' ? agentLabel(method.socket) : method.label)));
     return {
-      authTried: this.tried.length > 0 ? this.tried : this.methods.map((method) => method.label),
+      authTried: labels,
       authNotes: this.notes,
       ...(this.serverMethods ? { serverMethods: this.serverMethods } : {}),
     };

@@ -33,6 +33,7 @@ export interface Ssh2Client extends EventEmitter {
 
 interface Ssh2Module {
   readonly utils: { parseKey(data: string | Buffer, passphrase?: string): Ssh2ParsedKey | Ssh2ParsedKey[] | Error };
+  readonly OpenSSHAgent: new (socketPath: string) => { getIdentities(callback: (error: Error | null, keys?: readonly { readonly type: string; readonly comment: string }[]) => void): void };
 }
 
 const ssh2 = createRequire(import.meta.url)('ssh2') as Ssh2Module;
@@ -41,6 +42,15 @@ const ssh2 = createRequire(import.meta.url)('ssh2') as Ssh2Module;
 export function parsePrivateKey(text: string): Ssh2ParsedKey | Error {
   const parsed = ssh2.utils.parseKey(text);
   return Array.isArray(parsed) ? (parsed[0] ?? new Error('no key in the file')) : parsed;
+}
+
+/** The keys ssh-agent holds, as `comment (type)`, for an authentication failure's message; undefined when it cannot be asked. */
+export function agentKeys(socketPath: string): Promise<string[] | undefined> {
+  return new Promise((resolve) => {
+    new ssh2.OpenSSHAgent(socketPath).getIdentities((error, keys) => {
+      resolve(error || !keys ? undefined : keys.map((key) => `${key.comment || 'no comment'} (${key.type})`));
+    });
+  });
 }
 
 /**

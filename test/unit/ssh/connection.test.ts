@@ -183,14 +183,17 @@ describe('SSH connections to a real sshd', function () {
       }
     });
 
-    it('tries the default key, then the agent, and says so when both are refused', async () => {
+    it("tries the default key, then the agent, and says so when both are refused, naming the agent's keys by comment", async () => {
       const home = await freshHome();
       await copyFile(sshd.wrongKey, join(home, '.ssh', 'id_ed25519'));
       const agent = await startAgent(sshd.dir, [sshd.wrongKey]);
       try {
         process.env.SSH_AUTH_SOCK = agent.socket;
         const error = await refusal(connect({ ...target, privateKey: undefined }, options(await trustedFile()), 'rs1'), 'auth');
-        assert.match(error.message, new RegExp(`tried key ${home}/\\.ssh/id_ed25519, ssh-agent \\(${agent.socket.replace(/[.]/g, '\\.')}\\); the server accepts: publickey\\)$`));
+        assert.match(
+          error.message,
+          new RegExp(`tried key ${home}/\\.ssh/id_ed25519, ssh-agent \\(${agent.socket.replace(/[.]/g, '\\.')}: lvsplay-test \\(ssh-ed25519\\)\\); the server accepts: publickey\\)$`),
+        );
       } finally {
         await agent.stop();
       }
