@@ -2,8 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { RunDeps, RunEnd } from './commands/run.ts';
 import { OutDirError } from './commands/out-dir.ts';
 import { signalExitCode } from './commands/interruption.ts';
+import { BECOME_PASSWORD_VARIABLE, becomeOptionsFrom, type BecomeFlags } from './commands/become-input.ts';
 import { InventoryError, InventoryLoadError, type Issue } from './inventory/issues.ts';
 import { SelectionError } from './select.ts';
+import { BecomePasswordError } from './ssh/become-password.ts';
 import { CredentialError } from './ssh/errors.ts';
 import { TemplateError } from './templates.ts';
 
@@ -90,6 +92,8 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .option('--json', 'print the results as JSON instead of live progress', false)
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key)', false)
+    .option('--become', "run every host's scripts as root through sudo (as inventory become: true does for one host)", false)
+    .option('--ask-become-pass', `ask for the sudo password on the terminal (without one: ${BECOME_PASSWORD_VARIABLE}, or sudo needing none)`, false)
     .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
     .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
     .action(async (inventory: string, options: RunOptions, command: Command) => {
@@ -101,7 +105,8 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
         });
       }
       const { runCommand } = await import('./commands/run.ts');
-      const end = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }, deps);
+      const become = await becomeOptionsFrom(options, process.env);
+      const end = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit, become }, { stdout, stderr }, deps);
       // Pending changes are news only to whoever asked for them; to everyone else a check that found them went fine.
       onRunEnd(end === 'pending' && !options.detailedExitcode ? 'ok' : end);
     })
@@ -116,19 +121,22 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .addOption(new Option('--watch [s]', `read again every s seconds (default ${WATCH_SECONDS}) until Ctrl-C`).argParser(wholeNumber('--watch', 3_600, ' of seconds')).preset(WATCH_SECONDS))
     .option('--known-hosts <file>', 'known_hosts file to check host keys against (default ~/.ssh/known_hosts)')
     .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key)', false)
+    .option('--become', "run every director's status script as root through sudo", false)
+    .option('--ask-become-pass', `ask for the sudo password on the terminal (without one: ${BECOME_PASSWORD_VARIABLE}, or sudo needing none)`, false)
     .addOption(timeoutOption('--connect-timeout', 'seconds to wait for an SSH connection', 15))
     .addOption(timeoutOption('--command-timeout', 'seconds the status script may run on a director', 60))
     .action(async (inventory: string, options: StatusOptions) => {
       const { statusCommand } = await import('./commands/status.ts');
       const output = { stdout, stderr, terminal: process.stdout.isTTY === true };
-      onRunEnd(await statusCommand(inventory, { ...options, limits: options.limit }, output, deps));
+      const become = await becomeOptionsFrom(options, process.env);
+      onRunEnd(await statusCommand(inventory, { ...options, limits: options.limit, become }, output, deps));
     })
     .addHelpText('after', STATUS_EXIT_CODES);
 
   return cli;
 }
 
-interface StatusOptions {
+interface StatusOptions extends BecomeFlags {
   limit: string[];
   json: boolean;
   watch?: number;
@@ -138,7 +146,7 @@ interface StatusOptions {
   commandTimeout: number;
 }
 
-interface RunOptions {
+interface RunOptions extends BecomeFlags {
   role: string[];
   limit: string[];
   check: boolean;
@@ -186,6 +194,7 @@ interface Failure {
 
 function expectedFailure(error: unknown): Failure | undefined {
   if (error instanceof SelectionError) return { kind: 'usage', exit: EXIT.usage, message: error.message };
+  if (error instanceof BecomePasswordError) return { kind: 'usage', exit: EXIT.usage, message: error.message };
   if (error instanceof OutDirError) return { kind: 'output', exit: error.usage ? EXIT.usage : EXIT.failed, message: error.message };
   if (error instanceof InventoryError) return { kind: 'inventory', exit: EXIT.failed, message: error.message, issues: error.issues };
   if (error instanceof InventoryLoadError) return { kind: 'inventory', exit: EXIT.failed, message: error.message };

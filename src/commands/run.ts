@@ -11,6 +11,7 @@ import { HostRun, type Dial } from '../run/host-run.ts';
 import { inventoryWithout, withheldRealServers } from '../run/withhold.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { checkCredentials } from '../ssh/auth.ts';
+import { NO_BECOME_OPTIONS, type BecomeOptions } from '../ssh/become.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
 
 export interface RunCommandOptions extends Selection {
@@ -20,6 +21,8 @@ export interface RunCommandOptions extends Selection {
   readonly json: boolean;
   readonly knownHosts?: string;
   readonly acceptNewHostKeys: boolean;
+  /** `--become` and the become password (`--ask-become-pass`, LVSPLAY_BECOME_PASSWORD). */
+  readonly become?: BecomeOptions;
   readonly connectTimeout: number;
   readonly commandTimeout: number;
 }
@@ -68,6 +71,7 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
         runId,
         commandTimeoutSeconds: options.commandTimeout,
         interrupt: interruption.signal,
+        become: options.become ?? NO_BECOME_OPTIONS,
         ...(deps.dial && { dial: deps.dial }),
         ssh: {
           knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { loadInventory } from '../inventory/load.ts';
 import { checkCredentials } from '../ssh/auth.ts';
+import { NO_BECOME_OPTIONS, type BecomeOptions } from '../ssh/become.ts';
 import { connect } from '../ssh/connection.ts';
 import { DirectorReader } from '../status/read.ts';
 import { statusScreen } from '../status/screen.ts';
@@ -18,6 +19,8 @@ export interface StatusCommandOptions {
   readonly watch?: number;
   readonly knownHosts?: string;
   readonly acceptNewHostKeys: boolean;
+  /** `--become` and the become password (`--ask-become-pass`, LVSPLAY_BECOME_PASSWORD). */
+  readonly become?: BecomeOptions;
   readonly connectTimeout: number;
   readonly commandTimeout: number;
 }
@@ -42,6 +45,7 @@ export async function statusCommand(path: string, options: StatusCommandOptions,
       new DirectorReader(host, wants, {
         dial: deps.dial ?? connect,
         commandTimeoutSeconds: options.commandTimeout,
+        become: options.become ?? NO_BECOME_OPTIONS,
         ssh: {
           knownHostsFile: options.knownHosts ?? join(homedir(), '.ssh', 'known_hosts'),
           acceptNewHostKeys: options.acceptNewHostKeys,

@@ -1,6 +1,7 @@
 import { directorStatusScript, parseDirectorStatus } from '../facts/director-status.ts';
 import type { Dial } from '../run/host-run.ts';
 import type { Host } from '../inventory/model.ts';
+import { elevationOf, type BecomeOptions } from '../ssh/become.ts';
 import { ConnectError, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
 import type { TcpTarget } from '../facts/tcp-check.ts';
@@ -14,7 +15,7 @@ export class DirectorReader {
   constructor(
     readonly host: Host,
     private readonly wants: DirectorWants,
-    private readonly options: { readonly ssh: ConnectOptions; readonly commandTimeoutSeconds: number; readonly dial: Dial },
+    private readonly options: { readonly ssh: ConnectOptions; readonly become: BecomeOptions; readonly commandTimeoutSeconds: number; readonly dial: Dial },
   ) {}
 
   /** One round trip: the status script, parsed and set against the inventory; never throws. */
@@ -28,7 +29,7 @@ export class DirectorReader {
     const seconds = this.options.commandTimeoutSeconds;
     try {
       const script = directorStatusScript(targetsOf(this.wants), { vrrp: this.wants.keepalived?.vrrp !== undefined });
-      const result = await runRemoteScript(this.connection, script, seconds);
+      const result = await runRemoteScript(this.connection, script, seconds, elevationOf(this.host.become, this.options.become));
       if (result.timedOut) return { host: name, state: 'failed', error: `the status script ran longer than ${seconds} s and was stopped` };
       if (result.code !== 0) return { host: name, state: 'failed', error: `the status script failed (exit ${result.code}): ${result.stderr.trim() || 'no output'}` };
       return directorView(this.wants, parseDirectorStatus(result.stdout));

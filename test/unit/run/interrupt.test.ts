@@ -3,6 +3,7 @@ import { desiredState } from '../../../roles/index.ts';
 import type { Port } from '../../../src/inventory/model.ts';
 import { loadInventory } from '../../../src/inventory/load.ts';
 import { HostRun } from '../../../src/run/host-run.ts';
+import { NO_BECOME_OPTIONS } from '../../../src/ssh/become.ts';
 import { freePort } from '../ssh/sshd-fixture.ts';
 
 describe('a host run after the run was interrupted', function () {
@@ -23,6 +24,7 @@ describe('a host run after the run was interrupted', function () {
         runId: 'test',
         commandTimeoutSeconds: 5,
         interrupt: controller.signal,
+        become: NO_BECOME_OPTIONS,
         ssh: { acceptNewHostKeys: false, connectTimeoutMs: 5_000, commandTimeoutMs: 5_000 },
       });
       await run.prepare();

@@ -55,6 +55,11 @@ export async function freePort(): Promise<number> {
 export interface SshdOptions {
   /** sshd_config lines added after the fixture's own (a ForceCommand, say). */
   readonly config?: readonly string[];
+  /**
+   * Local users allowed to log in besides the one running the tests, with their own ~/.ssh/authorized_keys
+   * (sshd reads it as that user, who cannot read the fixture's folder).
+   */
+  readonly users?: readonly string[];
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
@@ -63,7 +68,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   for (let attempt = 1; ; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'lvsplay-sshd-'));
     try {
-      return await launch(dir, options.config ?? []);
+      return await launch(dir, options.config ?? [], options.users ?? []);
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
       if (attempt === 3 || !/Bind to port|Address already in use/.test((error as Error).message)) throw error;
@@ -71,7 +76,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
   }
 }
 
-async function launch(dir: string, config: readonly string[]): Promise<TestSshd> {
+async function launch(dir: string, config: readonly string[], users: readonly string[]): Promise<TestSshd> {
   const keygen = (type: string, file: string): void => {
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'lvsplay-test', '-f', join(dir, file)], { stdio: 'pipe' });
   };
@@ -92,7 +97,7 @@ async function launch(dir: string, config: readonly string[]): Promise<TestSshd>
       `HostKey ${join(dir, 'host_ed25519')}`,
       `HostKey ${join(dir, 'host_ecdsa')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}${users.length > 0 ? ' .ssh/authorized_keys' : ''}`,
       // The temporary folder is not owned the way sshd's checks want for a home directory.
       'StrictModes no',
       'UsePAM no',
@@ -100,7 +105,7 @@ async function launch(dir: string, config: readonly string[]): Promise<TestSshd>
       'PubkeyAuthentication yes',
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
-      `AllowUsers ${user}`,
+      `AllowUsers ${[user, ...users].join(' ')}`,
       'MaxStartups 50',
       ...config,
       '',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { desiredState } from '../../../roles/index.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Dial } from '../../../src/run/host-run.ts';
+import { NO_BECOME_OPTIONS } from '../../../src/ssh/become.ts';
 import type { HostConnection } from '../../../src/ssh/connection.ts';
 import { DirectorReader } from '../../../src/status/read.ts';
 import type { DirectorView } from '../../../src/status/view.ts';
@@ -46,6 +47,7 @@ describe('status: a director of a pair, read', () => {
     const reader = new DirectorReader(lvs!.host, lvs!.wants, {
       dial,
       commandTimeoutSeconds: 30,
+      become: NO_BECOME_OPTIONS,
       ssh: { knownHostsFile: '/dev/null', acceptNewHostKeys: false, connectTimeoutMs: 1000, commandTimeoutMs: 1000 },
     });
     const view = (await reader.read()) as Extract<DirectorView, { state: 'read' }>;
