@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quoteAll } from '../../../src/ssh/quote.ts';
@@ -49,6 +49,9 @@ services:
   - { vip: 172.16.10.81, port: 80, director: lvs, realServers: [{ host: rs1 }] }
 `,
     );
+    // The same without become in the inventory: --become alone turns it on.
+    const inventory = await readFile(join(dir, 'inventory.yml'), 'utf8');
+    await writeFile(join(dir, 'plain.yml'), inventory.replace('become: true, ', ''));
     await writeFile(join(dir, 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostKeys.ed25519}\n`);
   });
 
@@ -131,5 +134,15 @@ services:
     const run = await lvsplay(process.execPath, args());
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(run.stdout, /router: failed: host router: become \(sudo\) needs a password: give it with --ask-become-pass or LVSPLAY_BECOME_PASSWORD/);
+  });
+
+  it('--become turns sudo on for a host whose inventory says nothing of it', async () => {
+    const plain = (...extra: string[]): string[] => args(...extra).map((arg) => (arg === join(dir, 'inventory.yml') ? join(dir, 'plain.yml') : arg));
+    const asUser = await lvsplay(process.execPath, plain());
+    assert.match(asUser.stdout, /^router +: .* unreachable=0 /m, asUser.stdout + asUser.stderr);
+    assert.doesNotMatch(asUser.stdout, /become/, 'without --become the host runs as its SSH user');
+    const forced = await lvsplay(process.execPath, plain('--become'));
+    assert.equal(forced.code, 1, forced.stdout + forced.stderr);
+    assert.match(forced.stdout, /router: failed: host router: become \(sudo\) needs a password/);
   });
 });
