@@ -94,6 +94,27 @@ describe('become: scripts as root through a real sudo', function () {
     assert.equal(ran(await runRemoteScript(connection!, 'id -u; cat', 30, withPassword())).stdout, '0\n');
   });
 
+  it('makes one exec per script, with a password or without, the password on its stdin only', async () => {
+    await passwordSudo();
+    const execs: { command: string; stdin?: string }[] = [];
+    const recorded: HostConnection = {
+      host: connection!.host,
+      address: connection!.address,
+      exec: (command, stdin) => {
+        execs.push({ command, ...(stdin !== undefined && { stdin }) });
+        return connection!.exec(command, stdin);
+      },
+      close: async () => undefined,
+    };
+    assert.equal(ran(await runRemoteScript(recorded, 'id -u', 30, withPassword())).stdout, '0\n');
+    await nopasswd();
+    assert.equal(ran(await runRemoteScript(recorded, 'id -u', 30, SUDO)).stdout, '0\n');
+    assert.equal(execs.length, 2);
+    assert.ok(!execs[0]!.command.includes(user!.password));
+    assert.ok(execs[0]!.stdin!.startsWith(`${user!.password}\n`));
+    assert.ok(!execs[1]!.stdin!.includes(user!.password));
+  });
+
   it('says a password is needed when sudo wants one and none was given', async () => {
     await passwordSudo();
     assert.equal(await refusal(SUDO), 'host rs1: become (sudo) needs a password: give it with --ask-become-pass or LVSPLAY_BECOME_PASSWORD');
