@@ -2,8 +2,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { RunDeps, RunEnd } from './commands/run.ts';
 import { OutDirError } from './commands/out-dir.ts';
 import { signalExitCode } from './commands/interruption.ts';
+import { BECOME_PASSWORD_VARIABLE, becomeOptionsFrom, type BecomeFlags } from './commands/become-input.ts';
 import { InventoryError, InventoryLoadError, type Issue } from './inventory/issues.ts';
 import { SelectionError } from './select.ts';
+import { BecomePasswordError } from './ssh/become-password.ts';
 import { CredentialError } from './ssh/errors.ts';
 import { ReachError } from './ssh/reach.ts';
 import { TemplateError } from './templates.ts';
@@ -93,6 +95,8 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key); as StrictHostKeyChecking accept-new in the ssh config')
     .option('--ssh-config <file>', "OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config (as ssh -F), or 'none'")
     .addOption(timeoutOption('--connect-timeout', "seconds to wait for an SSH connection (default: the ssh config's ConnectTimeout, else 15)"))
+    .option('--become', "run every host's scripts as root through sudo (as inventory become: true does for one host)", false)
+    .option('--ask-become-pass', `ask for the sudo password on the terminal (without one: ${BECOME_PASSWORD_VARIABLE}, or sudo needing none)`, false)
     .addOption(timeoutOption('--command-timeout', 'seconds a remote script may run', 300))
     .action(async (inventory: string, options: RunOptions, command: Command) => {
       // Refused before the inventory is read: without --check a run changes hosts, and "pending" means nothing.
@@ -103,7 +107,8 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
         });
       }
       const { runCommand } = await import('./commands/run.ts');
-      const end = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit }, { stdout, stderr }, deps);
+      const become = await becomeOptionsFrom(options, process.env);
+      const end = await runCommand(inventory, { ...options, roles: options.role, limits: options.limit, become }, { stdout, stderr }, deps);
       // Pending changes are news only to whoever asked for them; to everyone else a check that found them went fine.
       onRunEnd(end === 'pending' && !options.detailedExitcode ? 'ok' : end);
     })
@@ -120,18 +125,21 @@ function program(onRunEnd: (end: RunEnd) => void, deps: RunDeps): Command {
     .option('--accept-new-host-keys', 'trust and record the key of a host not yet in known_hosts (never a changed key); as StrictHostKeyChecking accept-new in the ssh config')
     .option('--ssh-config <file>', "OpenSSH client config to read instead of ~/.ssh/config and /etc/ssh/ssh_config (as ssh -F), or 'none'")
     .addOption(timeoutOption('--connect-timeout', "seconds to wait for an SSH connection (default: the ssh config's ConnectTimeout, else 15)"))
+    .option('--become', "run every director's status script as root through sudo", false)
+    .option('--ask-become-pass', `ask for the sudo password on the terminal (without one: ${BECOME_PASSWORD_VARIABLE}, or sudo needing none)`, false)
     .addOption(timeoutOption('--command-timeout', 'seconds the status script may run on a director', 60))
     .action(async (inventory: string, options: StatusOptions) => {
       const { statusCommand } = await import('./commands/status.ts');
       const output = { stdout, stderr, terminal: process.stdout.isTTY === true };
-      onRunEnd(await statusCommand(inventory, { ...options, limits: options.limit }, output, deps));
+      const become = await becomeOptionsFrom(options, process.env);
+      onRunEnd(await statusCommand(inventory, { ...options, limits: options.limit, become }, output, deps));
     })
     .addHelpText('after', STATUS_EXIT_CODES);
 
   return cli;
 }
 
-interface StatusOptions {
+interface StatusOptions extends BecomeFlags {
   limit: string[];
   json: boolean;
   watch?: number;
@@ -142,7 +150,7 @@ interface StatusOptions {
   commandTimeout: number;
 }
 
-interface RunOptions {
+interface RunOptions extends BecomeFlags {
   role: string[];
   limit: string[];
   check: boolean;
@@ -192,6 +200,7 @@ interface Failure {
 
 function expectedFailure(error: unknown): Failure | undefined {
   if (error instanceof SelectionError) return { kind: 'usage', exit: EXIT.usage, message: error.message };
+  if (error instanceof BecomePasswordError) return { kind: 'usage', exit: EXIT.usage, message: error.message };
   if (error instanceof OutDirError) return { kind: 'output', exit: error.usage ? EXIT.usage : EXIT.failed, message: error.message };
   if (error instanceof InventoryError) return { kind: 'inventory', exit: EXIT.failed, message: error.message, issues: error.issues };
   if (error instanceof InventoryLoadError) return { kind: 'inventory', exit: EXIT.failed, message: error.message };

@@ -5,6 +5,7 @@ export type {
   ServiceInput,
   RealServerInput,
   SshInput,
+  BecomeInput,
   RoleName,
   Scheduler,
   Protocol,

@@ -9,6 +9,7 @@ import { HostRun, type Dial } from '../run/host-run.ts';
 import { inventoryWithout, withheldRealServers } from '../run/withhold.ts';
 import { selectHosts, type Selection } from '../select.ts';
 import { BastionPool } from '../ssh/bastions.ts';
+import { NO_BECOME_OPTIONS, type BecomeOptions } from '../ssh/become.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
 import { connectOptions, routesTo, type SshCommandOptions } from './routes.ts';
 
@@ -17,6 +18,8 @@ export interface RunCommandOptions extends Selection, SshCommandOptions {
   readonly diff: boolean;
   readonly forks: number;
   readonly json: boolean;
+  /** `--become` and the become password (`--ask-become-pass`, LVSPLAY_BECOME_PASSWORD). */
+  readonly become?: BecomeOptions;
 }
 
 /** Where a run's words go: the report on stdout, notes on stderr. */
@@ -70,6 +73,7 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
         runId,
         commandTimeoutSeconds: options.commandTimeout,
         interrupt: interruption.signal,
+        become: options.become ?? NO_BECOME_OPTIONS,
         ...(deps.dial && { dial: deps.dial }),
         route: routes.get(state.host.name)!,
         bastions,

@@ -1,5 +1,6 @@
 import { loadInventory } from '../inventory/load.ts';
 import { BastionPool } from '../ssh/bastions.ts';
+import { NO_BECOME_OPTIONS, type BecomeOptions } from '../ssh/become.ts';
 import { connect } from '../ssh/connection.ts';
 import { DirectorReader } from '../status/read.ts';
 import { statusScreen } from '../status/screen.ts';
@@ -15,6 +16,8 @@ export interface StatusCommandOptions extends SshCommandOptions {
   readonly json: boolean;
   /** `--watch N`: read again every N seconds until a signal. */
   readonly watch?: number;
+  /** `--become` and the become password (`--ask-become-pass`, LVSPLAY_BECOME_PASSWORD). */
+  readonly become?: BecomeOptions;
 }
 
 export interface StatusOutput extends RunOutput {
@@ -40,7 +43,15 @@ export async function statusCommand(path: string, options: StatusCommandOptions,
   // One connection per bastion for every read, --watch rounds included; a lost one is dialled again.
   const bastions = new BastionPool(ssh);
   const readers = directors.map(
-    ({ host, wants }) => new DirectorReader(host, wants, { route: routes.get(host.name)!, dial: deps.dial ?? connect, commandTimeoutSeconds: options.commandTimeout, ssh, bastions }),
+    ({ host, wants }) =>
+      new DirectorReader(host, wants, {
+        route: routes.get(host.name)!,
+        dial: deps.dial ?? connect,
+        commandTimeoutSeconds: options.commandTimeout,
+        become: options.become ?? NO_BECOME_OPTIONS,
+        ssh,
+        bastions,
+      }),
   );
   const show = (views: readonly DirectorView[], frame: number): StatusEnd => {
     const at = new Date();

@@ -30,11 +30,19 @@ export interface SshInput {
   proxyJump?: string;
 }
 
+/**
+ * `true` (or `{ method: 'sudo' }`): the host is reached as a non-root user, and lvsplay's scripts run as root
+ * through sudo. `false` turns a default's off for one host.
+ */
+export type BecomeInput = boolean | { method?: 'sudo' };
+
 /** `'192.168.10.71/24'` or several addresses on one interface. */
 export type InterfaceAddresses = string | readonly string[];
 
 export interface HostInput {
   ssh?: SshInput;
+  /** Over `defaults.become`. */
+  become?: BecomeInput;
   /** The host's own addresses, as the network already has them: `{ eth0: '192.168.10.71/24' }`. */
   interfaces: Record<string, InterfaceAddresses>;
   /** The host's default gateway. A NAT real server's must be its director's DIP. */
@@ -137,7 +145,7 @@ export interface ServiceInput {
 
 export interface InventoryInput {
   /** Settings every host starts from. */
-  defaults?: { ssh?: SshInput };
+  defaults?: { ssh?: SshInput; become?: BecomeInput };
   hosts: Record<string, HostInput>;
   services: readonly ServiceInput[];
 }

@@ -1,7 +1,9 @@
 import { inSubnet, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { JumpHop } from '../ssh/config/model.ts';
+import type { Become } from './become.ts';
 import type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
 
+export type { Become };
 export type { CheckFailureAction, ForwardingMethod, HostPresence, JumpHop, Protocol, RoleName, Scheduler };
 
 /** 1 to 65535. */
@@ -55,6 +57,8 @@ export interface Interface {
 export interface Host {
   readonly name: string;
   readonly ssh: SshSettings;
+  /** Scripts run as root through sudo; absent, as the SSH user itself. */
+  readonly become?: Become;
   readonly interfaces: readonly Interface[];
   readonly gateway?: IPv4;
   readonly roles: readonly RoleName[];

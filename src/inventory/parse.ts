@@ -1,4 +1,5 @@
 import type { IPv4 } from '../net/ipv4.ts';
+import { becomeOf, parseBecome, type BecomeSetting } from './become.ts';
 import { FieldReader, isRecord } from './fields.ts';
 import { CHECK_FAILURE_ACTIONS, FORWARDING_METHODS, HEALTH_CHECK_TYPES, HOST_PRESENCES, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type HostPresence, type RoleName } from './input.ts';
 import type { IssueList } from './issues.ts';
@@ -46,8 +47,8 @@ export interface Draft {
 }
 
 const TOP_FIELDS = ['defaults', 'hosts', 'services'];
-const DEFAULTS_FIELDS = ['ssh'];
-const HOST_FIELDS = ['ssh', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses'];
+const DEFAULTS_FIELDS = ['ssh', 'become'];
+const HOST_FIELDS = ['ssh', 'become', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey', 'proxyJump'];
 const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
 const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
@@ -64,6 +65,12 @@ const MAX_DRAIN_TIMEOUT = 86400;
 /** One SSH setting as given: undefined when absent, null when given but refused (the problem is recorded). */
 type Setting<T> = T | null | undefined;
 
+/** What `defaults` gives every host. */
+interface HostDefaults {
+  readonly ssh?: SshFields;
+  readonly become?: BecomeSetting | null;
+}
+
 interface SshFields {
   readonly host: Setting<string>;
   readonly port: Setting<Port>;
@@ -79,13 +86,13 @@ export function parseInventory(input: unknown, issues: IssueList): Draft | undef
   }
   const top = new FieldReader(issues, 'inventory', input);
   top.rejectUnknown(TOP_FIELDS);
-  const defaultSsh = parseDefaults(top);
+  const defaults = parseDefaults(top);
   const hostRecords = top.object('hosts', true);
   const serviceList = top.list('services', 'virtual services');
   if (!hostRecords || !serviceList) return undefined;
 
   const hosts = Object.entries(hostRecords).flatMap(([name, record]) => {
-    const host = parseHost(issues, name, record, defaultSsh);
+    const host = parseHost(issues, name, record, defaults);
     return host ? [host] : [];
   });
   const services = serviceList.flatMap((record, index) => {
@@ -96,16 +103,17 @@ export function parseInventory(input: unknown, issues: IssueList): Draft | undef
   return { hosts, services };
 }
 
-function parseDefaults(top: FieldReader): SshFields | undefined {
+function parseDefaults(top: FieldReader): HostDefaults {
   const defaults = top.object('defaults', false);
-  if (!defaults) return undefined;
+  if (!defaults) return {};
   const reader = top.child('defaults', defaults);
   reader.rejectUnknown(DEFAULTS_FIELDS);
   const ssh = reader.object('ssh', false);
-  return ssh ? parseSshSettings(reader.child('ssh', ssh)) : undefined;
+  const become = parseBecome(reader);
+  return { ...(ssh && { ssh: parseSshSettings(reader.child('ssh', ssh)) }), ...(become !== undefined && { become }) };
 }
 
-function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh: SshFields | undefined): Host | undefined {
+function parseHost(issues: IssueList, name: string, record: unknown, defaults: HostDefaults): Host | undefined {
   const before = issues.items.length;
   const nameProblem = hostNameProblem(name);
   if (nameProblem) issues.add('inventory', fieldPath('hosts', name), nameProblem);
@@ -114,15 +122,16 @@ function parseHost(issues: IssueList, name: string, record: unknown, defaultSsh:
   reader.rejectUnknown(HOST_FIELDS);
   const sshRecord = reader.object('ssh', false);
   const ownSsh = sshRecord ? parseSshSettings(reader.child('ssh', sshRecord)) : undefined;
-  const ssh = nameProblem ? undefined : sshSettings(reader, name, ownSsh, defaultSsh);
+  const ssh = nameProblem ? undefined : sshSettings(reader, name, ownSsh, defaults.ssh);
+  const become = becomeOf(parseBecome(reader), defaults.become);
   const interfaces = parseInterfaces(reader, 'interfaces', true);
   const extraAddresses = parseInterfaces(reader, 'extraAddresses', false);
   const gateway = reader.ipv4('gateway', false, 'gateway');
   const dip = reader.ipv4('dip', false, 'dip');
   const state = reader.oneOf<HostPresence>('state', HOST_PRESENCES, 'present');
   const roles = parseRoles(reader, state === 'absent');
-  if (issues.items.length > before || !ssh || !interfaces || !extraAddresses || !roles || !state) return undefined;
-  return { name, ssh, interfaces, roles, state, extraAddresses, ...(gateway && { gateway }), ...(dip && { dip }) };
+  if (issues.items.length > before || !ssh || become === null || !interfaces || !extraAddresses || !roles || !state) return undefined;
+  return { name, ssh, interfaces, roles, state, extraAddresses, ...(become && { become }), ...(gateway && { gateway }), ...(dip && { dip }) };
 }
 
 function parseSshSettings(reader: FieldReader): SshFields {

@@ -6,6 +6,7 @@ import { diffsOf } from '../items/registry.ts';
 import { pendingItems, planHost, splitRemovals, type HostPlan, type PlannedItem } from '../plan/plan.ts';
 import type { BastionPool } from '../ssh/bastions.ts';
 import { connect, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
+import { elevationOf, type BecomeOptions, type Elevation } from '../ssh/become.ts';
 import { ConnectError } from '../ssh/errors.ts';
 import { quote } from '../ssh/quote.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
@@ -21,6 +22,8 @@ export interface HostRunOptions {
   /** How the host is reached (src/ssh/reach.ts), and the run's own SSH settings. */
   readonly route: SshRoute;
   readonly ssh: ConnectOptions;
+  /** `--become` and the become password; with the host's `become`, whether its scripts run through sudo. */
+  readonly become: BecomeOptions;
   /** How long one remote script may run on the host; the SSH side waits a little longer. */
   readonly commandTimeoutSeconds: number;
   /**
@@ -57,11 +60,14 @@ export class HostRun {
   private diffs: string[] = [];
   private failure?: HostResult;
   private applyRunning = false;
+  private readonly elevation: Elevation | undefined;
 
   constructor(
     readonly state: HostState,
     private readonly options: HostRunOptions,
-  ) {}
+  ) {
+    this.elevation = elevationOf(state.host.become, options.become);
+  }
 
   get name(): string {
     return this.state.host.name;
@@ -233,7 +239,7 @@ export class HostRun {
 
   private async remote(script: string, extraSeconds = 0) {
     const seconds = this.options.commandTimeoutSeconds + extraSeconds;
-    const result = await runRemoteScript(this.connection!, script, seconds);
+    const result = await runRemoteScript(this.connection!, script, seconds, this.elevation);
     if (result.timedOut) throw new HostError(`a remote script ran longer than ${seconds} s and was stopped`);
     return result;
   }

@@ -2,6 +2,7 @@ import { directorStatusScript, parseDirectorStatus } from '../facts/director-sta
 import type { Dial } from '../run/host-run.ts';
 import type { Host } from '../inventory/model.ts';
 import type { BastionPool } from '../ssh/bastions.ts';
+import { elevationOf, type BecomeOptions } from '../ssh/become.ts';
 import { ConnectError, type ConnectOptions, type HostConnection } from '../ssh/connection.ts';
 import { runRemoteScript } from '../ssh/remote-script.ts';
 import type { SshRoute } from '../ssh/route.ts';
@@ -16,7 +17,14 @@ export class DirectorReader {
   constructor(
     readonly host: Host,
     private readonly wants: DirectorWants,
-    private readonly options: { readonly route: SshRoute; readonly ssh: ConnectOptions; readonly commandTimeoutSeconds: number; readonly dial: Dial; readonly bastions?: BastionPool },
+    private readonly options: {
+      readonly route: SshRoute;
+      readonly ssh: ConnectOptions;
+      readonly become: BecomeOptions;
+      readonly commandTimeoutSeconds: number;
+      readonly dial: Dial;
+      readonly bastions?: BastionPool;
+    },
   ) {}
 
   /** One round trip: the status script, parsed and set against the inventory; never throws. */
@@ -30,7 +38,7 @@ export class DirectorReader {
     const seconds = this.options.commandTimeoutSeconds;
     try {
       const script = directorStatusScript(targetsOf(this.wants), { vrrp: this.wants.keepalived?.vrrp !== undefined });
-      const result = await runRemoteScript(this.connection, script, seconds);
+      const result = await runRemoteScript(this.connection, script, seconds, elevationOf(this.host.become, this.options.become));
       if (result.timedOut) return { host: name, state: 'failed', error: `the status script ran longer than ${seconds} s and was stopped` };
       if (result.code !== 0) return { host: name, state: 'failed', error: `the status script failed (exit ${result.code}): ${result.stderr.trim() || 'no output'}` };
       return directorView(this.wants, parseDirectorStatus(result.stdout));

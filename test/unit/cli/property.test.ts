@@ -243,8 +243,9 @@ describe('the command line under hostile inventories (property)', function () {
           if (run.dialled.length > 0) {
             reached.dialled++;
             const inventory = await loadInventory(file);
-            // No ssh config: each host is dialled as the inventory says, or at its name and port 22.
-            const checked = new Set(inventory.hosts.map((h) => `${h.ssh.host ?? h.name}:${h.ssh.port ?? 22}`));
+            // No ssh config: each host is dialled as the inventory says, or at its name and port 22; a name
+            // lowercased, as ssh does.
+            const checked = new Set(inventory.hosts.map((h) => `${(h.ssh.host ?? h.name).toLowerCase()}:${h.ssh.port ?? 22}`));
             for (const target of run.dialled) {
               assert.ok(checked.has(`${target.host}:${target.port}`), `dialled ${target.host}:${target.port}, which is no host's ssh.host`);
               assert.match(target.host, SSH_HOST, `dialled an unchecked-looking target ${JSON.stringify(target.host)}`);

@@ -211,7 +211,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.defaults = { shh: { port: 2222 } };
     },
-    expect: ['inventory, defaults.shh: unknown field (known: ssh)'],
+    expect: ['inventory, defaults.shh: unknown field (known: ssh, become)'],
   },
   {
     name: 'a misspelt field in defaults.ssh, said once and not per host',
@@ -253,7 +253,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.hosts.rs1['gate\nway'] = 1;
     },
-    expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, interfaces, gateway, roles, state, dip, extraAddresses)"],
+    expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, become, interfaces, gateway, roles, state, dip, extraAddresses)"],
   },
   {
     name: 'defaults that are not an object',

@@ -4,6 +4,7 @@ import type { Port } from '../../../src/inventory/model.ts';
 import { loadInventory } from '../../../src/inventory/load.ts';
 import { HostRun } from '../../../src/run/host-run.ts';
 import { directRoute } from '../../../src/ssh/route.ts';
+import { NO_BECOME_OPTIONS } from '../../../src/ssh/become.ts';
 import { freePort } from '../ssh/sshd-fixture.ts';
 
 describe('a host run after the run was interrupted', function () {
@@ -25,6 +26,7 @@ describe('a host run after the run was interrupted', function () {
         commandTimeoutSeconds: 5,
         interrupt: controller.signal,
         route: directRoute({ host: '127.0.0.1', port, user: 'root' }),
+        become: NO_BECOME_OPTIONS,
         ssh: { acceptNewHostKeys: false, connectTimeoutMs: 5_000, commandTimeoutMs: 5_000 },
       });
       await run.prepare();

@@ -65,6 +65,11 @@ export interface SshdOptions {
   readonly maxStartups?: number;
   /** sshd's LogLevel; default INFO, which logs each accepted client. */
   readonly logLevel?: 'QUIET' | 'FATAL' | 'ERROR' | 'INFO' | 'VERBOSE' | 'DEBUG1' | 'DEBUG2' | 'DEBUG3';
+  /**
+   * Local users allowed to log in besides the one running the tests, with their own ~/.ssh/authorized_keys
+   * (sshd reads it as that user, who cannot read the fixture's folder).
+   */
+  readonly users?: readonly string[];
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<TestSshd> {
@@ -102,7 +107,7 @@ async function launch(dir: string, options: SshdOptions): Promise<TestSshd> {
       `HostKey ${join(dir, 'host_ed25519')}`,
       `HostKey ${join(dir, 'host_ecdsa')}`,
       `PidFile ${join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}${(options.users ?? []).length > 0 ? ' .ssh/authorized_keys' : ''}`,
       // The temporary folder is not owned the way sshd's checks want for a home directory.
       'StrictModes no',
       'UsePAM no',
@@ -110,7 +115,7 @@ async function launch(dir: string, options: SshdOptions): Promise<TestSshd> {
       'PubkeyAuthentication yes',
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
-      `AllowUsers ${user}`,
+      `AllowUsers ${[user, ...(options.users ?? [])].join(' ')}`,
       `MaxStartups ${options.maxStartups ?? 50}`,
       `AllowTcpForwarding ${options.allowTcpForwarding === false ? 'no' : 'yes'}`,
       `LogLevel ${options.logLevel ?? 'INFO'}`,

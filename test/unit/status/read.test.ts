@@ -10,6 +10,7 @@ import { desiredState } from '../../../roles/index.ts';
 import { checkInventory } from '../../../src/inventory/load.ts';
 import type { Port } from '../../../src/inventory/model.ts';
 import type { Dial } from '../../../src/run/host-run.ts';
+import { NO_BECOME_OPTIONS } from '../../../src/ssh/become.ts';
 import type { HostConnection } from '../../../src/ssh/connection.ts';
 import { DirectorReader } from '../../../src/status/read.ts';
 import { directRoute } from '../../../src/ssh/route.ts';
@@ -49,6 +50,7 @@ describe('status: a director of a pair, read', () => {
       route: directRoute({ host: '127.0.0.1', port: 22 as Port, user: 'root' }),
       dial,
       commandTimeoutSeconds: 30,
+      become: NO_BECOME_OPTIONS,
       ssh: { knownHostsFile: '/dev/null', acceptNewHostKeys: false, connectTimeoutMs: 1000, commandTimeoutMs: 1000 },
     });
     const view = (await reader.read()) as Extract<DirectorView, { state: 'read' }>;
