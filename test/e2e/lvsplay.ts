@@ -33,9 +33,10 @@ export interface JsonHost {
   diffs?: string[];
 }
 
-export function lvsplay(args: readonly string[], timeoutMs = 10 * 60_000): Promise<CliResult> {
+/** `env` replaces this process's environment (an operator's HOME and ssh-agent, say). */
+export function lvsplay(args: readonly string[], timeoutMs = 10 * 60_000, env?: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20, ...(env && { env }) }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });
