@@ -135,8 +135,8 @@ const RELAY_UNIT = [
 
 /**
  * Run as root with `sh -eu` on the VM (on stdin: the password is in no command line). Prints the VM's new
- * host public key last. sshd is only checked (sshd -t), not reloaded: reloadSshd does that once every VM is
- * set up, since the routes to the VMs further away go through this one's port 22.
+ * host public key last, then reloads sshd (the session running this survives it): from then on a managed
+ * host refuses root on port 22, so setUpGuests runs it on the VMs routed through this one first.
  */
 export function setupScript(setup: GuestSetup): string {
   const { host, bastion } = setup;
@@ -159,6 +159,7 @@ export function setupScript(setup: GuestSetup): string {
     `printf '%s' ${shq(sshdConfig(setup))} > /etc/ssh/sshd_config.d/lab.conf`,
     'sshd -t',
     'cat /etc/ssh/ssh_host_ed25519_key.pub',
+    'systemctl reload ssh.service',
     '',
   ].join('\n');
 }
@@ -175,28 +176,25 @@ export function hostKeyOf(host: string, output: string): string {
 export type RootShell = (host: string, command: string, input?: string) => Promise<{ stdout: string; stderr: string; code: number | null }>;
 
 /**
- * setupScript on every VM at once, then sshd reloaded on each, farthest from the bastion first: a reload
- * closes port 22 to root on a managed host, and the route to a VM beyond it still dials that port. Returns
- * each VM's new host key.
+ * setupScript on every VM, farthest from the bastion first, a turn at a time: a VM's setup replaces its host
+ * key and reloads its sshd, and the routes to the VMs beyond it go through that sshd, so those are done by
+ * then. The VMs of one turn reach each other through none of themselves, so each turn runs at once.
+ * Returns each VM's new host key.
  */
 export async function setUpGuests(topology: Topology, hops: ReadonlyMap<string, Hop>, publicKey: string, root: RootShell): Promise<Record<string, string>> {
   const bastion = topology.bastion!;
   const bastionNics = topology.vms[bastion.host]!.nics;
   const bastionAddressFor = (host: string): string | undefined => bastionNics.find((own) => topology.vms[host]!.nics.some((n) => n.segment === own.segment))?.address.split('/')[0];
-  const keys = await Promise.all(
-    [...hops.keys()].map(async (host) => {
-      const result = await root(host, 'sh -eu', setupScript({ host, bastion, publicKey, bastionAddress: host === bastion.host ? undefined : bastionAddressFor(host) }));
-      if (result.code !== 0) throw new Error(`bastion lab: setting up ${host} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
-      return [host, hostKeyOf(host, result.stdout)] as const;
-    }),
-  );
-  for (const group of byDepth(hops).reverse()) {
+  const keys: Record<string, string> = {};
+  for (const turn of byDepth(hops).reverse()) {
     await Promise.all(
-      group.map(async (host) => {
-        const result = await root(host, 'systemctl reload ssh.service');
-        if (result.code !== 0) throw new Error(`bastion lab: reloading sshd on ${host} failed: ${result.stderr.trim()}`);
+      turn.map(async (host) => {
+        const setup = { host, bastion, publicKey, bastionAddress: host === bastion.host ? undefined : bastionAddressFor(host) };
+        const result = await root(host, 'sh -eu', setupScript(setup));
+        if (result.code !== 0) throw new Error(`bastion lab: setting up ${host} failed (exit ${result.code}): ${result.stderr.trim() || result.stdout.trim()}`);
+        keys[host] = hostKeyOf(host, result.stdout);
       }),
     );
   }
-  return Object.fromEntries(keys);
+  return keys;
 }

@@ -1,5 +1,5 @@
 // A running copy of one of the seed's clusters: VMs on user-space switches, reachable by
-// ssh on forwarded loopback ports. See README.md beside this file.
+// ssh on forwarded loopback ports, or in a bastion lab through the bastion's. See README.md beside this file.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
