@@ -17,6 +17,15 @@ export interface SshRoute extends SshAccess {
   via?: SshRoute;
 }
 
+/**
+ * What each hop adds to a route's ConnectTimeout: ssh counts the ProxyCommand's whole login to the hop as
+ * waiting for the target's banner, and that login takes more than the 5 s a direct probe allows on a busy host
+ * (seen: "Connection timed out during banner exchange" from every VM behind the bastion, for minutes).
+ */
+const HOP_ALLOWANCE_S = 20;
+
+const hopsOf = (route: SshRoute): number => (route.via ? 1 + hopsOf(route.via) : 0);
+
 /** `root@192.168.10.71:2222 via root@127.0.0.1:40123`, for messages. */
 export function describeRoute(route: SshRoute): string {
   const self = `${route.user}@${route.host}:${route.port}`;
@@ -51,7 +60,7 @@ function sshOptions(route: SshRoute, connectTimeoutS: number): string[] {
     '-o',
     'IdentitiesOnly=yes',
     '-o',
-    `ConnectTimeout=${connectTimeoutS}`,
+    `ConnectTimeout=${connectTimeoutS + HOP_ALLOWANCE_S * hopsOf(route)}`,
     '-o',
     'ServerAliveInterval=10',
     '-F',
@@ -101,7 +110,7 @@ export async function waitForSsh(route: SshRoute, options: WaitOptions): Promise
   for (;;) {
     const reason = options.abortReason?.();
     if (reason) throw new Error(reason);
-    const result = await run('ssh', ['-n', ...sshArgs(route, 5), '--', command], { env: sshEnv(route), timeoutMs: 20_000 });
+    const result = await run('ssh', ['-n', ...sshArgs(route, 5), '--', command], { env: sshEnv(route), timeoutMs: 20_000 + HOP_ALLOWANCE_S * 1000 * hopsOf(route) });
     if (result.code === 0 && (!options.notOutput || result.stdout.trim() !== options.notOutput.output)) return;
     last = result.code === 0 ? 'still the same boot' : result.stderr.trim() || `ssh exit ${result.code}`;
     if (Date.now() > options.deadline) throw new Error(`ssh to ${describeRoute(route)} did not answer in time (last: ${last})`);
