@@ -85,7 +85,7 @@ export const topologies = {
    * lvsplay logs in as `deploy` and becomes root with sudo, password-less except on rs2.
    */
   'dr-bastion': {
-    vms: { ...drLan, bastion: { nics: [nic('lan', '192.168.10.90/24')], memoryMb: 192 } },
+    vms: { ...drLan, bastion: { nics: [nic('lan', '192.168.10.90/24')], memoryMb: 160 } },
     bastion: { host: 'bastion', passwordSudo: ['rs2'] },
   },
 } as const satisfies Record<string, Topology>;
