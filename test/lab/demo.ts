@@ -9,7 +9,14 @@ import { writeLabInventory } from '../e2e/lvsplay.ts';
 import { startLab, type TopologyName } from './lab.ts';
 import { topologies } from './topologies.ts';
 
-const VIPS: Record<TopologyName, string> = { dr: '192.168.10.100', nat: '172.16.10.81', 'dr-multi-subnet': '172.16.10.81', 'dr-pair': '192.168.10.100', 'nat-pair': '172.16.10.80' };
+const VIPS: Record<TopologyName, string> = {
+  dr: '192.168.10.100',
+  nat: '172.16.10.81',
+  'dr-multi-subnet': '172.16.10.81',
+  'dr-pair': '192.168.10.100',
+  'nat-pair': '172.16.10.80',
+  'dr-bastion': '192.168.10.100',
+};
 const BIN = fileURLToPath(new URL('../../bin/lvsplay.js', import.meta.url));
 
 function lvsplay(args: string[]): Promise<number> {
@@ -21,6 +28,7 @@ async function main(): Promise<number> {
   const seed = (process.argv.slice(2).find((a) => !a.startsWith('-')) ?? 'dr') as TopologyName;
   if (!(seed in topologies)) throw new Error(`unknown seed '${seed}' (known: ${Object.keys(topologies).join(', ')})`);
   const keep = process.argv.includes('--keep');
+  if ('bastion' in topologies[seed]) throw new Error(`the ${seed} lab is reached through its bastion as deploy with sudo: the demo's inventory reaches hosts as root, directly`);
   const lab = await startLab(seed);
   try {
     const inventory = await writeLabInventory(lab.dir, seed, lab.access);

@@ -31,8 +31,9 @@ const GUEST_DIR = join(dirname(fileURLToPath(import.meta.url)), 'guest');
 const RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
-  // No ipvsadm nor keepalived: lvsplay installs them (from `repo`), as on a bare host.
-  packages: ['systemd-sysv', 'openssh-server', 'iproute2', 'curl', 'busybox-static', 'kmod', 'linux-image-cloud-amd64', 'procps', 'udev'],
+  // No ipvsadm nor keepalived: lvsplay installs them (from `repo`), as on a bare host. sudo is for the bastion
+  // lab's deploy user (bastion.ts); the other labs log in as root and never run it.
+  packages: ['systemd-sysv', 'openssh-server', 'iproute2', 'curl', 'busybox-static', 'kmod', 'linux-image-cloud-amd64', 'procps', 'udev', 'sudo'],
   repo: REPO_PACKAGES,
   // Documentation is dead weight in a lab image and slows mkfs.
   dpkgOptions: ['path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/doc/*', 'path-exclude=/usr/share/locale/*', 'path-exclude=/usr/share/info/*'],

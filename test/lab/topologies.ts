@@ -10,13 +10,26 @@ export interface NicSpec {
 }
 
 export interface VmSpec {
-  /** Data NICs, in order: the first is eth0. The management NIC comes after them. */
+  /** Data NICs, in order: the first is eth0. The management NIC, when the VM has one, comes after them. */
   nics: readonly NicSpec[];
   gateway?: string;
+  /** Memory of this VM, when it needs less than the lab's (LabOptions.memoryMb). */
+  memoryMb?: number;
+}
+
+/**
+ * A lab reached the way operators reach production (issue 13): only `host` has a management NIC; every other
+ * VM has none and is reached over the lab's own segments through it. See bastion.ts for what each VM gets.
+ */
+export interface BastionSpec {
+  host: string;
+  /** Managed hosts where `deploy`'s sudo asks for the password; everywhere else it needs none. */
+  passwordSudo: readonly string[];
 }
 
 export interface Topology {
   vms: Readonly<Record<string, VmSpec>>;
+  bastion?: BastionSpec;
 }
 
 const nic = (segment: string, address: string): NicSpec => ({ segment, address });
@@ -66,12 +79,25 @@ export const topologies = {
       rs2: { nics: [nic('inside', '192.168.10.72/24')], gateway: '192.168.10.80' },
     },
   },
+  /**
+   * Seed 4.2 behind a bastion (issue 13): the bastion (192.168.10.90, on the lan) is the only VM with a
+   * management NIC; the others are reached through it, the client through the bastion and then the router.
+   * lvsplay logs in as `deploy` and becomes root with sudo, password-less except on rs2.
+   */
+  'dr-bastion': {
+    vms: { ...drLan, bastion: { nics: [nic('lan', '192.168.10.90/24')], memoryMb: 160 } },
+    bastion: { host: 'bastion', passwordSudo: ['rs2'] },
+  },
 } as const satisfies Record<string, Topology>;
 
 export type TopologyName = keyof typeof topologies;
 export type HostName<T extends TopologyName> = keyof (typeof topologies)[T]['vms'] & string;
-/** Hosts lvsplay manages; the client is only a vantage point for tests. */
-export type ManagedHost<T extends TopologyName> = Exclude<HostName<T>, 'client'>;
+/** Hosts of a lab that lvsplay does not manage: the tests' vantage point, and the way in of a bastion lab. */
+export const UNMANAGED_HOSTS = ['client', 'bastion'] as const;
+/** Hosts lvsplay manages. */
+export type ManagedHost<T extends TopologyName> = Exclude<HostName<T>, (typeof UNMANAGED_HOSTS)[number]>;
+
+export const isManaged = (host: string): boolean => !(UNMANAGED_HOSTS as readonly string[]).includes(host);
 
 export function segmentsOf(topology: Topology): string[] {
   return [...new Set(Object.values(topology.vms).flatMap((vm) => vm.nics.map((n) => n.segment)))];

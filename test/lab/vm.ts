@@ -22,7 +22,8 @@ export interface VmConfig {
   /** Private dir for the overlay and logs. */
   dir: string;
   switches: ReadonlyMap<string, Switch>;
-  sshPort: number;
+  /** The management NIC's forwarded ssh port on 127.0.0.1; without one the VM has no management NIC at all. */
+  sshPort: number | undefined;
   accel: Accel;
   memoryMb: number;
   /** The management NIC's `guestfwd=` to the lab's package repository (repo.ts); none without one. */
@@ -31,7 +32,8 @@ export interface VmConfig {
 
 export interface Vm {
   name: string;
-  sshPort: number;
+  /** Undefined for a VM without a management NIC (reached through a bastion). */
+  sshPort: number | undefined;
   consoleLog: string;
   /** Why the VM is gone, or undefined while QEMU runs. */
   exitReason(): string | undefined;
@@ -51,8 +53,8 @@ export interface Vm {
 /** Static management address: the guest side of QEMU's user-mode network. */
 const MGMT_ADDRESS = '10.0.2.15/24';
 
-export function kernelCommandLine(name: string, spec: VmSpec): string {
-  const nics = [...spec.nics.map((n) => n.address), MGMT_ADDRESS].map((address, i) => `lab.eth${i}=${address}`);
+export function kernelCommandLine(name: string, spec: VmSpec, management: boolean): string {
+  const nics = [...spec.nics.map((n) => n.address), ...(management ? [MGMT_ADDRESS] : [])].map((address, i) => `lab.eth${i}=${address}`);
   return [
     'console=ttyS0',
     'root=/dev/vda',
@@ -79,7 +81,6 @@ export function qemuArgs(config: VmConfig, overlay: string, consoleLog: string):
     if (!sw) throw new Error(`no switch for segment ${nic.segment}`);
     return ['-netdev', `vde,id=data${i},sock=${sw.socket}`, '-device', `virtio-net-pci,netdev=data${i},mac=${mac(index, i)}`];
   });
-  const mgmt = spec.nics.length;
   return [
     '-name',
     name,
@@ -105,20 +106,29 @@ export function qemuArgs(config: VmConfig, overlay: string, consoleLog: string):
     '-initrd',
     config.image.initrd,
     '-append',
-    kernelCommandLine(name, spec),
+    kernelCommandLine(name, spec, config.sshPort !== undefined),
     // cache=unsafe: the overlay is thrown away with the lab, so flushes buy nothing.
     '-drive',
     `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
     ...nicArgs,
-    // Management NIC last. restrict=on is what keeps the guest from reaching anything
-    // outside through the host: only the forwarded ssh port crosses. Never drop it.
-    // ipv6=off: no router advertisements, so no IPv6 default route through it either.
+    ...managementNic(config),
+    '-device',
+    'virtio-rng-pci',
+  ];
+}
+
+/**
+ * The management NIC, last. restrict=on is what keeps the guest from reaching anything outside through the
+ * host: only the forwarded ssh port (and the package repository's guestfwd) cross. Never drop it.
+ * ipv6=off: no router advertisements, so no IPv6 default route through it either.
+ */
+function managementNic(config: VmConfig): string[] {
+  if (config.sshPort === undefined) return [];
+  return [
     '-netdev',
     `user,id=mgmt,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${config.sshPort}-:22${config.guestfwd ? `,${config.guestfwd}` : ''}`,
     '-device',
-    `virtio-net-pci,netdev=mgmt,mac=${mac(index, mgmt)}`,
-    '-device',
-    'virtio-rng-pci',
+    `virtio-net-pci,netdev=mgmt,mac=${mac(config.index, config.spec.nics.length)}`,
   ];
 }
 
