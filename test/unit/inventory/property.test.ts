@@ -214,7 +214,10 @@ function setField(target: Record<string, unknown>, key: string, value: unknown):
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function apply(root: Record<string, unknown>, mutation: Mutation): void {
+function apply(root: Record<string, unknown>, given: Mutation): void {
+  // A copy: fast-check hands out one `{}` or `[]` of constantFrom to every mutation that draws it, and adding
+  // a field to it after it was placed twice would make the inventory a cycle (and this walk overflow).
+  const mutation = { ...given, value: structuredClone(given.value) };
   const paths = pathsOf(root);
   const path = paths[mutation.pick % paths.length]!;
   const parent = nodeAt(root, path.slice(0, -1));
