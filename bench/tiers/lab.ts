@@ -3,7 +3,7 @@
 // facts script per host, OpenSSH and node-ssh) and against an equivalent Ansible playbook (bench/ansible/),
 // with Ansible's defaults and tuned.
 //
-// Run alone: node --import jiti/register bench/tiers/lab.ts [--repeat N] [--json FILE]
+// Run alone: node --import jiti/register bench/tiers/lab.ts [--repeat N] [--json FILE] [--only noop]
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +17,7 @@ import { factsScript } from '../../src/facts/gather.ts';
 import { loadInventory } from '../../src/inventory/load.ts';
 import type { RoleName } from '../../src/inventory/model.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
+import { topologies } from '../../test/lab/topologies.ts';
 import { failureText, writeLabInventory, type JsonHost } from '../../test/e2e/lvsplay.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
 import { measure, summarize, type Measurement } from '../lib/measure.ts';
@@ -635,7 +636,12 @@ export async function assertServes(lab: AnyLab, vip: string, what: string): Prom
 
 const VIP = '192.168.10.100';
 
-export async function runLabTier(options: TierOptions): Promise<TierReport> {
+export interface LabTierOptions extends TierOptions {
+  /** `noop`: only the converge and the no-op figures, direct and through a bastion (no floors, profile or Ansible). */
+  readonly only?: 'noop';
+}
+
+export async function runLabTier(options: LabTierOptions): Promise<TierReport> {
   const repeat = Math.max(3, options.repeat);
   const log = options.log;
   const tmp = await mkdtemp(join(tmpdir(), 'lvsplay-bench-lab-'));
@@ -646,7 +652,7 @@ export async function runLabTier(options: TierOptions): Promise<TierReport> {
   try {
     await waitForSettledLab(log);
     monitor.start();
-    const report = await labTier(lab, tmp, repeat, log);
+    const report = await labTier(lab, tmp, repeat, log, options.only);
     const contention = monitor.stop();
     return { ...report, setup: `${report.setup}; ${contention.summary}`, counts: { ...report.counts, ...contention.counts } };
   } finally {
@@ -656,7 +662,7 @@ export async function runLabTier(options: TierOptions): Promise<TierReport> {
   }
 }
 
-async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: string) => void): Promise<TierReport> {
+async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: string) => void, only?: 'noop'): Promise<TierReport> {
   const inventory = await writeLabInventory(tmp, 'dr', lab.access);
   const knownHosts = join(tmp, 'known_hosts');
   await writeFile(knownHosts, '');
@@ -708,6 +714,33 @@ async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: str
     { hosts: managed.length },
   );
   measurements.push(noop, ...phaseMeasurements('lvsplay no-op', noopStages));
+
+  // The same no-op with lvs, rs1 and rs2 reached at their lab addresses through one bastion, the router
+  // (issue 13): one connection to it, opened once per run and shared by the three.
+  const bastion = await bastionVariant(tmp, lab);
+  const viaBastion = await measureWithSetup(
+    'lvsplay no-op, 3 hosts through one bastion',
+    quick,
+    async () => {},
+    async () => {
+      const { run: r, hosts } = await lvsplayOk(bastion.run, 'lvsplay no-op through the router as bastion');
+      if (changedItems(hosts) !== 0) throw new Error(`lvsplay no-op through the bastion changed ${changedItems(hosts)} items`);
+      return r.peakRssMb !== undefined ? { peakRssMb: r.peakRssMb } : undefined;
+    },
+    log,
+    { hosts: managed.length, note: `router direct; lvs, rs1, rs2 at their lab addresses with ProxyJump to the router (${bastion.describe})` },
+  );
+  measurements.push(viaBastion);
+  const bastionRatio = `lvsplay no-op through one bastion ${fmt(viaBastion)} / direct ${fmt(noop)} = ${(viaBastion.median / noop.median).toFixed(2)}x by median`;
+  log(`  ${bastionRatio}`);
+  if (only === 'noop') {
+    return {
+      tier: 'lab',
+      setup: `seed 4.2 DR lab (test/lab, startLab('dr')): 5 QEMU VMs on this machine's 2 cores, 4 managed hosts; only the converge and no-op figures (--only noop); ${repeat} repetitions each`,
+      measurements,
+      targets: [{ target: 'lab no-op through one bastion, against direct (issue 13: reported, no limit)', measured: bastionRatio, met: true }],
+    };
+  }
 
   // lvsplay's fixed cost without any SSH: Node, jiti, the modules, loading and rendering the inventory.
   const renderDir = join(tmp, 'render');
@@ -839,6 +872,27 @@ async function labTier(lab: AnyLab, tmp: string, repeat: number, log: (line: str
 }
 
 /**
+ * The lab inventory with lvs, rs1 and rs2 behind the router: each at its own lab address, `proxyJump` to
+ * an alias that a generated ssh config (`--ssh-config`) resolves to the router's forwarded port and the lab key.
+ */
+async function bastionVariant(tmp: string, lab: AnyLab): Promise<{ run: string[]; describe: string }> {
+  const dir = join(tmp, 'bastion');
+  await mkdir(dir, { recursive: true });
+  const router = lab.access.router;
+  const config = join(dir, 'ssh_config');
+  await writeFile(config, `Host lab-bastion\n  HostName ${router.host}\n  Port ${router.port}\n  User ${router.user}\n  IdentityFile ${router.privateKey}\n`, { mode: 0o600 });
+  const behind = (host: 'lvs' | 'rs1' | 'rs2') => {
+    const address = topologies.dr.vms[host].nics[0].address.split('/')[0]!;
+    return { host: address, port: 22, user: 'root', privateKey: lab.access[host].privateKey, proxyJump: 'lab-bastion' };
+  };
+  const access = { router, lvs: behind('lvs'), rs1: behind('rs1'), rs2: behind('rs2') } as unknown as Readonly<Record<string, SshAccess>>;
+  const inventory = await writeLabInventory(dir, 'dr', access, { name: 'bastion' });
+  const knownHosts = join(dir, 'known_hosts');
+  await writeFile(knownHosts, '');
+  return { run: ['run', inventory, '--known-hosts', knownHosts, '--accept-new-host-keys', '--ssh-config', config], describe: `lab-bastion = ${router.user}@${router.host}:${router.port}` };
+}
+
+/**
  * After Ansible's first run, lvsplay --check must find nothing to change (files by content and mode,
  * sysctls, addresses, units, module, IPVS table) and the VIP must serve: then the playbook is equivalent.
  * Returns the differences (none when equivalent).
@@ -858,10 +912,10 @@ async function ansibleVersion(): Promise<string> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Alone: node --import jiti/register bench/tiers/lab.ts [--repeat N] [--json FILE]
+// Alone: node --import jiti/register bench/tiers/lab.ts [--repeat N] [--json FILE] [--only noop]
 // ---------------------------------------------------------------------------------------------------------
 
-export function tierArgs(argv: readonly string[]): { repeat: number; json?: string } {
+export function tierArgs(argv: readonly string[]): { repeat: number; json?: string; only?: 'noop' } {
   const at = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -869,7 +923,9 @@ export function tierArgs(argv: readonly string[]): { repeat: number; json?: stri
   const repeat = Number(at('--repeat') ?? 3);
   if (!Number.isInteger(repeat) || repeat < 3) throw new Error('--repeat must be an integer ≥ 3');
   const json = at('--json');
-  return { repeat, ...(json && { json }) };
+  const only = at('--only');
+  if (only !== undefined && only !== 'noop') throw new Error("--only takes 'noop'");
+  return { repeat, ...(json && { json }), ...(only && { only }) };
 }
 
 export function printReport(report: TierReport, print: (line: string) => void): void {
@@ -884,10 +940,10 @@ export function printReport(report: TierReport, print: (line: string) => void): 
   for (const t of report.targets) print(`${t.met ? 'MET    ' : 'NOT MET'} ${t.target}: ${t.measured}${t.note ? `\n        ${t.note}` : ''}`);
 }
 
-export async function runAlone(runTier: (options: TierOptions) => Promise<TierReport>): Promise<void> {
+export async function runAlone(runTier: (options: LabTierOptions) => Promise<TierReport>): Promise<void> {
   const args = tierArgs(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  const report = await runTier({ repeat: args.repeat, log });
+  const report = await runTier({ repeat: args.repeat, log, ...(args.only && { only: args.only }) });
   printReport(report, (line) => process.stdout.write(`${line}\n`));
   if (args.json) await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
 }
