@@ -11,7 +11,7 @@ import { selectHosts, type Selection } from '../select.ts';
 import { BastionPool } from '../ssh/bastions.ts';
 import { NO_BECOME_OPTIONS, type BecomeOptions } from '../ssh/become.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
-import { connectOptions, routesTo, type SshCommandOptions } from './routes.ts';
+import { connectOptions, routesTo, terminalPassphrases, type SshCommandOptions } from './routes.ts';
 
 export interface RunCommandOptions extends Selection, SshCommandOptions {
   readonly check: boolean;
@@ -52,17 +52,20 @@ export async function runCommand(path: string, options: RunCommandOptions, outpu
   const selected = selectHosts(inventory, options);
   // Every state is computed, and so every template rendered, before the first connection; so are the keys read.
   const states = selected.map(({ host, roles }) => desiredState(inventory, host, roles));
+  // A key's passphrase is asked once, before the first connection, and kept for the command's connections.
+  const passphrase = terminalPassphrases();
   const routes = await routesTo(
     selected.map(({ host }) => host),
     options,
     output.stderr,
+    passphrase,
   );
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   const interruption: Interruption = new Interruption({
     first: (signal) => output.stderr(`lvsplay: ${signal}: starting nothing new, waiting for the scripts already running on hosts (${signal} again to stop at once)\n`),
     second: (signal): never => stopAtOnce(signal, runs, options.json),
   });
-  const ssh = connectOptions(options);
+  const ssh = connectOptions(options, passphrase);
   // One connection per bastion for the whole run, whichever hosts go through it.
   const bastions = new BastionPool(ssh);
   const runs: HostRun[] = states.map(

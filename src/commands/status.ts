@@ -7,7 +7,7 @@ import { statusScreen } from '../status/screen.ts';
 import type { DirectorView } from '../status/view.ts';
 import { directorsOf } from '../status/wants.ts';
 import { Interruption, signalExitCode, type StopSignal } from './interruption.ts';
-import { connectOptions, routesTo, type SshCommandOptions } from './routes.ts';
+import { connectOptions, routesTo, terminalPassphrases, type SshCommandOptions } from './routes.ts';
 import type { RunDeps, RunOutput } from './run.ts';
 
 export interface StatusCommandOptions extends SshCommandOptions {
@@ -34,12 +34,15 @@ const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 export async function statusCommand(path: string, options: StatusCommandOptions, output: StatusOutput, deps: RunDeps): Promise<StatusEnd> {
   const inventory = await loadInventory(path);
   const directors = directorsOf(inventory, await deps.roles(), options.limits);
+  // A key's passphrase is asked once, before the first connection, and kept for the command's connections.
+  const passphrase = terminalPassphrases();
   const routes = await routesTo(
     directors.map(({ host }) => host),
     options,
     output.stderr,
+    passphrase,
   );
-  const ssh = connectOptions(options);
+  const ssh = connectOptions(options, passphrase);
   // One connection per bastion for every read, --watch rounds included; a lost one is dialled again.
   const bastions = new BastionPool(ssh);
   const readers = directors.map(

@@ -11,7 +11,15 @@ import { CredentialError } from './errors.ts';
 import { jumpLabel, type SshRoute } from './route.ts';
 import { parsePrivateKey } from './ssh2.ts';
 
-export type AuthMethod = { readonly type: 'publickey'; readonly label: string; readonly key: string } | { readonly type: 'agent'; readonly label: string; readonly socket: string };
+export type AuthMethod =
+  | { readonly type: 'publickey'; readonly label: string; readonly key: string; readonly passphrase?: string }
+  | { readonly type: 'agent'; readonly label: string; readonly socket: string };
+
+/**
+ * Asks for a key's passphrase (on the terminal), once per key file however many hosts use it; undefined when
+ * it cannot ask (no terminal).
+ */
+export type PassphraseAsker = (path: string) => Promise<string | undefined>;
 
 export type AuthPlan =
   | {
@@ -38,11 +46,28 @@ export interface ConfiguredIdentities {
  * the ssh config's IdentityFile keys that exist, then ssh-agent (not with IdentitiesOnly); else the first
  * default key file that exists, then ssh-agent when SSH_AUTH_SOCK is set.
  */
-export async function planAuth(identity: string | ConfiguredIdentities | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<AuthPlan> {
+export async function planAuth(identity: string | ConfiguredIdentities | undefined, env: NodeJS.ProcessEnv = process.env, home: string = homedir(), passphrase?: PassphraseAsker): Promise<AuthPlan> {
   const agent = env.SSH_AUTH_SOCK ? env.SSH_AUTH_SOCK : undefined;
-  if (identity === undefined) return defaultPlan(agent, home);
-  if (typeof identity === 'string') return explicitPlan(expandHome(identity, home), agent);
-  return configuredPlan(identity, agent, home);
+  // ssh tries the agent before asking; so does lvsplay: a passphrase is asked only when there is no agent.
+  const keys = new KeyFiles(agent ? undefined : passphrase);
+  if (identity === undefined) return defaultPlan(agent, home, keys);
+  if (typeof identity === 'string') return explicitPlan(expandHome(identity, home), agent, keys);
+  return configuredPlan(identity, agent, home, keys);
+}
+
+/** Reads key files; an encrypted one is opened with a passphrase when one can be asked for. */
+class KeyFiles {
+  constructor(private readonly passphrase: PassphraseAsker | undefined) {}
+
+  async method(path: string): Promise<{ readonly ok: true; readonly method: AuthMethod } | { readonly ok: false; readonly problem: KeyProblem }> {
+    const key = await loadKey(path);
+    if (key.ok) return { ok: true, method: { type: 'publickey', label: `key ${path}`, key: key.text } };
+    if (key.problem.kind !== 'encrypted' || !this.passphrase) return key;
+    const given = await this.passphrase(path);
+    if (given === undefined) return key;
+    const opened = await loadKey(path, given);
+    return opened.ok ? { ok: true, method: { type: 'publickey', label: `key ${path}`, key: opened.text, passphrase: given } } : { ok: false, problem: { kind: 'wrong-passphrase' } };
+  }
 }
 
 /** What a target offers: the inventory's key, else the config's identities, else the defaults. */
@@ -52,15 +77,15 @@ export function identityOf(target: SshTarget): string | ConfiguredIdentities | u
 }
 
 /** As ssh: a named identity file that does not exist is passed over; one that cannot be used is noted. */
-async function configuredPlan(identities: ConfiguredIdentities, agent: string | undefined, home: string): Promise<AuthPlan> {
+async function configuredPlan(identities: ConfiguredIdentities, agent: string | undefined, home: string, keys: KeyFiles): Promise<AuthPlan> {
   const methods: AuthMethod[] = [];
   const notes: string[] = [];
   const warnings: string[] = [];
   let encrypted = false;
   for (const file of identities.files) {
     const path = expandHome(file, home);
-    const key = await loadKey(path);
-    if (key.ok) methods.push({ type: 'publickey', label: `key ${path}`, key: key.text });
+    const key = await keys.method(path);
+    if (key.ok) methods.push(key.method);
     else if (key.problem.kind === 'missing') notes.push(`${path} (IdentityFile) does not exist`);
     else {
       encrypted ||= key.problem.kind === 'encrypted';
@@ -75,27 +100,27 @@ async function configuredPlan(identities: ConfiguredIdentities, agent: string | 
   return { ok: false, reason: 'auth', detail: `no way to authenticate: ${notes.join('; ')}${agent ? '' : ', and SSH_AUTH_SOCK is not set'}` };
 }
 
-async function explicitPlan(path: string, agent: string | undefined): Promise<AuthPlan> {
-  const key = await loadKey(path);
-  if (key.ok) return { ok: true, methods: [{ type: 'publickey', label: `key ${path}`, key: key.text }], notes: [], warnings: [] };
+async function explicitPlan(path: string, agent: string | undefined, keys: KeyFiles): Promise<AuthPlan> {
+  const key = await keys.method(path);
+  if (key.ok) return { ok: true, methods: [key.method], notes: [], warnings: [] };
   if (key.problem.kind === 'encrypted' && agent) {
-    // ssh would ask for the passphrase; we cannot, but the agent may hold the key already.
+    // The agent is asked first, as ssh does: it may hold the key already.
     return { ok: true, methods: [agentMethod(agent)], notes: [`${path} is passphrase-protected`], warnings: [] };
   }
-  const hint = key.problem.kind === 'encrypted' ? ': lvsplay cannot ask for a passphrase; load it into ssh-agent (ssh-add) and set SSH_AUTH_SOCK' : '';
+  const hint = key.problem.kind === 'encrypted' ? ': give its passphrase at the prompt (lvsplay asks on a terminal), or load it into ssh-agent (ssh-add) and set SSH_AUTH_SOCK' : '';
   return { ok: false, reason: 'private-key', detail: `${describeKeyProblem(path, key.problem)}${hint}` };
 }
 
-async function defaultPlan(agent: string | undefined, home: string): Promise<AuthPlan> {
+async function defaultPlan(agent: string | undefined, home: string, keys: KeyFiles): Promise<AuthPlan> {
   const methods: AuthMethod[] = [];
   const notes: string[] = [];
   const warnings: string[] = [];
   for (const name of DEFAULT_KEYS) {
     const path = join(home, '.ssh', name);
-    const key = await loadKey(path);
+    const key = await keys.method(path);
     if (!key.ok && key.problem.kind === 'missing') continue;
     // Only the first existing one, as asked of lvsplay: each refused key counts against MaxAuthTries.
-    if (key.ok) methods.push({ type: 'publickey', label: `key ${path}`, key: key.text });
+    if (key.ok) methods.push(key.method);
     else {
       const note = key.problem.kind === 'too-open' ? `${path} skipped: ${describeKeyProblem(path, key.problem)}` : `${path} skipped: it ${phrase(key.problem)}`;
       notes.push(note);
@@ -123,15 +148,16 @@ export type KeyProblem =
   | { readonly kind: 'not-a-file' }
   | { readonly kind: 'too-open'; readonly mode: number }
   | { readonly kind: 'encrypted' }
+  | { readonly kind: 'wrong-passphrase' }
   | { readonly kind: 'not-a-key'; readonly message: string }
   | { readonly kind: 'public-key' };
 
 type LoadedKey = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly problem: KeyProblem };
 
-async function loadKey(path: string): Promise<LoadedKey> {
+async function loadKey(path: string, passphrase?: string): Promise<LoadedKey> {
   const read = await readKeyFile(path);
   if (!read.ok) return read;
-  const parsed = parsePrivateKey(read.text);
+  const parsed = parsePrivateKey(read.text, passphrase);
   if (parsed instanceof Error) {
     return { ok: false, problem: /passphrase/i.test(parsed.message) ? { kind: 'encrypted' } : { kind: 'not-a-key', message: parsed.message } };
   }
@@ -204,6 +230,8 @@ function phrase(problem: Exclude<KeyProblem, { kind: 'too-open' }>): string {
       return 'is not a regular file';
     case 'encrypted':
       return 'is passphrase-protected';
+    case 'wrong-passphrase':
+      return 'did not open with the passphrase given';
     case 'not-a-key':
       return `is not a private key (${problem.message})`;
     case 'public-key':
@@ -217,13 +245,18 @@ function phrase(problem: Exclude<KeyProblem, { kind: 'too-open' }>): string {
  * host halfway through a run. Throws CredentialError listing every such host; returns the warnings to show
  * (each once).
  */
-export async function checkCredentials(hosts: readonly { readonly name: string; readonly route: SshRoute }[], env: NodeJS.ProcessEnv = process.env, home: string = homedir()): Promise<string[]> {
+export async function checkCredentials(
+  hosts: readonly { readonly name: string; readonly route: SshRoute }[],
+  env: NodeJS.ProcessEnv = process.env,
+  home: string = homedir(),
+  passphrase?: PassphraseAsker,
+): Promise<string[]> {
   // Hosts mostly share a key or two: each is read once.
   const byIdentity = new Map<string, Promise<AuthPlan>>();
   const planOf = (target: SshTarget): Promise<AuthPlan> => {
     const identity = identityOf(target);
     const key = JSON.stringify(identity ?? null);
-    if (!byIdentity.has(key)) byIdentity.set(key, planAuth(identity, env, home));
+    if (!byIdentity.has(key)) byIdentity.set(key, planAuth(identity, env, home, passphrase));
     return byIdentity.get(key)!;
   };
   const checks = hosts.flatMap(({ name, route }) => [

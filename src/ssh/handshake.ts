@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import type { SshTarget } from '../inventory/model.ts';
-import { expandHome, identityOf, planAuth, type AuthMethod } from './auth.ts';
+import { expandHome, identityOf, planAuth, type AuthMethod, type PassphraseAsker } from './auth.ts';
 import { describeConnectFailure, type ConnectFailure, type FailureContext } from './errors.ts';
 import { HostKeyGate } from './host-key.ts';
 import { parseKnownHosts } from './known-hosts.ts';
@@ -22,6 +22,8 @@ export interface HandshakeOptions {
   readonly acceptNewHostKeys: boolean;
   /** From the TCP connect (or the tunnel's opening) to an authenticated session, per hop. */
   readonly connectTimeoutMs: number;
+  /** A key's passphrase, asked once per key for the run (the answers are the asker's to keep). */
+  readonly passphrase?: PassphraseAsker;
 }
 
 /** Makes the error of the connection being opened, naming whatever the caller names. */
@@ -47,7 +49,7 @@ export async function openClient(target: SshTarget, options: HandshakeOptions, f
   let gate: HostKeyGate;
   let client: Ssh2Client;
   try {
-    const auth = await planAuth(identityOf(target));
+    const auth = await planAuth(identityOf(target), process.env, homedir(), options.passphrase);
     if (!auth.ok) throw fail(auth.reason, auth.detail);
     gate = new HostKeyGate(parseKnownHosts(await readOrFail(knownHostsFile, fail)), {
       host: target.host,
@@ -164,7 +166,9 @@ class AuthAttempt {
     const method = this.methods[this.next++];
     if (!method) return false;
     this.tried.push(method.label);
-    return method.type === 'publickey' ? { type: 'publickey', username: this.user, key: method.key } : { type: 'agent', username: this.user, agent: method.socket };
+    return method.type === 'publickey'
+      ? { type: 'publickey', username: this.user, key: method.key, ...(method.passphrase !== undefined && { passphrase: method.passphrase }) }
+      : { type: 'agent', username: this.user, agent: method.socket };
   };
 
   /**

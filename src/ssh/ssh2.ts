@@ -39,8 +39,8 @@ interface Ssh2Module {
 const ssh2 = createRequire(import.meta.url)('ssh2') as Ssh2Module;
 
 /** ssh2's own key parser, so that a key file is judged exactly as the handshake will judge it. */
-export function parsePrivateKey(text: string): Ssh2ParsedKey | Error {
-  const parsed = ssh2.utils.parseKey(text);
+export function parsePrivateKey(text: string, passphrase?: string): Ssh2ParsedKey | Error {
+  const parsed = ssh2.utils.parseKey(text, passphrase);
   return Array.isArray(parsed) ? (parsed[0] ?? new Error('no key in the file')) : parsed;
 }
 

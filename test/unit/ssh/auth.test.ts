@@ -88,8 +88,31 @@ describe('choosing credentials', function () {
       keygen(join(home, 'locked'), 'ed25519', 'secret');
       const alone = await planAuth(join(home, 'locked'), {}, home);
       assert.equal(alone.ok, false);
-      assert.match(alone.ok ? '' : alone.detail, /locked is passphrase-protected: lvsplay cannot ask for a passphrase; load it into ssh-agent/);
+      assert.match(alone.ok ? '' : alone.detail, /locked is passphrase-protected: give its passphrase at the prompt \(lvsplay asks on a terminal\), or load it into ssh-agent/);
       assert.deepEqual(labels(await planAuth(join(home, 'locked'), agent, home)), ['ssh-agent (/run/user/0/agent.sock)']);
+    });
+
+    it('opens a passphrase-protected key with the passphrase asked for, when there is no agent; a wrong one is named', async () => {
+      keygen(join(home, 'locked'), 'ed25519', 'secret');
+      const asked: string[] = [];
+      const answer = (text: string | undefined) => async (path: string) => {
+        asked.push(path);
+        return text;
+      };
+      const opened = await planAuth(join(home, 'locked'), {}, home, answer('secret'));
+      assert.ok(opened.ok);
+      assert.deepEqual(
+        opened.methods.map((m) => [m.label, m.type === 'publickey' && m.passphrase]),
+        [[`key ${join(home, 'locked')}`, 'secret']],
+      );
+      const wrong = await planAuth(join(home, 'locked'), {}, home, answer('guess'));
+      assert.deepEqual(wrong, { ok: false, reason: 'private-key', detail: `private key file ${join(home, 'locked')} did not open with the passphrase given` });
+      // No terminal to ask on: as without an asker.
+      assert.equal((await planAuth(join(home, 'locked'), {}, home, answer(undefined))).ok, false);
+      // With an agent, the agent is tried and nothing is asked, as ssh does.
+      asked.length = 0;
+      assert.deepEqual(labels(await planAuth(join(home, 'locked'), agent, home, answer('secret'))), ['ssh-agent (/run/user/0/agent.sock)']);
+      assert.deepEqual(asked, []);
     });
   });
 

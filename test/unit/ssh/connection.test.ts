@@ -206,6 +206,19 @@ describe('SSH connections to a real sshd', function () {
       for (const step of teardown.splice(0)) await step();
     });
 
+    it('logs in with a passphrase-protected key opened by the passphrase asked for', async () => {
+      const locked = join(sshd.dir, 'locked_client');
+      await copyFile(sshd.clientKey, locked);
+      execFileSync('ssh-keygen', ['-q', '-p', '-P', '', '-N', 'secret', '-f', locked]);
+      delete process.env.SSH_AUTH_SOCK;
+      const connection = await connect({ ...target, privateKey: locked }, { ...options(await trustedFile()), passphrase: async () => 'secret' }, 'rs1');
+      try {
+        assert.equal((await connection.exec('echo unlocked')).stdout, 'unlocked\n');
+      } finally {
+        await connection.close();
+      }
+    });
+
     it('reports a key the server does not accept as an authentication failure, with what was tried', async () => {
       const error = await refusal(connect({ ...target, privateKey: sshd.wrongKey }, options(await trustedFile()), 'rs1'), 'auth');
       assert.equal(error.message, `rs1 (127.0.0.1:${sshd.port}): authentication failed for user ${sshd.user} (tried key ${sshd.wrongKey}; the server accepts: publickey)`);
