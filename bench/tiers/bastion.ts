@@ -8,7 +8,7 @@
 // Alone (root): node --import jiti/register bench/tiers/bastion.ts [--repeat 5] [--hosts 100] [--forks N] [--json FILE]
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -135,7 +135,11 @@ async function measure(
   const seconds: Record<Mode, number[]> = { direct: [], bastion: [] };
   const rss: Record<Mode, number[]> = { direct: [], bastion: [] };
   const stages: Record<Mode, RunPhases[]> = { direct: [], bastion: [] };
+  // Other work on the machine (not only QEMU, which the guard waits for) slows both runs of a repetition
+  // alike but not every repetition alike: the load is recorded, so the report says how quiet it was.
+  const loads: number[] = [];
   for (let rep = 0; rep < repeat; rep++) {
+    loads.push(loadavg()[0]!);
     const order: Mode[] = rep % 2 === 0 ? ['direct', 'bastion'] : ['bastion', 'direct'];
     const runs = await o.quiet.run(`bastion tier #${rep + 1}`, async () => {
       const done: Partial<Record<Mode, Awaited<ReturnType<typeof lvsplay>>>> = {};
@@ -148,7 +152,7 @@ async function measure(
       stages[mode].push(runs[mode].phases);
     }
     log(
-      `bastion tier #${rep + 1} (${order.join(' then ')}): direct ${runs.direct.run.seconds.toFixed(2)} s | through the bastion ${runs.bastion.run.seconds.toFixed(2)} s = ${(runs.bastion.run.seconds / runs.direct.run.seconds).toFixed(2)}x`,
+      `bastion tier #${rep + 1} (${order.join(' then ')}, load average ${loads[rep]!.toFixed(1)} before): direct ${runs.direct.run.seconds.toFixed(2)} s | through the bastion ${runs.bastion.run.seconds.toFixed(2)} s = ${(runs.bastion.run.seconds / runs.direct.run.seconds).toFixed(2)}x`,
     );
     for (const mode of order) log(`bastion tier #${rep + 1}: ${mode} stages: ${describePhases(runs[mode].phases)}`);
   }
@@ -166,6 +170,8 @@ async function measure(
   const counts: Record<string, number> = {
     'no-op through one bastion ÷ direct, by median': round(byMedian),
     'no-op through one bastion ÷ direct, by min': round(byMin),
+    'load average (1 min) before a repetition, lowest': round(Math.min(...loads), 1),
+    'load average (1 min) before a repetition, highest': round(Math.max(...loads), 1),
   };
   for (const mode of ['direct', 'bastion'] as const) {
     const seen = await sampledNoop(ctx[mode], bastion, forks, log);
