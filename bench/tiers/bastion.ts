@@ -165,13 +165,22 @@ async function measure(
     note: `--forks ${forks}, defaults.ssh.proxyJump; ${byMedian.toFixed(2)}x the direct no-op by median`,
   });
   const byMin = bastionM.min / directM.min;
-  log(`bastion tier: ${directM.name} ${fmt(directM)} | ${bastionM.name} ${fmt(bastionM)} = ${byMedian.toFixed(2)}x by median (${byMin.toFixed(2)}x by min)`);
+  // Both runs of a repetition share the machine's load of the moment: their ratio, repetition by
+  // repetition, is the figure least moved by other work on the 2 cores.
+  const paired = summarize(
+    '',
+    seconds.bastion.map((s, i) => s / seconds.direct[i]!),
+  ).median;
+  log(
+    `bastion tier: ${directM.name} ${fmt(directM)} | ${bastionM.name} ${fmt(bastionM)} = ${byMedian.toFixed(2)}x by median (${byMin.toFixed(2)}x by min, ${paired.toFixed(2)}x the median of the repetitions' ratios)`,
+  );
 
   const counts: Record<string, number> = {
     'no-op through one bastion ÷ direct, by median': round(byMedian),
     'no-op through one bastion ÷ direct, by min': round(byMin),
-    'load average (1 min) before a repetition, lowest': round(Math.min(...loads), 1),
-    'load average (1 min) before a repetition, highest': round(Math.max(...loads), 1),
+    'no-op through one bastion ÷ direct in the same repetition, median of the repetitions': round(paired),
+    'load average (1 min, the whole machine, this run included) before a repetition, lowest': round(Math.min(...loads), 1),
+    'load average (1 min, the whole machine, this run included) before a repetition, highest': round(Math.max(...loads), 1),
   };
   for (const mode of ['direct', 'bastion'] as const) {
     const seen = await sampledNoop(ctx[mode], bastion, forks, log);
