@@ -7,6 +7,7 @@
 //
 // Alone (root): node --import jiti/register bench/tiers/bastion.ts [--repeat 5] [--hosts 100] [--forks N] [--json FILE]
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ export async function runBastionTier(options: BastionTierOptions): Promise<TierR
   const fleet = await startFleet(n + 1, { log });
   const bootSeconds = (performance.now() - bootStarted) / 1000;
   const tmp = await mkdtemp(join(tmpdir(), `lvsbench-bastion-${n}-`));
+  // Registered as the fleet's own steps are, so a signal that ends the run removes it too.
+  const removeTmp = onCleanup({ label: `rm -r ${tmp}`, run: () => rm(tmp, { recursive: true, force: true }), runSync: () => rmSync(tmp, { recursive: true, force: true }) });
   try {
     const bastion = fleet.hosts[n]!;
     const ctx = await prepare(n, fleet, bastion, tmp);
@@ -85,7 +88,7 @@ export async function runBastionTier(options: BastionTierOptions): Promise<TierR
     };
   } finally {
     await fleet.stop();
-    await rm(tmp, { recursive: true, force: true });
+    await removeTmp();
   }
 }
 
