@@ -1,16 +1,17 @@
-// `npm run bench [-- lab scale director]`: runs the tiers (all by default) one after another, each
+// `npm run bench [-- lab scale director bastion]`: runs the tiers (all by default) one after another, each
 // measured side by side with its floors, and writes bench/results/. Nothing else may load the machine
 // while it runs: the figures are wall times on 2 shared cores.
 import { fileURLToPath } from 'node:url';
 import type { TierOptions, TierReport } from './lib/tier.ts';
 import { machineDescription, writeResults, type TierRun } from './lib/results.ts';
 
-type TierName = 'lab' | 'scale' | 'director';
+type TierName = 'lab' | 'scale' | 'director' | 'bastion';
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const TIERS: Record<TierName, (options: TierOptions) => Promise<TierReport>> = {
   lab: async (o) => (await import('./tiers/lab.ts')).runLabTier(o),
   scale: async (o) => (await import('./tiers/scale.ts')).runScaleTier(o),
   director: async (o) => (await import('./tiers/director.ts')).runDirectorTier(o),
+  bastion: async (o) => (await import('./tiers/bastion.ts')).runBastionTier(o),
 };
 
 async function main(): Promise<void> {

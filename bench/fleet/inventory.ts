@@ -10,6 +10,8 @@ export interface ScaleInventorySpec {
   readonly base?: string;
   /** The fleet's private key, set for every host. */
   readonly privateKey: string;
+  /** `defaults.ssh.proxyJump`: every host reached through this bastion (the bastion tier); none when absent. */
+  readonly proxyJump?: string;
 }
 
 export interface ScaleInventoryLayout {
@@ -70,7 +72,7 @@ for (let i = 1; i < COUNT; i++) {
 }
 
 export default defineInventory({
-  defaults: { ssh: { user: 'root', privateKey: ${JSON.stringify(spec.privateKey)} } },
+  defaults: { ssh: { user: 'root', privateKey: ${JSON.stringify(spec.privateKey)}${spec.proxyJump === undefined ? '' : `, proxyJump: ${JSON.stringify(spec.proxyJump)}`} } },
   hosts,
   services: [
     { vip: ${JSON.stringify(layout.vip)}, port: 80, scheduler: 'rr', director: ${JSON.stringify(layout.director.name)}, realServers: realServers.map((name) => ({ host: name })) },

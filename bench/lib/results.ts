@@ -17,7 +17,7 @@ export function machineDescription(): string {
   return `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
 
-const TIER_ORDER = ['lab', 'scale', 'director'];
+const TIER_ORDER = ['lab', 'scale', 'director', 'bastion'];
 
 /**
  * Records each tier's run in its own JSON file (a tier's figures are measured side by side in one run;

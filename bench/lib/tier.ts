@@ -10,7 +10,7 @@ export interface TargetCheck {
 }
 
 export interface TierReport {
-  readonly tier: 'lab' | 'scale' | 'director';
+  readonly tier: 'lab' | 'scale' | 'director' | 'bastion';
   /** What the tier ran on: VMs or containers, host count, versions. */
   readonly setup: string;
   readonly measurements: readonly Measurement[];

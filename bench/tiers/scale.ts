@@ -123,10 +123,14 @@ export function ratioLines(measurements: readonly Measurement[]): string[] {
  * the same time skews them. Each timed block waits until no QEMU runs, watches while it runs, and is
  * repeated (up to 3 times) if QEMU ran meanwhile; a block kept despite QEMU is counted in the report.
  */
-class QuietGuard {
+export class QuietGuard {
   redone = 0;
   keptNoisy = 0;
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly log: (line: string) => void,
+    /** How long a block waits for QEMU to end before it runs anyway (noisy). */
+    private readonly waitMs = 3 * 60 * 60_000,
+  ) {}
 
   async run<T>(label: string, fn: () => Promise<T>, attempts = 3): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -157,7 +161,7 @@ class QuietGuard {
     }
   }
 
-  async waitQuiet(label: string, timeoutMs = 3 * 60 * 60_000): Promise<void> {
+  async waitQuiet(label: string, timeoutMs = this.waitMs): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let said = false;
     for (;;) {
@@ -457,7 +461,7 @@ async function measureLvsplay(ctx: Ctx, repeat: number, opts: { forks: number[] 
 // lvsplay, the floors, the undo.
 // ---------------------------------------------------------------------------------------------------------
 
-interface ProcRun {
+export interface ProcRun {
   readonly seconds: number;
   readonly code: number;
   readonly stdout: string;
@@ -472,7 +476,7 @@ let outputSeq = 0;
  * files, as `lvsplay run --json > report.json` would: Node writes to a pipe synchronously on Linux, so a
  * pipe would let the harness's own scheduling (as a reader) into the time measured; a file never blocks.
  */
-async function timedInNetns(netns: string, argv: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000): Promise<ProcRun> {
+export async function timedInNetns(netns: string, argv: readonly string[], env?: NodeJS.ProcessEnv, timeoutMs = 30 * 60_000): Promise<ProcRun> {
   const base = join(tmpdir(), `lvsbench-run-${process.pid}-${++outputSeq}`);
   const [outFile, errFile, rssFile] = [`${base}.out`, `${base}.err`, `${base}.rss`];
   const out = openSync(outFile, 'w');
@@ -504,12 +508,12 @@ function readQuiet(file: string): string {
   }
 }
 
-interface JsonItem {
+export interface JsonItem {
   item: string;
   status: string;
   reason: string;
 }
-interface JsonHost {
+export interface JsonHost {
   host: string;
   status: string;
   error?: string;
@@ -518,21 +522,24 @@ interface JsonHost {
 }
 
 /** `bare`: --check on bare hosts, every item would change; `clean`: --check, every item ok. */
-type LvsplayKind = 'check-bare' | 'check-clean' | 'converge' | 'no-op';
+export type LvsplayKind = 'check-bare' | 'check-clean' | 'converge' | 'no-op';
 
 /**
  * `lvsplay ARGS` inside the fleet's namespace, as bin/lvsplay.js runs it, observed (bench/lib/timeline.ts):
  * its stages, when it reached any.
  */
-async function observedLvsplay(ctx: Ctx, args: readonly string[], nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; phases?: RunPhases }> {
+async function observedLvsplay(ctx: Pick<Ctx, 'fleet'>, args: readonly string[], nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; phases?: RunPhases }> {
   const timeline = timelineFile();
   const run = await timedInNetns(ctx.fleet.netns, [process.execPath, ...nodeOptions, ...observedArgs(timeline, args)]);
   const phases = takePhases(timeline, run.seconds);
   return { run, ...(phases && { phases }) };
 }
 
+/** What one `lvsplay run` of a scale inventory needs; `sshConfig` is given as `--ssh-config` when set. */
+export type LvsplayCtx = Pick<Ctx, 'n' | 'fleet' | 'inventory' | 'knownHosts'> & { readonly sshConfig?: string };
+
 /** One `lvsplay run` of the scale inventory; throws unless it did exactly what `kind` says on every host. */
-async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; hosts: JsonHost[]; phases: RunPhases }> {
+export async function lvsplay(ctx: LvsplayCtx, kind: LvsplayKind, forks: number, nodeOptions: readonly string[] = []): Promise<{ run: ProcRun; hosts: JsonHost[]; phases: RunPhases }> {
   const args = [
     'run',
     ctx.inventory,
@@ -543,6 +550,7 @@ async function lvsplay(ctx: Ctx, kind: LvsplayKind, forks: number, nodeOptions: 
     '--accept-new-host-keys',
     '--forks',
     String(forks),
+    ...(ctx.sshConfig !== undefined ? ['--ssh-config', ctx.sshConfig] : []),
     ...(kind.startsWith('check') ? ['--check'] : []),
   ];
   const { run, phases } = await observedLvsplay(ctx, args, nodeOptions);
@@ -719,7 +727,7 @@ function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
-function cpuCount(): number {
+export function cpuCount(): number {
   return readFileSync('/proc/cpuinfo', 'utf8')
     .split('\n')
     .filter((l) => l.startsWith('processor')).length;
@@ -729,7 +737,7 @@ function cpuCount(): number {
  * Processes whose command line starts with `name` (or a path ending in it): a real QEMU, not another
  * tool's `pgrep -f qemu-system` (which a bare `-f name` matches, and which other benches run in loops).
  */
-function pgrep(name: string): Promise<string> {
+export function pgrep(name: string): Promise<string> {
   return new Promise((resolve) => execFile('pgrep', ['-f', `^([^ ]*/)?${name}`], (_e, stdout) => resolve(stdout.trim())));
 }
 
