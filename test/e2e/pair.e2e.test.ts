@@ -161,16 +161,18 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
   });
 
   it('a real server leaving (its host marked absent) is drained before keepalived deletes it: its download completes; added back, it serves again', async () => {
-    for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 3000000 /dev/zero > /run/lab-www/big');
-    // 3 MB at 100 kB/s: about 30 s each; rr gives one to each real server.
-    const download = () => slowDownload(lab, VIP);
-    const downloads = [download(), download()];
-    await waitFor('rs2 holding a download', async () => (/ -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', `ipvsadm -Ln -t ${VIP}:80`)) ? true : undefined), 30_000);
     const leaving = await writeLabInventory(join(lab.dir, 'leaving'), 'dr-pair', lab.access, { name: 'leaving', absent: ['rs2'] });
+    // The plan drains whatever is live, so it is checked before the downloads start: on a loaded machine the
+    // check alone took long enough for a download to end before the run began draining.
     const check = await runJson(['run', leaving, ...ssh, '--check']);
     assert.equal(check.code, 0, failureText(check.hosts));
     const drain = check.hosts.find((h) => h.host === 'lvs')!.items.find((i) => i.kind === 'keepalived-drain')!;
     assert.match(drain.reason, /^drain 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 60 s\) before keepalived's reload deletes it$/, drain.reason);
+    for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 4000000 /dev/zero > /run/lab-www/big');
+    // 4 MB at 100 kB/s: about 40 s each, within the 60 s drain; rr gives one to each real server.
+    const download = () => slowDownload(lab, VIP);
+    const downloads = [download(), download()];
+    await waitFor('rs2 holding a download', async () => (/ -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', `ipvsadm -Ln -t ${VIP}:80`)) ? true : undefined), 30_000);
     const run = runJson(['run', leaving, ...ssh]);
     let ended: Awaited<typeof run> | undefined;
     void run.then((result) => {
@@ -190,7 +192,7 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
     assert.deepEqual(seen, ['rs1', 'rs1', 'rs1', 'rs1'], 'no new request reaches a draining real server');
     const done = await run;
     assert.equal(done.code, 0, failureText(done.hosts));
-    for (const result of await Promise.all(downloads)) assert.equal(result.stdout.trim(), '200 3000000 exit 0', 'each download completed whole');
+    for (const result of await Promise.all(downloads)) assert.equal(result.stdout.trim(), '200 4000000 exit 0', 'each download completed whole');
     for (const director of DIRECTORS) assert.deepEqual(await liveRealServers(lab, director), ['192.168.10.71:80 1'], director);
     const again = await runJson(['run', leaving, ...ssh]);
     assert.deepEqual(
