@@ -89,9 +89,7 @@ async function configuredPlan(identities: ConfiguredIdentities, agent: string | 
     else if (key.problem.kind === 'missing') notes.push(`${path} (IdentityFile) does not exist`);
     else {
       encrypted ||= key.problem.kind === 'encrypted';
-      const note = key.problem.kind === 'too-open' ? `${path} skipped: ${describeKeyProblem(path, key.problem)}` : `${path} skipped: it ${phrase(key.problem)}`;
-      notes.push(note);
-      if (key.problem.kind === 'too-open') warnings.push(note);
+      noteSkipped(path, key.problem, notes, warnings);
     }
   }
   // With IdentitiesOnly the agent is still how a passphrase-protected identity is used (lvsplay cannot ask).
@@ -122,10 +120,7 @@ async function defaultPlan(agent: string | undefined, home: string, keys: KeyFil
     // Only the first existing one, as asked of lvsplay: each refused key counts against MaxAuthTries.
     if (key.ok) methods.push(key.method);
     else {
-      const note = key.problem.kind === 'too-open' ? `${path} skipped: ${describeKeyProblem(path, key.problem)}` : `${path} skipped: it ${phrase(key.problem)}`;
-      notes.push(note);
-      // As OpenSSH, which warns of an exposed key each time it leaves one out.
-      if (key.problem.kind === 'too-open') warnings.push(note);
+      noteSkipped(path, key.problem, notes, warnings);
     }
     break;
   }
@@ -134,6 +129,13 @@ async function defaultPlan(agent: string | undefined, home: string, keys: KeyFil
   const tried = DEFAULT_KEYS.map((name) => `~/.ssh/${name}`).join(', ');
   const found = notes.length > 0 ? notes.join('; ') : `none of ${tried} exists`;
   return { ok: false, reason: 'auth', detail: `no way to authenticate: no privateKey is set for this host, SSH_AUTH_SOCK is not set, and ${found}` };
+}
+
+/** A key file left out: noted for an authentication failure; warned of too when it is too open, as OpenSSH does each time. */
+function noteSkipped(path: string, problem: KeyProblem, notes: string[], warnings: string[]): void {
+  const note = problem.kind === 'too-open' ? `${path} skipped: ${describeKeyProblem(path, problem)}` : `${path} skipped: it ${phrase(problem)}`;
+  notes.push(note);
+  if (problem.kind === 'too-open') warnings.push(note);
 }
 
 function agentMethod(socket: string): AuthMethod {

@@ -43,20 +43,20 @@ const MAX_JUMPS = 8;
 /** The route to every host, in the inventory's order; throws ReachError naming each host that has none. */
 export async function reachHosts(hosts: readonly Pick<Host, 'name' | 'ssh'>[], options: ReachOptions): Promise<Map<string, Reach>> {
   const resolver = new Resolver(options);
-  const issues: Issue[] = [];
-  const reaches = new Map<string, Reach>();
-  await Promise.all(
-    hosts.map(async (host) => {
+  // Settled in the inventory's order, so that the issues come in that order too.
+  const settled = await Promise.all(
+    hosts.map(async (host): Promise<Reach | Issue> => {
       try {
-        reaches.set(host.name, await resolver.reach(host.name, host.ssh));
+        return await resolver.reach(host.name, host.ssh);
       } catch (error) {
         if (!(error instanceof Unreachable)) throw error;
-        issues.push({ subject: `host ${host.name}`, field: error.field, message: error.message });
+        return { subject: `host ${host.name}`, field: error.field, message: error.message };
       }
     }),
   );
-  if (issues.length > 0) throw new ReachError(issues.sort((a, b) => hosts.findIndex((h) => `host ${h.name}` === a.subject) - hosts.findIndex((h) => `host ${h.name}` === b.subject)));
-  return new Map(hosts.map((host) => [host.name, reaches.get(host.name)!]));
+  const issues = settled.filter((result): result is Issue => !('route' in result));
+  if (issues.length > 0) throw new ReachError(issues);
+  return new Map(hosts.map((host, i) => [host.name, settled[i] as Reach]));
 }
 
 class Unreachable extends Error {
