@@ -29,14 +29,31 @@ export async function holders(lab: PairLab, addresses: readonly string[], up: re
 }
 
 /** Polls `probe` every 0.5 s until it gives a value: that value, and how long it took. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<{ value: T; seconds: number }> {
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, explain?: () => Promise<string>): Promise<{ value: T; seconds: number }> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
     if (value !== undefined) return { value, seconds: (Date.now() - started) / 1000 };
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s${explain ? `\n${await explain()}` : ''}`);
     await sleep(500);
   }
+}
+
+/** `ipvsadm -L --daemon` on each director: `master sync daemon (mcast=eth0, syncid=51, …)`, `backup …`, or nothing. */
+export async function syncDaemons(lab: PairLab): Promise<Record<(typeof DIRECTORS)[number], string>> {
+  const [lvs, lvs2] = await Promise.all(DIRECTORS.map((d) => sh(lab, d, 'ipvsadm -L --daemon')));
+  return { lvs: lvs ?? '', lvs2: lvs2 ?? '' };
+}
+
+/** For a failed wait on connection sync: each director's sync daemons, connection table and keepalived's last words. */
+export async function syncDiagnosis(lab: PairLab): Promise<string> {
+  const parts = await Promise.all(
+    DIRECTORS.map(async (d) => {
+      const seen = await lab.ssh(d as never, 'ipvsadm -L --daemon; ipvsadm -Lnc; journalctl -u keepalived.service --no-pager -n 25', { timeoutMs: 60_000 });
+      return `--- ${d} (exit ${seen.code}):\n${seen.stdout}${seen.stderr}`;
+    }),
+  );
+  return parts.join('\n');
 }
 
 export interface StatusDirector {
@@ -92,13 +109,26 @@ export async function backgroundLog(lab: PairLab, host: string, name: string, st
   };
 }
 
-/** Every 200 ms from the client, `TIME ANSWER` (FAILED when no answer in 1 s), until stopped. */
-export async function clientLoop(lab: PairLab, vip: string): Promise<{ stop(): Promise<LoopResult> }> {
+/** A failover has settled when this many requests in a row have been answered since the last failure. */
+export const SETTLED_REQUESTS = 10;
+
+/**
+ * Every 200 ms from the client, `TIME ANSWER` (FAILED when no answer in 1 s), until stopped. `settled()` waits
+ * for SETTLED_REQUESTS answered requests in a row: counted in requests, not seconds, since a loaded machine
+ * makes the loop's requests come slower than every 200 ms.
+ */
+export async function clientLoop(lab: PairLab, vip: string): Promise<{ settled(): Promise<void>; stop(): Promise<LoopResult> }> {
   const step = `  r=$(curl -s --max-time 1 http://${vip}/ 2>/dev/null) || r=FAILED
   echo "$(date +%s.%N) \${r:-EMPTY}" >> /tmp/pair.log
   sleep 0.2`;
   const loop = await backgroundLog(lab, 'client', 'pair', step);
   return {
+    settled: async () => {
+      await waitFor(`${SETTLED_REQUESTS} requests in a row answered`, async () => {
+        const last = (await sh(lab, 'client', `tail -n ${SETTLED_REQUESTS} /tmp/pair.log`)).trim().split('\n');
+        return last.length === SETTLED_REQUESTS && last.every((line) => / rs[12]$/.test(line)) ? true : undefined;
+      });
+    },
     stop: async () => {
       const lines = await loop.stop();
       const parsed = lines.map((line) => {
@@ -118,9 +148,9 @@ export async function clientLoop(lab: PairLab, vip: string): Promise<{ stop(): P
   };
 }
 
-/** A failover's requests: some may fail, but none in the last 10, and every one after the last failure succeeded. */
+/** A failover's requests: some may fail, but then SETTLED_REQUESTS or more in a row succeeded, up to the last. */
 export function assertRecovered(seen: LoopResult): void {
-  assert.ok(seen.lastFailedAt < seen.requests - 10, `requests still failed at the end: ${seen.lines.slice(-12).join(' | ')}`);
+  assert.ok(seen.lastFailedAt < seen.requests - SETTLED_REQUESTS, `requests still failed at the end: ${seen.lines.slice(-12).join(' | ')}`);
   assert.ok(
     seen.answers.slice(seen.lastFailedAt + 1).every((a) => a === 'rs1' || a === 'rs2'),
     'every request after the last failure succeeded',
