@@ -19,6 +19,7 @@ import type { RoleName } from '../../src/inventory/model.ts';
 import { startLab, type Lab, type SshAccess } from '../../test/lab/lab.ts';
 import { topologies } from '../../test/lab/topologies.ts';
 import { failureText, writeLabInventory, type JsonHost } from '../../test/e2e/lvsplay.ts';
+import { bastionSshConfig } from '../fleet/bastion.ts';
 import { nodeSshFloor, opensshFloor, type FloorTarget } from '../lib/floors.ts';
 import { measure, summarize, type Measurement } from '../lib/measure.ts';
 import { describePhases, medianRun, observedArgs, phaseMeasurements, takePhases, timelineFile, type RunPhases } from '../lib/timeline.ts';
@@ -880,7 +881,7 @@ async function bastionVariant(tmp: string, lab: AnyLab): Promise<{ run: string[]
   await mkdir(dir, { recursive: true });
   const router = lab.access.router;
   const config = join(dir, 'ssh_config');
-  await writeFile(config, `Host lab-bastion\n  HostName ${router.host}\n  Port ${router.port}\n  User ${router.user}\n  IdentityFile ${router.privateKey}\n`, { mode: 0o600 });
+  await writeFile(config, bastionSshConfig({ alias: 'lab-bastion', address: router.host, port: router.port, user: router.user, privateKey: router.privateKey }), { mode: 0o600 });
   const behind = (host: 'lvs' | 'rs1' | 'rs2') => {
     const address = topologies.dr.vms[host].nics[0].address.split('/')[0]!;
     return { host: address, port: 22, user: 'root', privateKey: lab.access[host].privateKey, proxyJump: 'lab-bastion' };

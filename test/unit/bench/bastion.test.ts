@@ -37,6 +37,20 @@ describe('bench bastion tier: the inventory behind the bastion and the ssh confi
     );
   });
 
+  it("names the lab router's forwarded port, which the config reader takes for the jump", async () => {
+    const inventoryFile = join(dir, 'lab-behind.ts');
+    await writeFile(inventoryFile, scaleInventorySource({ count: 2, privateKey: '/keys/fleet', proxyJump: 'lab-bastion' }));
+    const configFile = join(dir, 'lab_ssh_config');
+    await writeFile(configFile, bastionSshConfig({ alias: 'lab-bastion', address: '127.0.0.1', port: 40123, user: 'root', privateKey: '/keys/router' }));
+    const fleet = (await loadInventory(inventoryFile)).hosts.filter((h) => h.name !== 'director');
+    const reaches = await reachHosts(fleet, { files: sshConfigFiles(dir, configFile), home: dir, localUser: 'nobody', commandLine: {} });
+    assert.deepEqual(
+      fleet.map((h) => reaches.get(h.name)!.route.jumps.map((j) => [j.host, j.port, j.identityFiles])),
+      fleet.map(() => [['127.0.0.1', 40123, ['/keys/router']]]),
+    );
+    assert.throws(() => bastionSshConfig({ alias: 'b', address: '127.0.0.1', port: 0, user: 'root', privateKey: '/k' }), /port must be 1 to 65535/);
+  });
+
   it('leaves the scale inventory direct when no bastion is given', async () => {
     const file = join(dir, 'direct.ts');
     await writeFile(file, scaleInventorySource({ count: 3, privateKey: '/keys/fleet' }));
