@@ -6,6 +6,8 @@ import type { IpvsTimeouts } from '../../../src/facts/ipvs-timeouts.ts';
 import type { RecordedFacts } from '../../../src/facts/manifest.ts';
 import { ipvsTimeoutKind } from '../../../src/items/ipvs-timeout.ts';
 import type { Removal } from '../../../src/items/kind.ts';
+import type { PlannedItem } from '../../../src/items/planned.ts';
+import { factRequestOf, readBackItem, stepDrafts } from '../../../src/items/registry.ts';
 import { NO_LONGER_WANTED } from '../../../src/items/removal-words.ts';
 import { entryKey, type IpvsTimeoutEntry } from '../../../src/manifest/entries.ts';
 import { formatManifest, parseManifest, withoutPriors } from '../../../src/manifest/format.ts';
@@ -76,5 +78,17 @@ describe('the IPVS timeout item kind', () => {
     assert.doesNotMatch(formatManifest([entries[2]!]), /ipvsTimeouts/);
     assert.throws(() => parseManifest(text.replace('"tcp"', '"tcpfin"')), /ipvsTimeouts\[0\]\.timeout must be one of tcp, tcpFin, udp/);
     assert.throws(() => parseManifest(text.replace('"900"', '900')), /ipvsTimeouts\[0\]\.prior must be seconds as a string of digits, or null/);
+  });
+
+  it('in the host script: after the module is loaded and the table written, removals before any addition; read back by the timeouts fact alone', () => {
+    const module = { kind: 'module' as const, name: 'ip_vs', roles: [], verdict: { status: 'change' as const, reason: 'r' } };
+    const timeout = planned(item('tcp', 3600));
+    const leaving = { ...removal(entry('udp', 300)), roles: [] };
+    const titles = stepDrafts([timeout, module, leaving] as PlannedItem[], []).map((step) => step.title);
+    assert.deepEqual(titles, ['ipvsadm --set 0 0 300', 'modprobe ip_vs', 'ipvsadm --set 3600 0 0']);
+    assert.equal(factRequestOf([item('tcp', 1), item('udp', 2)]).ipvsTimeouts, true);
+    const read = (timeouts: IpvsTimeouts) => readBackItem(timeout as PlannedItem, { ipvsTimeouts: timeouts } as never).verdict;
+    assert.deepEqual(read(live(3600, 120, 300)), { status: 'ok', reason: 'tcp timeout is 3600 s' });
+    assert.deepEqual(read(live(900, 120, 300)), { status: 'change', reason: 'tcp timeout is 900 s, wants 3600 s' });
   });
 });
