@@ -1,4 +1,5 @@
-import { IPVS_SETTINGS, ipvsItems } from './parts/ipvs.ts';
+import { ipvsItems } from './parts/ipvs.ts';
+import { ipvsSysctls, ipvsTimeoutItems } from './parts/ipvs-tuning.ts';
 import { keepalivedItems } from './parts/keepalived.ts';
 import { sysctlItems } from './parts/sysctl.ts';
 import { loopbackVipItems } from './parts/loopback-vips.ts';
@@ -10,8 +11,9 @@ import type { Role } from './role.ts';
  * instead, which also runs the health checks of the services that have them.
  */
 export const directorDr: Role = (inventory, host) => [
-  ...sysctlItems('director-dr', IPVS_SETTINGS),
+  ...sysctlItems('director-dr', ipvsSysctls(host)),
   ...loopbackVipItems(inventory, host),
   ...ipvsItems(inventory, host),
+  ...ipvsTimeoutItems(host),
   ...keepalivedItems(inventory, host),
 ];

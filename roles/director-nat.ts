@@ -1,4 +1,5 @@
-import { IPVS_SETTINGS, ipvsItems } from './parts/ipvs.ts';
+import { ipvsItems } from './parts/ipvs.ts';
+import { ipvsSysctls, ipvsTimeoutItems } from './parts/ipvs-tuning.ts';
 import { keepalivedItems } from './parts/keepalived.ts';
 import { sysctlItems } from './parts/sysctl.ts';
 import type { Role } from './role.ts';
@@ -8,7 +9,8 @@ import type { Role } from './role.ts';
  * keepalived runs the health checks of the services that have them.
  */
 export const directorNat: Role = (inventory, host) => [
-  ...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...IPVS_SETTINGS }),
+  ...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...ipvsSysctls(host) }),
   ...ipvsItems(inventory, host),
+  ...ipvsTimeoutItems(host),
   ...keepalivedItems(inventory, host),
 ];

@@ -1,6 +1,7 @@
 import type { Cidr, IPv4 } from '../net/ipv4.ts';
 import type { DrainTimeout, Host, Inventory, RoleName } from '../inventory/model.ts';
 import type { IpvsTable } from '../ipvs/table.ts';
+import type { TimeoutName } from '../facts/ipvs-timeouts.ts';
 
 /** Work that runs once after the items that notify it changed, as Ansible's handlers do. */
 export type Handler = { readonly kind: 'sysctl-load'; readonly file: string } | { readonly kind: 'daemon-reload' } | { readonly kind: 'reload-keepalived' };
@@ -87,7 +88,18 @@ export interface KeepalivedDrainItem {
   readonly drainTimeouts: Readonly<Record<string, DrainTimeout>>;
 }
 
-export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem;
+/**
+ * One IPVS connection timeout, live now (`ipvsadm --set`); the kernel forgets it at a reboot, so the unit in
+ * `unitFile` (a separate item, as a sysctl's file is) sets it again at boot.
+ */
+export interface IpvsTimeoutItem {
+  readonly kind: 'ipvs-timeout';
+  readonly name: TimeoutName;
+  readonly seconds: number;
+  readonly unitFile: string;
+}
+
+export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem | IpvsTimeoutItem;
 
 /** One thing a host should have, and the roles that want it (two roles may want the same file). */
 export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };

@@ -5,6 +5,7 @@ import { filesFact, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
 import { ipvsGoneFact } from './ipvs-gone.ts';
 import { ipvsProcFact, type ProcTable } from './ipvs-proc.ts';
+import { ipvsTimeoutsFact, type IpvsTimeouts } from './ipvs-timeouts.ts';
 import { manifestFact, type ManifestFact } from './manifest.ts';
 import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
@@ -33,6 +34,8 @@ export interface HostFacts {
   readonly ipvsStill?: ReadonlySet<string>;
   /** The host's manifest, when asked for (a plan's facts; a read-back has none). */
   readonly manifest?: ManifestFact;
+  /** The IPVS connection timeouts, when asked for; undefined too while ip_vs is not loaded. */
+  readonly ipvsTimeouts?: IpvsTimeouts;
 }
 
 const MARK = '@@lvsplay-fact';
@@ -52,6 +55,7 @@ interface FactSet {
   readonly ipvsProc?: Fact<ProcTable>;
   readonly ipvsGone?: Fact<ReadonlySet<string>>;
   readonly manifest?: Fact<ManifestFact>;
+  readonly ipvsTimeouts?: Fact<IpvsTimeouts | undefined>;
 }
 
 /** The request as one script, in a fixed order whatever asked for what, and the parser that splits its output again. */
@@ -70,6 +74,7 @@ export function batchFacts(request: FactRequest): { script: string; parse: (outp
     ...(request.ipvsProc && { ipvsProc: ipvsProcFact(request.ipvsProc) }),
     ...(request.ipvsGone && { ipvsGone: ipvsGoneFact(request.ipvsGone) }),
     ...(request.manifest && { manifest: manifestFact(request.manifest) }),
+    ...(request.ipvsTimeouts && { ipvsTimeouts: ipvsTimeoutsFact }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
   const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');
@@ -97,5 +102,6 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     ...(set.ipvsProc && { ipvsProc: { table: set.ipvsProc.parse(sections.get(set.ipvsProc.name) ?? '') } }),
     ...(set.ipvsGone && { ipvsStill: set.ipvsGone.parse(sections.get(set.ipvsGone.name) ?? '') }),
     ...(set.manifest && { manifest: set.manifest.parse(sections.get(set.manifest.name) ?? '') }),
+    ...(set.ipvsTimeouts && { ipvsTimeouts: set.ipvsTimeouts.parse(sections.get(set.ipvsTimeouts.name) ?? '') }),
   };
 }

@@ -4,6 +4,7 @@ import { parseAddresses, type LiveAddress } from './addresses.ts';
 import { FactError, type Fact } from './fact.ts';
 import { fileStatesFunction, parseFileStates, type FileState } from './files.ts';
 import { ipvsFact, type IpvsFacts } from './ipvs.ts';
+import { ipvsTimeoutsFact, type IpvsTimeouts } from './ipvs-timeouts.ts';
 import { quote } from '../ssh/quote.ts';
 import { gunzipBase64 } from './packed.ts';
 import { parseSysctl } from './sysctl.ts';
@@ -17,6 +18,8 @@ export interface RecordedFacts {
   readonly addresses: readonly LiveAddress[];
   /** Read only when the manifest names IPVS services and the desired state has no IPVS item to read it. */
   readonly ipvs: IpvsFacts | undefined;
+  /** Read only when the manifest names IPVS timeouts; undefined too while ip_vs is not loaded. */
+  readonly ipvsTimeouts?: IpvsTimeouts;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface ManifestRequest {
 const NONE = '@@manifest-none';
 const AS_RECORDED = '@@manifest-as-recorded';
 const FACTS = '@@manifest-facts';
-const SECTIONS = ['files', 'units', 'sysctl', 'addresses', 'ipvs'] as const;
+const SECTIONS = ['files', 'units', 'sysctl', 'addresses', 'ipvs', 'timeouts'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const M = MANIFEST_PATH;
@@ -84,6 +87,7 @@ export function manifestFact(request: ManifestRequest): Fact<ManifestFact> {
   )} | sed 's|\\.|/|g;s|^|/proc/sys/|'`;
   const asRecorded = request.steadyStateSha256 ? `elif [ "$(${withoutPriorsCommand(M)} | sha256sum)" = '${request.steadyStateSha256}  -' ]; then echo ${AS_RECORDED}` : '';
   const ipvs = request.ipvs ? [`if grep -q '^  "ipvs": \\[$' ${M}; then echo @@ipvs; ${ipvsFact({ table: [] }).command}; fi`] : [];
+  const timeouts = `if grep -q '^  "ipvsTimeouts": \\[$' ${M}; then echo @@timeouts; ${ipvsTimeoutsFact.command}; fi`;
   return {
     name: 'manifest',
     command: [
@@ -96,6 +100,7 @@ export function manifestFact(request: ManifestRequest): Fact<ManifestFact> {
       `cat ${M}; printf '\\n${FACTS}\\n@@files\\n'; lvsplay_mfiles`,
       'echo @@units; lvsplay_munits; echo @@sysctl; lvsplay_msysctl; echo @@addresses; ip -o -4 address show',
       ...ipvs,
+      timeouts,
       '} | gzip -1 | base64; fi',
     ]
       .filter(Boolean)
@@ -142,16 +147,18 @@ export function parseManifestFact(output: string, wanted: readonly ManifestEntry
 
 function recordedFacts(output: string, entries: readonly ManifestEntry[], wanted: WantedWords): RecordedFacts {
   const sections = new Map<Section, string>();
-  const parts = output.split(/^@@(files|units|sysctl|addresses|ipvs)\n/m);
+  const parts = output.split(/^@@(files|units|sysctl|addresses|ipvs|timeouts)\n/m);
   for (let i = 1; i < parts.length; i += 2) sections.set(parts[i] as Section, parts[i + 1] ?? '');
   const units = entries.flatMap((e) => (e.kind === 'unit' && !wanted.units.includes(e.name) ? [e.name] : []));
   const keys = entries.flatMap((e) => (e.kind === 'sysctl' && !wanted.keys.includes(e.key) ? [e.key] : []));
   const ipvs = sections.get('ipvs');
+  const timeouts = sections.get('timeouts');
   return {
     files: parseFileStates(sections.get('files') ?? ''),
     units: units.length > 0 ? parseUnits(sections.get('units') ?? '', units) : new Map(),
     sysctl: parseSysctl(sections.get('sysctl') ?? '', keys),
     addresses: parseAddresses(sections.get('addresses') ?? ''),
     ipvs: ipvs === undefined ? undefined : ipvsFact({ table: [] }).parse(ipvs),
+    ...(timeouts !== undefined && { ipvsTimeouts: ipvsTimeoutsFact.parse(timeouts) }),
   };
 }

@@ -24,6 +24,8 @@ export interface FactRequest {
   readonly ipvsGone?: readonly GoneTarget[];
   /** The host's manifest of what lvsplay made there, with the live state of what it names. */
   readonly manifest?: ManifestRequest;
+  /** The IPVS connection timeouts (`ipvsadm -L --timeout`), when ip_vs is loaded. */
+  readonly ipvsTimeouts?: boolean;
 }
 
 /** One request for all: lists joined in the items' order, flags raised by any item. */
@@ -48,5 +50,6 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
     ...(ipvsProc && { ipvsProc }),
     ...(ipvsGone.length > 0 && { ipvsGone }),
     ...(manifest && { manifest }),
+    ...(requests.some((r) => r.ipvsTimeouts) && { ipvsTimeouts: true }),
   };
 }

@@ -1,3 +1,5 @@
+import type { IpvsTuningInput } from './ipvs-tuning.ts';
+
 /**
  * What an inventory file is written in: plain strings and numbers, so it reads like the seed's own notes.
  * `loadInventory` checks every field and turns it into the typed model in `model.ts`.
@@ -57,6 +59,8 @@ export interface HostInput {
   dip?: string;
   /** Router only: addresses lvsplay adds and keeps across reboots, e.g. seed 4.3's `{ eth0: '172.16.10.84/24' }`. */
   extraAddresses?: Record<string, InterfaceAddresses>;
+  /** Director only: IPVS connection timeouts and sysctls, kept across reboots (src/inventory/ipvs-tuning.ts). */
+  ipvs?: IpvsTuningInput;
 }
 
 export interface RealServerInput {

@@ -1,6 +1,7 @@
 import { inSubnet, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { JumpHop } from '../ssh/config/model.ts';
 import type { Become } from './become.ts';
+import type { IpvsTuning } from './ipvs-tuning.ts';
 import type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
 
 export type { Become };
@@ -66,6 +67,8 @@ export interface Host {
   readonly state: HostPresence;
   readonly dip?: IPv4;
   readonly extraAddresses: readonly Interface[];
+  /** Directors only. */
+  readonly ipvs?: IpvsTuning;
 }
 
 export interface RealServer {

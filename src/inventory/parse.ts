@@ -3,6 +3,7 @@ import { becomeOf, parseBecome, type BecomeSetting } from './become.ts';
 import { FieldReader, isRecord } from './fields.ts';
 import { CHECK_FAILURE_ACTIONS, FORWARDING_METHODS, HEALTH_CHECK_TYPES, HOST_PRESENCES, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type HostPresence, type RoleName } from './input.ts';
 import type { IssueList } from './issues.ts';
+import { parseIpvsTuning } from './ipvs-tuning.ts';
 import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
 import { fieldPath, label, listed, show } from './show.ts';
 import { parseProxyJump } from '../ssh/config/values.ts';
@@ -48,7 +49,7 @@ export interface Draft {
 
 const TOP_FIELDS = ['defaults', 'hosts', 'services'];
 const DEFAULTS_FIELDS = ['ssh', 'become'];
-const HOST_FIELDS = ['ssh', 'become', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses'];
+const HOST_FIELDS = ['ssh', 'become', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses', 'ipvs'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey', 'proxyJump'];
 const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
 const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
@@ -130,8 +131,9 @@ function parseHost(issues: IssueList, name: string, record: unknown, defaults: H
   const dip = reader.ipv4('dip', false, 'dip');
   const state = reader.oneOf<HostPresence>('state', HOST_PRESENCES, 'present');
   const roles = parseRoles(reader, state === 'absent');
+  const ipvs = parseIpvsTuning(reader);
   if (issues.items.length > before || !ssh || become === null || !interfaces || !extraAddresses || !roles || !state) return undefined;
-  return { name, ssh, interfaces, roles, state, extraAddresses, ...(become && { become }), ...(gateway && { gateway }), ...(dip && { dip }) };
+  return { name, ssh, interfaces, roles, state, extraAddresses, ...(become && { become }), ...(gateway && { gateway }), ...(dip && { dip }), ...(ipvs && { ipvs }) };
 }
 
 function parseSshSettings(reader: FieldReader): SshFields {

@@ -67,6 +67,7 @@ function checkHostFields(host: Host, owned: readonly OwnedAddress[], issues: Iss
   const subject = `host ${host.name}`;
   const isDirector = host.roles.some((role) => role.startsWith('director-'));
   if (host.dip && !isDirector) issues.add(subject, 'dip', 'is only for hosts with a director-nat or director-dr role');
+  if (host.ipvs && !isDirector) issues.add(subject, 'ipvs', "is only for hosts with a director-nat or director-dr role: IPVS settings are a director's");
   if (host.extraAddresses.length > 0 && !host.roles.includes('router')) {
     issues.add(subject, 'extraAddresses', 'are added by the router role, and this host has no router role');
   }

@@ -11,6 +11,7 @@ import { defaultRouteKind } from './default-route.ts';
 import { fileKind } from './file.ts';
 import { handlerStep } from './handlers.ts';
 import { ipvsKind } from './ipvs.ts';
+import { ipvsTimeoutKind } from './ipvs-timeout.ts';
 import { keepalivedDrainKind } from './keepalived-drain.ts';
 import type { ItemKind, Removal } from './kind.ts';
 import { MANIFEST_ITEM, manifestStep, readBackManifest, type PlannedManifest } from './manifest.ts';
@@ -36,6 +37,7 @@ const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, Ho
   ipvs: ipvsKind,
   'keepalived-drain': keepalivedDrainKind,
   'default-route': defaultRouteKind,
+  'ipvs-timeout': ipvsTimeoutKind,
 };
 
 // TypeScript cannot follow an item's kind into the table's value for it; the table's type above pairs them.
@@ -76,8 +78,9 @@ const HANDLERS = 'handlers';
  * sysctl files before their `sysctl -p`. Modules before the handlers: `sysctl -p` of net.ipv4.vs.* needs
  * ip_vs loaded. A sysctl is set by its file's handler and a default route is only checked: neither has steps
  * of its own. keepalived's drains wait between its new file and its reload (a handler), which deletes them.
+ * IPVS timeouts after the module (ipvsadm would load it anyway) and the table: they apply to new connections.
  */
-const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'default-route'] as const;
+const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'ipvs-timeout', 'default-route'] as const;
 
 // A kind missing from APPLY_ORDER would never be applied: this fails to compile until it is listed.
 const EVERY_KIND_ORDERED: Exclude<Kind, (typeof APPLY_ORDER)[number]> extends never ? true : never = true;
@@ -91,7 +94,7 @@ const KIND_ORDER = APPLY_ORDER.filter((phase): phase is Kind => phase !== HANDLE
  * ifcfg) are still there, then their addresses, files, and sysctls put back. A removed file fires only
  * daemon-reload (a removed sysctl file is never `sysctl -p`'d), which runs with the handlers, after them all.
  */
-const REMOVE_ORDER = ['ipvs', 'unit', 'address', 'file', 'sysctl', 'module'] as const;
+const REMOVE_ORDER = ['ipvs', 'ipvs-timeout', 'unit', 'address', 'file', 'sysctl', 'module'] as const;
 
 // An entry kind missing from REMOVE_ORDER would never be undone: this fails to compile until it is listed.
 const EVERY_ENTRY_ORDERED: Exclude<EntryKind, (typeof REMOVE_ORDER)[number]> extends never ? true : never = true;

@@ -22,7 +22,7 @@ export const sysctlKind: ItemKind<SysctlItem, Facts, object, SysctlEntry> = {
   fires: (item) => [{ kind: 'sysctl-load', file: item.file }],
   madeBy: (item, handler) => handler.kind === 'sysctl-load' && handler.file === item.file,
   // The prior value is kept from the run that first recorded the setting, whatever lvsplay set since.
-  record: (item, before) => ({ kind: 'sysctl', key: item.key, prior: before?.earlier ? before.earlier.prior : before ? priorOf(item, before.facts) : null }),
+  record: (item, before) => ({ kind: 'sysctl', key: item.key, prior: before?.earlier ? before.earlier.prior : before ? priorOf(item, before.facts, before.manifest) : null }),
   describeEntry: (entry) => `sysctl ${entry.key}`,
   planRemoval: (entry, facts) => ({ verdict: removalVerdict(entry, facts.sysctl.get(entry.key)) }),
   // sysctl -w, not a file: the setting's file is removed (or no longer sets it), so from the next boot on the
@@ -37,11 +37,13 @@ export const sysctlKind: ItemKind<SysctlItem, Facts, object, SysctlEntry> = {
 };
 
 /**
- * The live value before lvsplay set it: known only while no file of lvsplay's sets it yet (a bare host, or a
- * setting new to the inventory). Once its file exists lvsplay has set it already, before keeping a manifest.
+ * The live value before lvsplay set it. A host with a manifest that does not record the setting never had it
+ * from lvsplay (a setting new to the inventory, as an `ipvs` block's): its live value is the prior one. A
+ * host without a manifest: known only while no file of lvsplay's sets it yet (a bare host); once its file
+ * exists lvsplay has set it already, before keeping a manifest.
  */
-function priorOf(item: SysctlItem, facts: Facts): string | null {
-  if (facts.files.get(item.file)?.exists !== false) return null;
+function priorOf(item: SysctlItem, facts: Facts, manifest: boolean): string | null {
+  if (!manifest && facts.files.get(item.file)?.exists !== false) return null;
   return facts.sysctl.get(item.key) ?? null;
 }
 

@@ -1,9 +1,11 @@
+import type { TimeoutName } from '../facts/ipvs-timeouts.ts';
+
 /**
  * What lvsplay made on a host, one entry per thing, as its manifest records it. An entry's key is the key of
  * the item that made it (`file /etc/…`, `sysctl net.ipv4.ip_forward`), so a desired item and the entry it
  * left are matched by key.
  */
-export type ManifestEntry = FileEntry | UnitEntry | AddressEntry | SysctlEntry | ModuleEntry | IpvsEntry;
+export type ManifestEntry = FileEntry | UnitEntry | AddressEntry | SysctlEntry | ModuleEntry | IpvsEntry | IpvsTimeoutEntry;
 
 export interface FileEntry {
   readonly kind: 'file';
@@ -49,6 +51,17 @@ export interface IpvsEntry {
   readonly services: readonly string[];
 }
 
+/** An IPVS connection timeout lvsplay set. */
+export interface IpvsTimeoutEntry {
+  readonly kind: 'ipvs-timeout';
+  readonly name: TimeoutName;
+  /**
+   * Seconds before lvsplay first set it, put back when it leaves the inventory; null when unknown (lvsplay's
+   * boot unit was there before the manifest recorded it).
+   */
+  readonly prior: number | null;
+}
+
 export type EntryKind = ManifestEntry['kind'];
 
 export type EntryOf<K extends EntryKind> = Extract<ManifestEntry, { kind: K }>;
@@ -68,5 +81,7 @@ export function entryKey(entry: ManifestEntry): string {
       return `module ${entry.name}`;
     case 'ipvs':
       return 'ipvs';
+    case 'ipvs-timeout':
+      return `ipvs-timeout ${entry.name}`;
   }
 }

@@ -1,6 +1,7 @@
 import { sha256 } from '../desired/sha256.ts';
 import { parseCidr } from '../net/ipv4.ts';
-import { entryKey, type AddressEntry, type FileEntry, type ManifestEntry, type SysctlEntry } from './entries.ts';
+import { TIMEOUT_NAMES, type TimeoutName } from '../facts/ipvs-timeouts.ts';
+import { entryKey, type AddressEntry, type FileEntry, type IpvsTimeoutEntry, type ManifestEntry, type SysctlEntry } from './entries.ts';
 
 /** Where each host's manifest lives: what lvsplay made there, so that it can undo it once it leaves the inventory. */
 export const MANIFEST_PATH = '/var/lib/lvsplay/manifest.json';
@@ -15,7 +16,7 @@ export class ManifestError extends Error {
 /**
  * The file's text: JSON, two-space indented, each section sorted by key, so that one set of entries always
  * gives the same bytes (the steady-state check hashes them). A sysctl's `prior` is the line right after its
- * `key`: `withoutPriors` drops exactly those lines.
+ * `key`, an IPVS timeout's right after its `timeout` (a string, as a sysctl's): `withoutPriors` drops exactly those lines.
  */
 export function formatManifest(entries: readonly ManifestEntry[]): string {
   const sorted = [...entries].sort((a, b) => (entryKey(a) < entryKey(b) ? -1 : entryKey(a) > entryKey(b) ? 1 : 0));
@@ -28,13 +29,15 @@ export function formatManifest(entries: readonly ManifestEntry[]): string {
     sysctl: of('sysctl').map((e) => ({ key: e.key, prior: e.prior })),
     modules: of('module').map((e) => e.name),
     ipvs: of('ipvs').flatMap((e) => [...e.services].sort()),
+    // Only when there are any: the manifests of hosts that never had one keep the bytes they had.
+    ...(of('ipvs-timeout').length > 0 && { ipvsTimeouts: of('ipvs-timeout').map((e) => ({ timeout: e.name, prior: e.prior === null ? null : String(e.prior) })) }),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 // The lines the steady-state check leaves out, as the host's sed matches them (ERE; JSON strings never hold a
 // raw newline or control character).
-const KEY_LINE = /^ {6}"key": /;
+const KEY_LINE = /^ {6}"(key|timeout)": /;
 const PRIOR_LINE = /^ {6}"prior": (null|"([^"\\]|\\.)*")$/;
 
 /**
@@ -54,7 +57,7 @@ export function withoutPriors(text: string): string {
 
 /** `withoutPriors` as a shell command on `path` (GNU or busybox sed). */
 export function withoutPriorsCommand(path: string): string {
-  return `LC_ALL=C sed -E '/^      "key": /{n;/^      "prior": (null|"([^"\\\\]|\\\\.)*")$/d;}' ${path}`;
+  return `LC_ALL=C sed -E '/^      "(key|timeout)": /{n;/^      "prior": (null|"([^"\\\\]|\\\\.)*")$/d;}' ${path}`;
 }
 
 /** The hash the host compares with: the manifest of `entries` as this run would write it, priors left out. */
@@ -84,13 +87,14 @@ export function parseManifest(text: string): ManifestEntry[] {
         : `version must be ${MANIFEST_VERSION}`,
     );
   }
-  only(top, ['version', 'files', 'units', 'addresses', 'sysctl', 'modules', 'ipvs'], 'the file');
+  only(top, ['version', 'files', 'units', 'addresses', 'sysctl', 'modules', 'ipvs', 'ipvsTimeouts'], 'the file');
   const entries: ManifestEntry[] = [
     ...array(top.files, 'files').map((value, i) => fileEntry(object(value, `files[${i}]`), `files[${i}]`)),
     ...array(top.units, 'units').map((value, i): ManifestEntry => ({ kind: 'unit', name: word(value, `units[${i}]`) })),
     ...array(top.addresses, 'addresses').map((value, i) => addressEntry(object(value, `addresses[${i}]`), `addresses[${i}]`)),
     ...array(top.sysctl, 'sysctl').map((value, i) => sysctlEntry(object(value, `sysctl[${i}]`), `sysctl[${i}]`)),
     ...array(top.modules, 'modules').map((value, i): ManifestEntry => ({ kind: 'module', name: word(value, `modules[${i}]`) })),
+    ...(top.ipvsTimeouts === undefined ? [] : array(top.ipvsTimeouts, 'ipvsTimeouts').map((value, i) => timeoutEntry(object(value, `ipvsTimeouts[${i}]`), `ipvsTimeouts[${i}]`))),
   ];
   const services = array(top.ipvs, 'ipvs').map((value, i) => matching(value, SERVICE, `ipvs[${i}]`, 'an IPVS service as `tcp 10.0.0.1:80`'));
   if (services.length > 0) entries.push({ kind: 'ipvs', services });
@@ -124,6 +128,13 @@ function sysctlEntry(value: Record<string, unknown>, where: string): SysctlEntry
   return { kind: 'sysctl', key: word(value.key, `${where}.key`), prior };
 }
 
+function timeoutEntry(value: Record<string, unknown>, where: string): IpvsTimeoutEntry {
+  only(value, ['timeout', 'prior'], where);
+  if (!(TIMEOUT_NAMES as readonly unknown[]).includes(value.timeout)) throw new ManifestError(`${where}.timeout must be one of ${TIMEOUT_NAMES.join(', ')}`);
+  const prior = value.prior === null ? null : Number(matching(value.prior, /^\d{1,10}$/, `${where}.prior`, 'seconds as a string of digits, or null'));
+  return { kind: 'ipvs-timeout', name: value.timeout as TimeoutName, prior };
+}
+
 function object(value: unknown, where: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ManifestError(`${where} must be an object`);
   return value as Record<string, unknown>;
@@ -134,10 +145,13 @@ function array(value: unknown, where: string): unknown[] {
   return value;
 }
 
+/** `label` and `ipvsTimeouts` may be left out: an address without a label, a manifest without timeouts. */
+const OPTIONAL = ['label', 'ipvsTimeouts'];
+
 function only(value: Record<string, unknown>, keys: readonly string[], where: string): void {
   const unknown = Object.keys(value).find((key) => !keys.includes(key));
   if (unknown !== undefined) throw new ManifestError(`${where} has an unknown field ${JSON.stringify(unknown)}`);
-  const missing = keys.find((key) => !(key in value) && key !== 'label');
+  const missing = keys.find((key) => !(key in value) && !OPTIONAL.includes(key));
   if (missing !== undefined) throw new ManifestError(`${where} lacks ${missing}`);
 }
 

@@ -60,6 +60,8 @@ export interface InventoryEdit {
   readonly withoutHosts?: readonly string[];
   /** Hosts marked `state: 'absent'`. */
   readonly absent?: readonly string[];
+  /** Fields added to hosts, by host: `{ lvs: { ipvs: { … } } }`. */
+  readonly hostFields?: Readonly<Record<string, object>>;
 }
 
 /**
@@ -78,9 +80,10 @@ export async function writeLabInventory(dir: string, seed: string, access: Reado
       `const access: Record<string, { host: string; port: number; user: string; privateKey: string }> = ${JSON.stringify(access)};`,
       `const dropped: string[] = ${dropped};`,
       `const absent: string[] = ${JSON.stringify(edit?.absent ?? [])};`,
+      `const fields: Record<string, object> = ${JSON.stringify(edit?.hostFields ?? {})};`,
       'export default defineInventory({',
       '  ...seed,',
-      "  hosts: Object.fromEntries(Object.entries(seed.hosts).filter(([name]) => !dropped.includes(name)).map(([name, host]) => [name, { ...host, ssh: access[name], ...(absent.includes(name) && { state: 'absent' as const }) }])),",
+      "  hosts: Object.fromEntries(Object.entries(seed.hosts).filter(([name]) => !dropped.includes(name)).map(([name, host]) => [name, { ...host, ssh: access[name], ...fields[name], ...(absent.includes(name) && { state: 'absent' as const }) }])),",
       ...(edit?.services ? [`  services: ${JSON.stringify(edit.services)},`] : []),
       '});',
       '',

@@ -7,6 +7,7 @@ import { parseIpvsSave } from '../../src/ipvs/parse.ts';
 import { startLab, type Lab, type TopologyName } from '../lab/lab.ts';
 import { drDayTwo } from './dr-day-two.ts';
 import { drChangesAndFailures } from './dr-changes.ts';
+import { drIpvsTuning } from './dr-ipvs-tuning.ts';
 import { assertUnchanged, snapshot } from './host-snapshot.ts';
 import { failureText, runJson, writeLabInventory, type JsonHost } from './lvsplay.ts';
 
@@ -184,6 +185,8 @@ for (const seed of SEEDS) {
     // In this suite, not a nested one: mocha runs a nested suite after all of these, the reboot test too.
     if (seed.name === 'dr') drChangesAndFailures(() => ({ lab, inventory, ssh }));
     if (seed.name === 'dr') drDayTwo(() => ({ lab, inventory, ssh }));
+    // Just before the reboot test, which checks that what it leaves set comes back at boot.
+    const tuning = seed.name === 'dr' ? drIpvsTuning(() => ({ lab, inventory, ssh })) : undefined;
 
     // Last: a VM that does not come back must not take the tests above down with it.
     it('keeps working after every VM reboots, with no further run', async () => {
@@ -204,6 +207,7 @@ for (const seed of SEEDS) {
       // ip_vs is loaded before systemd-sysctl runs, or these would be missing after a boot.
       const ipvsSettings = await sh(lab, 'lvs', 'sysctl -n net.ipv4.vs.expire_nodest_conn net.ipv4.vs.expire_quiescent_template');
       assert.deepEqual(ipvsSettings.trim().split('\n'), ['1', '1']);
+      await tuning?.afterReboot(lab);
       // ipvsadm-save lists services in the kernel's hash order: compare tables, not text.
       const live = parseIpvsSave(await sh(lab, 'lvs', 'ipvsadm-save -n')).table;
       const persisted = parseIpvsSave(await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm')).table;

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { directorStatusScript } from '../../src/facts/director-status.ts';
 import { filesFact } from '../../src/facts/files.ts';
 import { COUNTER_COMMANDS } from '../../src/facts/ipvs-counters.ts';
+import { ipvsTimeoutsFact } from '../../src/facts/ipvs-timeouts.ts';
+import { sysctlFact } from '../../src/facts/sysctl.ts';
 import type { IpvsServiceId } from '../../src/ipvs/table.ts';
 import { thresholdsListLine } from '../../src/ipvs/thresholds.ts';
 import { startLab } from './lab.ts';
@@ -82,6 +84,11 @@ const STATUS_TCP_TARGETS = [
   { address: '192.168.10.72', port: 443 },
 ];
 
+/** The IPVS sysctls an inventory's `ipvs` block may set (src/inventory/ipvs-tuning.ts), for sysctl-ipvs.txt. */
+const IPVS_SYSCTLS = ['conn_reuse_mode', 'expire_nodest_conn', 'expire_quiescent_template', 'sloppy_tcp', 'schedule_icmp'].map((name) => `net.ipv4.vs.${name}`);
+/** The largest timeout the inventory takes (INT_MAX / 1000: the kernel keeps jiffies in an int, at HZ up to 1000). */
+const TIMEOUT_MAX_SET = 'ipvsadm --set 2147483 0 0';
+
 export const FILES_FACT_PATHS = ['/etc/hostname', '/etc/shadow', '/nonexistent', '/etc/ssh/sshd_config'];
 
 const lab = await startLab('dr');
@@ -94,8 +101,20 @@ try {
     console.log(`${file}: exit ${result.code}${result.stderr ? `, stderr: ${result.stderr.trim()}` : ''}`);
     return result;
   };
+  /** A fact's own script, run as the facts script runs it (`sh -s`). */
+  const recordScript = async (file: string, script: string) => {
+    const result = await sh('sh -s', script);
+    await writeFile(join(FACTS, file), result.stdout);
+    console.log(`${file}: exit ${result.code}${result.stderr ? `, stderr: ${result.stderr.trim()}` : ''}`);
+  };
 
-  // Fresh boot, module not loaded yet.
+  // The image has no ipvsadm (lvsplay installs it, test/lab/README.md): from the lab's package repository, as
+  // lvsplay would. Installing it loads nothing: ipVsLoadedBefore below says so.
+  const install = await sh('command -v ipvsadm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ipvsadm; }');
+  if (install.code !== 0) throw new Error(`installing ipvsadm failed: ${install.stderr}`);
+
+  // Fresh boot, module not loaded yet. The timeouts fact first: ipVsLoadedBefore below then proves it did not load ip_vs.
+  await recordScript('ipvs-timeouts-fact-no-module.txt', ipvsTimeoutsFact.command);
   const lsmodBefore = await sh('lsmod | grep -c "^ip_vs " || true');
   const noModule = await sh('ipvsadm-save -n');
   const lsmodAfter = await sh('lsmod | grep "^ip_vs" || true');
@@ -119,6 +138,19 @@ try {
 
   await sh('modprobe ip_vs');
   await record('ipvsadm-save-n-empty.txt', 'ipvsadm-save -n');
+  // The connection timeouts as ip_vs starts them, through the fact's own script, then set (0: left as it is).
+  await record('ipvsadm-L-timeout.txt', 'ipvsadm -L --timeout');
+  await recordScript('sysctl-ipvs.txt', sysctlFact(IPVS_SYSCTLS).command);
+  await recordScript('ipvs-timeouts-fact.txt', ipvsTimeoutsFact.command);
+  const set = await sh('ipvsadm --set 3600 0 600');
+  if (set.code !== 0) throw new Error(`ipvsadm --set failed: ${set.stderr}`);
+  await record('ipvsadm-L-timeout-set.txt', 'ipvsadm -L --timeout');
+  const max = await sh(TIMEOUT_MAX_SET);
+  if (max.code !== 0) throw new Error(`${TIMEOUT_MAX_SET} failed: ${max.stderr}`);
+  await record('ipvsadm-L-timeout-max.txt', 'ipvsadm -L --timeout');
+  const beyond = await sh('ipvsadm --set 0 0 2147483648');
+  console.log(`ipvsadm --set 0 0 2147483648: exit ${beyond.code}, stderr ${JSON.stringify(beyond.stderr)}`);
+  await sh('ipvsadm --set 900 120 300');
   const load = await sh('ipvsadm -R', `${SERVICES.join('\n')}\n`);
   if (load.code !== 0) throw new Error(`loading services failed: ${load.stderr}`);
   await record('ipvsadm-save-n.txt', 'ipvsadm-save -n');

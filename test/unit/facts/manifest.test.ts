@@ -3,6 +3,7 @@
 // what this run wants (the steady state: a mark, nothing else), one that records more (the file and the live
 // state of what it names), and damaged ones (a host error naming the file, never ignored).
 import { strict as assert } from 'node:assert';
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -112,6 +113,23 @@ for (const shell of ['dash', 'bash'])
       await damaged('{"version": 1, "files": [', /not JSON \(.*\)/);
       await damaged(formatManifest([]).replace('"modules"', '"modlues"'), /the file has an unknown field "modlues"/);
       await damaged(formatManifest([]).replace('"version": 1', '"version": 2'), /version 2, written by a newer lvsplay \(this one reads version 1\)/);
+    });
+
+    it('sends only a mark when the file records IPVS timeouts with whatever prior values, and reads them once one is no longer wanted', async () => {
+      const recorded: ManifestEntry[] = [...entries(join(dir, 'x.conf')), { kind: 'ipvs-timeout', name: 'tcp', prior: 900 }, { kind: 'ipvs-timeout', name: 'udp', prior: null }];
+      await writeFile(path, formatManifest(recorded));
+      const wanted = recorded.map((e) => (e.kind === 'sysctl' || e.kind === 'ipvs-timeout' ? { ...e, prior: null } : e));
+      assert.deepEqual((await facts(wanted)).manifest, { state: 'as-recorded' });
+      const fact = (await facts(wanted.slice(0, -1), true)).manifest;
+      assert.equal(fact?.state, 'recorded');
+      if (fact?.state !== 'recorded') return;
+      assert.deepEqual(
+        fact.entries.filter((e) => e.kind === 'ipvs-timeout'),
+        recorded.slice(-2),
+      );
+      // This machine's ip_vs, loaded or not: the section was read, and parsed as the timeouts fact parses it.
+      const loaded = existsSync('/sys/module/ip_vs');
+      assert.equal(fact.facts.ipvsTimeouts === undefined, !loaded);
     });
 
     it('reads a prior value edited into something else whole, and refuses it, rather than pass it for the steady state', async () => {

@@ -380,7 +380,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.hosts.rs1.gatway = inv.hosts.rs1.gateway;
     },
-    expect: ['host rs1, gatway: unknown field (known: ssh, become, interfaces, gateway, roles, state, dip, extraAddresses)'],
+    expect: ['host rs1, gatway: unknown field (known: ssh, become, interfaces, gateway, roles, state, dip, extraAddresses, ipvs)'],
   },
   {
     name: 'an interface name Linux would refuse',

@@ -253,7 +253,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.hosts.rs1['gate\nway'] = 1;
     },
-    expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, become, interfaces, gateway, roles, state, dip, extraAddresses)"],
+    expect: ["host rs1, ['gate\\nway']: unknown field (known: ssh, become, interfaces, gateway, roles, state, dip, extraAddresses, ipvs)"],
   },
   {
     name: 'defaults that are not an object',

@@ -218,12 +218,23 @@ describe('the sysctl item kind', () => {
     assert.equal(sysctlKind.madeBy!(item, { kind: 'daemon-reload', file: '/etc/sysctl.d/a.conf' } as never), false);
   });
 
-  it('records the live value as prior only while its file is missing, and null when the file is not even known', () => {
+  it('records the live value as prior on a host without a manifest only while its file is missing, and null when the file is not even known', () => {
     const item: SysctlItem = { kind: 'sysctl', key: 'k', value: '1', file: '/etc/sysctl.d/a.conf' };
-    const facts = (files: Map<string, { exists: false } | { exists: true; mode: number; sha256: string }>) => ({ facts: { sysctl: new Map([['k', '0']]), files }, earlier: undefined, manifest: true });
+    const facts = (files: Map<string, { exists: false } | { exists: true; mode: number; sha256: string }>) => ({
+      facts: { sysctl: new Map([['k', '0']]), files },
+      earlier: undefined,
+      manifest: false,
+    });
     assert.deepEqual(sysctlKind.record!(item, facts(new Map([['/etc/sysctl.d/a.conf', { exists: false }]]))), { kind: 'sysctl', key: 'k', prior: '0' });
     assert.deepEqual(sysctlKind.record!(item, facts(new Map())), { kind: 'sysctl', key: 'k', prior: null });
     assert.deepEqual(sysctlKind.record!(item, facts(new Map([['/etc/sysctl.d/a.conf', { exists: true, mode: 0o644, sha256: 'x' }]]))), { kind: 'sysctl', key: 'k', prior: null });
+  });
+
+  it('records the live value as prior on a host whose manifest does not record the setting, though its file exists (a setting new to the inventory)', () => {
+    const item: SysctlItem = { kind: 'sysctl', key: 'k', value: '1', file: '/etc/sysctl.d/a.conf' };
+    const before = { facts: { sysctl: new Map([['k', '0']]), files: new Map([['/etc/sysctl.d/a.conf', { exists: true as const, mode: 0o644, sha256: 'x' }]]) }, manifest: true };
+    assert.deepEqual(sysctlKind.record!(item, { ...before, earlier: undefined }), { kind: 'sysctl', key: 'k', prior: '0' });
+    assert.deepEqual(sysctlKind.record!(item, { ...before, earlier: { kind: 'sysctl', key: 'k', prior: '5' } }), { kind: 'sysctl', key: 'k', prior: '5' });
   });
 });
 
