@@ -1,5 +1,3 @@
-import type { IpvsTuningInput } from './ipvs-tuning.ts';
-
 /**
  * What an inventory file is written in: plain strings and numbers, so it reads like the seed's own notes.
  * `loadInventory` checks every field and turns it into the typed model in `model.ts`.
@@ -61,6 +59,29 @@ export interface HostInput {
   extraAddresses?: Record<string, InterfaceAddresses>;
   /** Director only: IPVS connection timeouts and sysctls, kept across reboots (src/inventory/ipvs-tuning.ts). */
   ipvs?: IpvsTuningInput;
+}
+
+/**
+ * A director's IPVS settings, beside its services: the connection timeouts of `ipvsadm --set` and the
+ * net.ipv4.vs.* sysctls operators tune. Each is optional: what is left out lvsplay does not set (but for the
+ * two sysctls it sets on every director, `IPVS_SETTINGS` of roles/parts/ipvs.ts, which these override).
+ */
+export interface IpvsTuningInput {
+  /**
+   * Seconds an idle connection is kept in IPVS's table: `tcp` (established), `tcpFin` (after the FIN),
+   * `udp`. Any of them; the kernel's are 900, 120 and 300.
+   */
+  timeouts?: { tcp?: number; tcpFin?: number; udp?: number };
+  /** net.ipv4.vs.conn_reuse_mode: 0, 1 (the kernel's) or 2. */
+  connReuseMode?: 0 | 1 | 2;
+  /** net.ipv4.vs.expire_nodest_conn. lvsplay sets it on every director: true. */
+  expireNodestConn?: boolean;
+  /** net.ipv4.vs.expire_quiescent_template. lvsplay sets it on every director: true. */
+  expireQuiescentTemplate?: boolean;
+  /** net.ipv4.vs.sloppy_tcp: schedule a connection whose first packet is not a SYN (kernel: false). */
+  sloppyTcp?: boolean;
+  /** net.ipv4.vs.schedule_icmp: schedule ICMP packets to real servers as their connections' are (kernel: false). */
+  scheduleIcmp?: boolean;
 }
 
 export interface RealServerInput {

@@ -2,29 +2,6 @@ import { TIMEOUT_NAMES, type TimeoutName } from '../facts/ipvs-timeouts.ts';
 import type { FieldReader } from './fields.ts';
 import { showWithType } from './show.ts';
 
-/**
- * A director's IPVS settings, beside its services: the connection timeouts of `ipvsadm --set` and the
- * net.ipv4.vs.* sysctls operators tune. Each is optional: what is left out lvsplay does not set (but for the
- * two sysctls it sets on every director, `IPVS_SETTINGS` of roles/parts/ipvs.ts, which these override).
- */
-export interface IpvsTuningInput {
-  /**
-   * Seconds an idle connection is kept in IPVS's table: `tcp` (established), `tcpFin` (after the FIN),
-   * `udp`. Any of them; the kernel's are 900, 120 and 300.
-   */
-  timeouts?: { tcp?: number; tcpFin?: number; udp?: number };
-  /** net.ipv4.vs.conn_reuse_mode: 0, 1 (the kernel's) or 2. */
-  connReuseMode?: 0 | 1 | 2;
-  /** net.ipv4.vs.expire_nodest_conn. lvsplay sets it on every director: true. */
-  expireNodestConn?: boolean;
-  /** net.ipv4.vs.expire_quiescent_template. lvsplay sets it on every director: true. */
-  expireQuiescentTemplate?: boolean;
-  /** net.ipv4.vs.sloppy_tcp: schedule a connection whose first packet is not a SYN (kernel: false). */
-  sloppyTcp?: boolean;
-  /** net.ipv4.vs.schedule_icmp: schedule ICMP packets to real servers as their connections' are (kernel: false). */
-  scheduleIcmp?: boolean;
-}
-
 /** One to INT_MAX / 1000 seconds (24.8 days): the kernel keeps a timeout in jiffies, an int, at HZ up to 1000. */
 export type TimeoutSeconds = number & { readonly __brand: 'TimeoutSeconds' };
 export const MAX_TIMEOUT = 2147483;
