@@ -158,8 +158,8 @@ export function assertRecovered(seen: LoopResult): void {
 }
 
 /** A download of `/big` (the real servers write it first) through the VIP at 100 kB/s: `CODE SIZE exit STATUS`. */
-export function slowDownload(lab: PairLab, vip: string) {
-  return lab.ssh('client' as never, `curl -s -o /dev/null --limit-rate 100k --max-time 300 -w '%{http_code} %{size_download}' http://${vip}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
+export function slowDownload(lab: PairLab, vip: string, rate = '100k') {
+  return lab.ssh('client' as never, `curl -s -o /dev/null --limit-rate ${rate} --max-time 300 -w '%{http_code} %{size_download}' http://${vip}/big; echo " exit $?"`, { timeoutMs: 6 * 60_000 });
 }
 
 export interface PairSuite<T extends 'dr-pair' | 'nat-pair'> {

@@ -167,16 +167,18 @@ describe('a director pair with health checks (keepalived), from bare VMs', funct
   });
 
   it('a real server leaving (its host marked absent) is drained before keepalived deletes it: its download completes; added back, it serves again', async () => {
-    const leaving = await writeLabInventory(join(lab.dir, 'leaving'), 'dr-pair', lab.access, { name: 'leaving', absent: ['rs2'] });
+    // A drain of at most 180 s and downloads of 80 s: on a loaded machine the run took longer than a 40 s
+    // download to reach its drain, which then had nothing left to wait for.
+    const leaving = await writeLabInventory(join(lab.dir, 'leaving'), 'dr-pair', lab.access, { name: 'leaving', absent: ['rs2'], services: [{ ...PAIR_SERVICE, drainTimeout: 180 }] });
     // The plan drains whatever is live, so it is checked before the downloads start: on a loaded machine the
     // check alone took long enough for a download to end before the run began draining.
     const check = await runJson(['run', leaving, ...ssh, '--check']);
     assert.equal(check.code, 0, failureText(check.hosts));
     const drain = check.hosts.find((h) => h.host === 'lvs')!.items.find((i) => i.kind === 'keepalived-drain')!;
-    assert.match(drain.reason, /^drain 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 60 s\) before keepalived's reload deletes it$/, drain.reason);
+    assert.match(drain.reason, /^drain 192\.168\.10\.72:80 of tcp 192\.168\.10\.100:80 \(at most 180 s\) before keepalived's reload deletes it$/, drain.reason);
     for (const host of ['rs1', 'rs2']) await sh(lab, host, 'head -c 4000000 /dev/zero > /run/lab-www/big');
-    // 4 MB at 100 kB/s: about 40 s each, within the 60 s drain; rr gives one to each real server.
-    const download = () => slowDownload(lab, VIP);
+    // 4 MB at 50 kB/s: about 80 s each, within the 180 s drain; rr gives one to each real server.
+    const download = () => slowDownload(lab, VIP, '50k');
     const downloads = [download(), download()];
     await waitFor('rs2 holding a download', async () => (/ -> 192\.168\.10\.72:80\s+Route\s+1\s+1\s/.test(await sh(lab, 'lvs', `ipvsadm -Ln -t ${VIP}:80`)) ? true : undefined), 30_000);
     const run = runJson(['run', leaving, ...ssh]);
