@@ -1,10 +1,10 @@
 import type { Host } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
-import { TIMEOUT_NAMES } from '../../src/facts/ipvs-timeouts.ts';
+import { setTimeoutsCommand, TIMEOUT_NAMES } from '../../src/facts/ipvs-timeouts.ts';
 import { ipvsSysctlsOf } from '../../src/inventory/ipvs-tuning.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { IPVS_SETTINGS } from './ipvs.ts';
-import { UNIT_DIR, unitFile } from './units.ts';
+import { unitFile, unitPath } from './units.ts';
 
 export const TIMEOUTS_UNIT = 'lvsplay-ipvs-timeouts.service';
 
@@ -20,10 +20,10 @@ export function ipvsSysctls(host: Host): Record<string, string> {
 export function ipvsTimeoutItems(host: Host): ItemSpec[] {
   const timeouts = host.ipvs?.timeouts;
   if (!timeouts) return [];
-  const path = `${UNIT_DIR}/${TIMEOUTS_UNIT}`;
-  const values = Object.fromEntries(TIMEOUT_NAMES.map((name) => [name, timeouts[name] ?? 0]));
+  const path = unitPath(TIMEOUTS_UNIT);
   return [
-    unitFile(TIMEOUTS_UNIT, renderTemplate('lvsplay-ipvs-timeouts.service.hbs', values)),
+    // The very command the item's step runs on a live director (0 for a timeout the block leaves out).
+    unitFile(TIMEOUTS_UNIT, renderTemplate('lvsplay-ipvs-timeouts.service.hbs', { command: setTimeoutsCommand(timeouts) })),
     { kind: 'unit', name: TIMEOUTS_UNIT, startNow: false },
     ...TIMEOUT_NAMES.flatMap((name): ItemSpec[] => {
       const seconds = timeouts[name];
