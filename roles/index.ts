@@ -5,6 +5,7 @@ import { directorDr } from './director-dr.ts';
 import { directorNat } from './director-nat.ts';
 import { realserverDr } from './realserver-dr.ts';
 import { realserverNat } from './realserver-nat.ts';
+import { realserverTun } from './realserver-tun.ts';
 import type { Role } from './role.ts';
 import { router } from './router.ts';
 
@@ -14,6 +15,7 @@ export const ROLES: Readonly<Record<RoleName, Role>> = {
   'director-dr': directorDr,
   'realserver-nat': realserverNat,
   'realserver-dr': realserverDr,
+  'realserver-tun': realserverTun,
 };
 
 export class RoleConflictError extends Error {

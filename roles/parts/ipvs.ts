@@ -1,4 +1,4 @@
-import { directs, keepalivedManages, type DrainTimeout, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
+import { directs, keepalivedManages, type DrainTimeout, type ForwardingMethod, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { renderIpvsRules } from '../../src/ipvs/rules-file.ts';
 import { serviceKey, type IpvsForwarding, type IpvsService, type IpvsTable } from '../../src/ipvs/table.ts';
@@ -6,7 +6,7 @@ import { IPVS_RULES_FILE } from '../../src/facts/ipvs.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { unitFile } from './units.ts';
 
-const IPVS_FORWARDING: Record<'nat' | 'dr', IpvsForwarding> = { nat: 'masq', dr: 'route' };
+const IPVS_FORWARDING: Record<ForwardingMethod, IpvsForwarding> = { nat: 'masq', dr: 'route', tun: 'tunnel' };
 
 /** The services this host directs whose table lvsplay writes itself (keepalived writes the others'). */
 function ownServices(inventory: Inventory, host: Host): VirtualService[] {

@@ -14,7 +14,7 @@ import { KEEPALIVED_RELOAD_FILE } from '../../src/items/handlers.ts';
 const FIRST_PRIORITY = 150;
 const PRIORITY_STEP = 50;
 
-const LB_KIND = { nat: 'NAT', dr: 'DR' } as const;
+const LB_KIND = { nat: 'NAT', dr: 'DR', tun: 'TUN' } as const;
 const CHECK_BLOCK = { tcp: 'TCP_CHECK', http: 'HTTP_GET', https: 'SSL_GET' } as const;
 
 /**

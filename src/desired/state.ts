@@ -51,6 +51,15 @@ export interface PackageItem {
   readonly name: string;
 }
 
+/**
+ * A network interface administratively up now (`ip link set up`), as tunl0 must be for the VIP on it to be
+ * local. At boot the unit that puts the VIP on it brings it up.
+ */
+export interface LinkItem {
+  readonly kind: 'link';
+  readonly device: string;
+}
+
 export interface UnitItem {
   readonly kind: 'unit';
   readonly name: string;
@@ -99,7 +108,7 @@ export interface IpvsTimeoutItem {
   readonly unitFile: string;
 }
 
-export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem | IpvsTimeoutItem;
+export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | LinkItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem | IpvsTimeoutItem;
 
 /** One thing a host should have, and the roles that want it (two roles may want the same file). */
 export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };

@@ -6,6 +6,7 @@ import { ipvsFact, type IpvsFacts } from './ipvs.ts';
 import { ipvsGoneFact } from './ipvs-gone.ts';
 import { ipvsProcFact, type ProcTable } from './ipvs-proc.ts';
 import { ipvsTimeoutsFact, type IpvsTimeouts } from './ipvs-timeouts.ts';
+import { linksFact, type LinkState } from './links.ts';
 import { manifestFact, type ManifestFact } from './manifest.ts';
 import { modulesFact } from './modules.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
@@ -23,6 +24,7 @@ export interface HostFacts {
   readonly files: ReadonlyMap<string, FileState>;
   readonly modules: ReadonlySet<string>;
   readonly sysctl: ReadonlyMap<string, string | undefined>;
+  readonly links: ReadonlyMap<string, LinkState>;
   readonly addresses: readonly LiveAddress[];
   readonly defaultRoute: IPv4 | undefined;
   readonly units: ReadonlyMap<string, UnitState>;
@@ -47,6 +49,7 @@ interface FactSet {
   readonly files?: Fact<Map<string, FileState>>;
   readonly modules?: Fact<Set<string>>;
   readonly sysctl?: Fact<Map<string, string | undefined>>;
+  readonly links?: Fact<Map<string, LinkState>>;
   readonly addresses?: Fact<LiveAddress[]>;
   readonly defaultRoute?: Fact<IPv4 | undefined>;
   readonly units?: Fact<Map<string, UnitState>>;
@@ -60,13 +63,14 @@ interface FactSet {
 
 /** The request as one script, in a fixed order whatever asked for what, and the parser that splits its output again. */
 export function batchFacts(request: FactRequest): { script: string; parse: (output: string) => HostFacts } {
-  const { packages = [], files = [], modules = [], sysctl = [], units = [], unitFiles = [] } = request;
+  const { packages = [], files = [], modules = [], sysctl = [], links = [], units = [], unitFiles = [] } = request;
   const set: FactSet = {
     os: osReleaseFact,
     ...(packages.length > 0 && { packages: packagesFact(packages) }),
     ...(files.length > 0 && { files: filesFact(files) }),
     ...(modules.length > 0 && { modules: modulesFact(modules) }),
     ...(sysctl.length > 0 && { sysctl: sysctlFact(sysctl) }),
+    ...(links.length > 0 && { links: linksFact(links) }),
     ...(request.addresses && { addresses: addressesFact }),
     ...(request.defaultRoute && { defaultRoute: defaultRouteFact }),
     ...(units.length > 0 && { units: unitsFact(units), systemd: systemdVersionFact(unitFiles) }),
@@ -94,6 +98,7 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     files: read(set.files, new Map()),
     modules: read(set.modules, new Set()),
     sysctl: read(set.sysctl, new Map()),
+    links: read(set.links, new Map()),
     addresses: read(set.addresses, []),
     defaultRoute: read(set.defaultRoute, undefined),
     units: read(set.units, new Map()),

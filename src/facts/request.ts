@@ -11,6 +11,8 @@ export interface FactRequest {
   readonly files?: readonly string[];
   readonly modules?: readonly string[];
   readonly sysctl?: readonly string[];
+  /** Interfaces whose administrative state (up or down) matters. */
+  readonly links?: readonly string[];
   readonly addresses?: boolean;
   readonly defaultRoute?: boolean;
   readonly units?: readonly string[];
@@ -30,7 +32,7 @@ export interface FactRequest {
 
 /** One request for all: lists joined in the items' order, flags raised by any item. */
 export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest {
-  const list = <K extends 'packages' | 'files' | 'modules' | 'sysctl' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
+  const list = <K extends 'packages' | 'files' | 'modules' | 'sysctl' | 'links' | 'units' | 'unitFiles'>(key: K): string[] => requests.flatMap((r) => r[key] ?? []);
   const ipvs = requests.find((r) => r.ipvs)?.ipvs;
   // Several items may read services back from /proc/net/ip_vs (lvsplay's table, keepalived's drains): one read.
   const procServices = requests.flatMap((r) => r.ipvsProc ?? []);
@@ -42,6 +44,7 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
     files: list('files'),
     modules: list('modules'),
     sysctl: list('sysctl'),
+    links: list('links'),
     addresses: requests.some((r) => r.addresses),
     defaultRoute: requests.some((r) => r.defaultRoute),
     units: list('units'),

@@ -3,7 +3,7 @@
  * `loadInventory` checks every field and turns it into the typed model in `model.ts`.
  */
 
-export const ROLE_NAMES = ['router', 'director-nat', 'director-dr', 'realserver-nat', 'realserver-dr'] as const;
+export const ROLE_NAMES = ['router', 'director-nat', 'director-dr', 'realserver-nat', 'realserver-dr', 'realserver-tun'] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
 /** The kernel's IPVS schedulers (ip_vs_*.ko): ipvsadm accepts any name, the kernel fails later. */
@@ -27,7 +27,8 @@ export type PersistenceEngine = (typeof PERSISTENCE_ENGINES)[number];
 export const HOST_PRESENCES = ['present', 'absent'] as const;
 export type HostPresence = (typeof HOST_PRESENCES)[number];
 
-export const FORWARDING_METHODS = ['nat', 'dr'] as const;
+/** nat (-m), dr (-g), tun (-i: IP-in-IP to a real server that may be on another network). */
+export const FORWARDING_METHODS = ['nat', 'dr', 'tun'] as const;
 export type ForwardingMethod = (typeof FORWARDING_METHODS)[number];
 
 export interface SshInput {
@@ -96,9 +97,9 @@ export interface IpvsTuningInput {
 }
 
 export interface RealServerInput {
-  /** Name of a host in `hosts` that plays realserver-nat or realserver-dr. */
+  /** Name of a host in `hosts` that plays realserver-nat, realserver-dr or realserver-tun. */
   host: string;
-  /** Port on the real server; defaults to the service's port (DR cannot change it). */
+  /** Port on the real server; defaults to the service's port (DR and TUN cannot change it). */
   port?: number;
   /** 0 to 65535; 0 takes the server out of new scheduling. Defaults to 1. */
   weight?: number;
@@ -162,7 +163,7 @@ export interface ServiceInput {
   protocol?: Protocol;
   /** Defaults to wlc, as ipvsadm does. */
   scheduler?: Scheduler;
-  /** Defaults to the director's role: director-nat → nat, director-dr → dr. */
+  /** Defaults to the director's role: director-nat → nat, director-dr → dr; tun (on a director-dr) only when given. */
   forwarding?: ForwardingMethod;
   /** Persistence timeout in seconds (ipvsadm -p). */
   persistence?: number;

@@ -234,7 +234,7 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   const healthCheck = parseHealthCheck(reader);
   const vrrp = parseVrrp(reader, directors);
   const realServers = parseRealServers(reader);
-  if (directors && realServers) checkKeepalivedOptions(reader, { ...directors, protocol, healthCheck, realServers });
+  if (directors && realServers) checkKeepalivedOptions(reader, { ...directors, protocol, forwarding, healthCheck, realServers });
   if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !directors || !realServers) return undefined;
   return {
     subject: reader.subject,
@@ -336,12 +336,13 @@ function parseRealServers(service: FieldReader): DraftRealServer[] | undefined {
  */
 function checkKeepalivedOptions(
   reader: FieldReader,
-  service: Pick<DraftService, 'directors' | 'realServers'> & { readonly protocol: Protocol | undefined; readonly healthCheck: HealthCheck | undefined },
+  service: Pick<DraftService, 'directors' | 'realServers' | 'forwarding'> & { readonly protocol: Protocol | undefined; readonly healthCheck: HealthCheck | undefined },
 ): void {
   if (service.directors.length < 2 && service.healthCheck === undefined) return;
   const why = `is not supported yet on a service keepalived manages (${service.directors.length > 1 ? 'several directors' : 'a health check'}): lvsplay does not write it into keepalived.conf`;
   for (const field of SERVICE_OPTION_FIELDS) if (reader.has(field)) reader.problem(field, why);
   if (service.protocol === 'sctp') reader.problem('protocol', `sctp ${why}`);
+  if (service.forwarding === 'tun') reader.problem('forwarding', `tun ${why}`);
   service.realServers.forEach((rs) => {
     for (const field of ['upperThreshold', 'lowerThreshold'] as const) if (rs[field] !== undefined) reader.problem(`${rs.field}.${field}`, why);
   });

@@ -16,8 +16,10 @@ import {
 } from './model.ts';
 import type { Draft, DraftRealServer, DraftService } from './parse.ts';
 
-const DIRECTOR_ROLE: Record<ForwardingMethod, RoleName> = { nat: 'director-nat', dr: 'director-dr' };
-const REAL_SERVER_ROLE: Record<ForwardingMethod, RoleName> = { nat: 'realserver-nat', dr: 'realserver-dr' };
+// A TUN service is a DR director's: its VIP sits on the director's lo as a DR VIP does; only the way to the
+// real servers differs.
+const DIRECTOR_ROLE: Record<ForwardingMethod, RoleName> = { nat: 'director-nat', dr: 'director-dr', tun: 'director-dr' };
+const REAL_SERVER_ROLE: Record<ForwardingMethod, RoleName> = { nat: 'realserver-nat', dr: 'realserver-dr', tun: 'realserver-tun' };
 
 interface OwnedAddress {
   readonly host: Host;
@@ -184,8 +186,8 @@ function forwardingOf(draft: DraftService, directors: readonly Host[], problem: 
     if (all.length === 0) return problem(field, `${named} share no director role: give them all director-nat or all director-dr`);
     return problem('forwarding', `is required: ${named} ${directors.length === 1 ? 'plays' : 'play'} both director-nat and director-dr`);
   }
-  if (!all.includes(draft.forwarding)) {
-    const lacking = directors.find((director) => !director.roles.includes(DIRECTOR_ROLE[draft.forwarding!]))!;
+  const lacking = directors.find((director) => !director.roles.includes(DIRECTOR_ROLE[draft.forwarding!]));
+  if (lacking) {
     return problem('forwarding', `is ${draft.forwarding}, but director ${lacking.name} has no ${DIRECTOR_ROLE[draft.forwarding]} role`);
   }
   return draft.forwarding;
@@ -217,8 +219,9 @@ function checkVipPlacement(
     problem('vip', `${draft.vip} is not an address on director ${director.name}'s interfaces: a NAT VIP lives on the director's outside interface`);
     return false;
   }
-  if (forwarding === 'dr' && owner) {
-    problem('vip', `${draft.vip} is host ${owner.host.name}'s own address (${owner.field}): a DR VIP goes on lo:1 and must not be an interface address`);
+  if (forwarding !== 'nat' && owner) {
+    const where = forwarding === 'dr' ? 'a DR VIP goes on lo:1' : "a TUN VIP goes on the director's lo:1 and the real servers' tunl0";
+    problem('vip', `${draft.vip} is host ${owner.host.name}'s own address (${owner.field}): ${where} and must not be an interface address`);
     return false;
   }
   // Packets to a subnet's broadcast address reach every host on it, not the director.
@@ -243,8 +246,9 @@ function realServerGateway(
   problem: (field: string, message: string) => undefined,
 ): IPv4 | undefined | null {
   const given = draft.vrrp?.gateway;
-  if (forwarding === 'dr') {
-    if (given) problem('vrrp.gateway', "is for NAT pairs, whose real servers route replies through the director holding the VIP; a DR real server's replies go straight to the client");
+  if (forwarding !== 'nat') {
+    if (given)
+      problem('vrrp.gateway', `is for NAT pairs, whose real servers route replies through the director holding the VIP; a ${forwarding.toUpperCase()} real server's replies go straight to the client`);
     return given ? null : undefined;
   }
   if (directors.length === 1) return dip.address;
@@ -288,12 +292,11 @@ function resolveRealServer(
   if (!host.roles.includes(role)) {
     return problem('host', `host ${host.name} is a real server of a ${forwarding.toUpperCase()} service but has no ${role} role (it has ${listed(host.roles)})`);
   }
-  const onDipSubnet = host.interfaces.flatMap((i) => i.addresses).find((cidr) => inSubnet(cidr.address, dip));
-  if (!onDipSubnet) {
-    return problem('host', `${host.name} has no address on ${networkOf(dip)}, the subnet of director ${director.name}'s DIP ${dip.address}`);
-  }
-  if (forwarding === 'dr' && draft.port !== undefined && draft.port !== service.port) {
-    return problem('port', `${draft.port} differs from the service port ${service.port}: DR forwards packets unchanged, so the real server must serve port ${service.port}`);
+  const address = forwarding === 'tun' ? tunnelEndpoint(host, director, dip, problem) : onSubnet(host, dip, director, problem);
+  if (!address) return undefined;
+  if (forwarding !== 'nat' && draft.port !== undefined && draft.port !== service.port) {
+    const how = forwarding === 'dr' ? 'DR forwards packets unchanged' : 'TUN forwards packets unchanged inside the tunnel';
+    return problem('port', `${draft.port} differs from the service port ${service.port}: ${how}, so the real server must serve port ${service.port}`);
   }
   if (gateway !== undefined && host.gateway !== gateway) {
     const now = host.gateway ? `is ${host.gateway}` : 'is not set';
@@ -305,7 +308,33 @@ function resolveRealServer(
     return undefined;
   }
   const thresholds = { ...(draft.upperThreshold !== undefined && { upperThreshold: draft.upperThreshold }), ...(draft.lowerThreshold !== undefined && { lowerThreshold: draft.lowerThreshold }) };
-  return { host: host.name, address: onDipSubnet.address, port: draft.port ?? service.port, weight: draft.weight, ...thresholds };
+  return { host: host.name, address, port: draft.port ?? service.port, weight: draft.weight, ...thresholds };
+}
+
+/** A NAT or DR real server is reached on the director's own segment: its address there. */
+function onSubnet(host: Host, dip: Cidr, director: Host, problem: (field: string, message: string) => undefined): IPv4 | undefined {
+  const cidr = host.interfaces.flatMap((i) => i.addresses).find((c) => inSubnet(c.address, dip));
+  return cidr ? cidr.address : problem('host', `${host.name} has no address on ${networkOf(dip)}, the subnet of director ${director.name}'s DIP ${dip.address}`);
+}
+
+/**
+ * Where a TUN director sends a real server's tunnelled packets: its address on the DIP's subnet, or else the
+ * one on the subnet of its gateway (the address it is reached at from other networks). Off the director's
+ * subnets, the director reaches it only through its own gateway, so it must have one.
+ */
+function tunnelEndpoint(host: Host, director: Host, dip: Cidr, problem: (field: string, message: string) => undefined): IPv4 | undefined {
+  const own = host.interfaces.flatMap((i) => i.addresses);
+  const local = own.find((c) => inSubnet(c.address, dip));
+  if (local) return local.address;
+  const routed = host.gateway ? own.find((c) => inSubnet(host.gateway!, c)) : undefined;
+  if (!routed) {
+    return problem('host', `${host.name} has no address on ${networkOf(dip)}, the subnet of director ${director.name}'s DIP, and no gateway to say which of its addresses other networks reach it at`);
+  }
+  const directorSubnets = director.interfaces.flatMap((i) => i.addresses);
+  if (!directorSubnets.some((c) => inSubnet(routed.address, c)) && !director.gateway) {
+    return problem('host', `${host.name}'s ${routed.address} is on none of director ${director.name}'s subnets, and ${director.name} has no gateway to reach it through`);
+  }
+  return routed.address;
 }
 
 function checkDuplicateRealServers(service: DraftService, drafts: readonly DraftRealServer[], realServers: readonly RealServer[], issues: IssueList): void {

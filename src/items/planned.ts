@@ -1,4 +1,4 @@
-import type { AddressItem, FileItem, IpvsItem, IpvsTimeoutItem, KeepalivedDrainItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { AddressItem, FileItem, IpvsItem, IpvsTimeoutItem, KeepalivedDrainItem, LinkItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import type { KeepalivedDrainPlan } from './keepalived-drain.ts';
 import type { AddressPlan } from './address.ts';
 import type { IpvsPlan } from './ipvs.ts';
@@ -18,6 +18,7 @@ export type PlannedItem =
   | Planned<FileItem, NoDelta>
   | Planned<ModuleItem, NoDelta>
   | Planned<SysctlItem, NoDelta>
+  | Planned<LinkItem, NoDelta>
   | Planned<AddressItem, AddressPlan & NoDelta>
   | Planned<UnitItem, NoDelta>
   | Planned<IpvsItem, IpvsPlan>

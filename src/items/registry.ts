@@ -13,6 +13,7 @@ import { handlerStep } from './handlers.ts';
 import { ipvsKind } from './ipvs.ts';
 import { ipvsTimeoutKind } from './ipvs-timeout.ts';
 import { keepalivedDrainKind } from './keepalived-drain.ts';
+import { linkKind } from './link.ts';
 import type { ItemKind, Removal } from './kind.ts';
 import { MANIFEST_ITEM, manifestStep, readBackManifest, type PlannedManifest } from './manifest.ts';
 import { moduleKind } from './module.ts';
@@ -32,6 +33,7 @@ const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, Ho
   file: fileKind,
   module: moduleKind,
   sysctl: sysctlKind,
+  link: linkKind,
   address: addressKind,
   unit: unitKind,
   ipvs: ipvsKind,
@@ -76,11 +78,11 @@ const HANDLERS = 'handlers';
  * The order of a host's apply steps. Packages first: the IPVS step runs ipvsadm, and a file may be checked by
  * its package's program (keepalived.conf by keepalived). Then files: unit files before the daemon-reload,
  * sysctl files before their `sysctl -p`. Modules before the handlers: `sysctl -p` of net.ipv4.vs.* needs
- * ip_vs loaded. A sysctl is set by its file's handler and a default route is only checked: neither has steps
+ * ip_vs loaded; links after modules, since ipip creates tunl0. A sysctl is set by its file's handler and a default route is only checked: neither has steps
  * of its own. keepalived's drains wait between its new file and its reload (a handler), which deletes them.
  * IPVS timeouts after the module (ipvsadm would load it anyway) and the table: they apply to new connections.
  */
-const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'ipvs-timeout', 'default-route'] as const;
+const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', 'link', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'ipvs-timeout', 'default-route'] as const;
 
 // A kind missing from APPLY_ORDER would never be applied: this fails to compile until it is listed.
 const EVERY_KIND_ORDERED: Exclude<Kind, (typeof APPLY_ORDER)[number]> extends never ? true : never = true;

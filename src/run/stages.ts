@@ -8,7 +8,7 @@ import type { HostPresence, RoleName } from '../inventory/model.ts';
  */
 export const STAGES = [
   { name: 'routers', roles: ['router'] },
-  { name: 'real servers', roles: ['realserver-nat', 'realserver-dr'] },
+  { name: 'real servers', roles: ['realserver-nat', 'realserver-dr', 'realserver-tun'] },
   { name: 'directors', roles: ['director-nat', 'director-dr'] },
   { name: 'removals', roles: [] },
 ] as const satisfies readonly { name: string; roles: readonly RoleName[] }[];

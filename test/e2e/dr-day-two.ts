@@ -5,7 +5,7 @@
 // and converges it back at its end (the suite's afterEach does so after a failure too).
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import type { Lab, TopologyName } from '../lab/lab.ts';
+import type { Lab, TwoServerTopology } from '../lab/lab.ts';
 import { type DrLab, inAddrErrors, itemsIn, labRuns, liveRules, RS1, RS2, seedService, sh, statuses, VIP } from './dr-lab.ts';
 import { lvsplay, runJson, writeLabInventory, type InventoryEdit, type JsonHost } from './lvsplay.ts';
 
@@ -45,7 +45,7 @@ export function drDayTwo(get: () => DrLab): void {
 
   const { checkThenRun, converge } = labRuns(get);
   /** `ipvsadm-save -n` as one text, to look for a line or an address in. */
-  const savedTable = async (lab: Lab<TopologyName>): Promise<string> => (await liveRules(lab)).join('\n');
+  const savedTable = async (lab: Lab<TwoServerTopology>): Promise<string> => (await liveRules(lab)).join('\n');
 
   it('drains a real server leaving the inventory: weight 0 while its download goes on, no new request to it, then deleted', async () => {
     const { lab, ssh } = get();

@@ -4,7 +4,7 @@
 // that a boot sets them again.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import type { Lab, TopologyName } from '../lab/lab.ts';
+import type { Lab, TwoServerTopology } from '../lab/lab.ts';
 import { type DrLab, itemsIn, labRuns, sh } from './dr-lab.ts';
 import { writeLabInventory } from './lvsplay.ts';
 
@@ -13,16 +13,16 @@ const TUNED_TIMEOUTS = 'Timeout (tcp tcpfin udp): 3600 30 60';
 const SYSCTLS = 'net.ipv4.vs.conn_reuse_mode net.ipv4.vs.sloppy_tcp';
 const UNIT = 'lvsplay-ipvs-timeouts.service';
 
-async function timeouts(lab: Lab<TopologyName>): Promise<string> {
+async function timeouts(lab: Lab<TwoServerTopology>): Promise<string> {
   return (await sh(lab, 'lvs', 'ipvsadm -L --timeout')).trim();
 }
 
-async function sysctls(lab: Lab<TopologyName>): Promise<string[]> {
+async function sysctls(lab: Lab<TwoServerTopology>): Promise<string[]> {
   return (await sh(lab, 'lvs', `sysctl -n ${SYSCTLS}`)).trim().split('\n');
 }
 
 /** Registers the test; the returned check is the reboot test's, for whatever the test left set. */
-export function drIpvsTuning(get: () => DrLab): { afterReboot: (lab: Lab<TopologyName>) => Promise<void> } {
+export function drIpvsTuning(get: () => DrLab): { afterReboot: (lab: Lab<TwoServerTopology>) => Promise<void> } {
   const { checkThenRun } = labRuns(get);
   let leftTuned = false;
 

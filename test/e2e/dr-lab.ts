@@ -1,11 +1,11 @@
 // What the DR lab's change and day-two suites share: the seed's addresses, commands on a VM, the report's
 // items, and a run checked against its --check.
 import { strict as assert } from 'node:assert';
-import type { Lab, TopologyName } from '../lab/lab.ts';
+import type { Lab, TwoServerTopology } from '../lab/lab.ts';
 import { runJson, type JsonHost } from './lvsplay.ts';
 
 export interface DrLab {
-  readonly lab: Lab<TopologyName>;
+  readonly lab: Lab<TwoServerTopology>;
   /** The seed's own inventory for this lab. */
   readonly inventory: string;
   /** The ssh options every run takes (known_hosts). */
@@ -26,7 +26,7 @@ export const seedService = (overrides: object = {}) => ({
   ...overrides,
 });
 
-export async function sh(lab: Lab<TopologyName>, host: string, command: string): Promise<string> {
+export async function sh(lab: Lab<TwoServerTopology>, host: string, command: string): Promise<string> {
   const result = await lab.ssh(host as never, command);
   assert.equal(result.code, 0, `${host}: ${command}: ${result.stderr}`);
   return result.stdout;
@@ -44,7 +44,7 @@ export const itemsIn = (hosts: readonly JsonHost[], status: string): string[] =>
 export const statuses = (hosts: readonly JsonHost[]): string => JSON.stringify(hosts.map((h) => [h.host, h.status, h.error ?? '']));
 
 /** The live table's lines, sorted: `ipvsadm-save -n` lists services in hash order. */
-export async function liveRules(lab: Lab<TopologyName>): Promise<string[]> {
+export async function liveRules(lab: Lab<TwoServerTopology>): Promise<string[]> {
   return (await sh(lab, 'lvs', 'ipvsadm-save -n')).trim().split('\n').filter(Boolean).sort();
 }
 
@@ -52,7 +52,7 @@ export async function liveRules(lab: Lab<TopologyName>): Promise<string[]> {
  * Packets `host` dropped for an address it does not hold (Ip InAddrErrors: forwarding is off), as when a
  * director sends it a client's request for a VIP it has not yet, or no longer, on `lo`.
  */
-export async function inAddrErrors(lab: Lab<TopologyName>, host: string): Promise<number> {
+export async function inAddrErrors(lab: Lab<TwoServerTopology>, host: string): Promise<number> {
   return Number(await sh(lab, host, 'awk \'/^Ip:/ { if (!n) { for (i = 1; i <= NF; i++) if ($i == "InAddrErrors") n = i } else print $n }\' /proc/net/snmp'));
 }
 

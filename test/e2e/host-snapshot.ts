@@ -1,7 +1,7 @@
 // What "changed nothing" means on a host, read from the host: everything lvsplay could touch, without
 // the counters and clocks that move on their own.
 import { strict as assert } from 'node:assert';
-import type { Lab, TopologyName } from '../lab/lab.ts';
+import type { Lab, TwoServerTopology } from '../lab/lab.ts';
 
 const SNAPSHOT = [
   'echo "# addresses"; ip -o address show | sed -E "s/ +(valid|preferred)_lft [^ ]+//g"',
@@ -20,7 +20,7 @@ const SNAPSHOT = [
 export type Snapshot = Readonly<Record<string, string>>;
 
 /** The state of every named host, read in one ssh session each. */
-export async function snapshot(lab: Lab<TopologyName>, hosts: readonly string[]): Promise<Snapshot> {
+export async function snapshot(lab: Lab<TwoServerTopology>, hosts: readonly string[]): Promise<Snapshot> {
   const states = await Promise.all(
     hosts.map(async (host) => {
       const result = await lab.ssh(host as never, SNAPSHOT);

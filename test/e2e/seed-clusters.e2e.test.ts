@@ -4,7 +4,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { sameTable } from '../../src/ipvs/equal.ts';
 import { parseIpvsSave } from '../../src/ipvs/parse.ts';
-import { startLab, type Lab, type TopologyName } from '../lab/lab.ts';
+import { startLab, type Lab, type TwoServerTopology } from '../lab/lab.ts';
 import { drDayTwo } from './dr-day-two.ts';
 import { drChangesAndFailures } from './dr-changes.ts';
 import { drIpvsTuning } from './dr-ipvs-tuning.ts';
@@ -12,7 +12,7 @@ import { assertUnchanged, snapshot } from './host-snapshot.ts';
 import { failureText, runJson, writeLabInventory, type JsonHost } from './lvsplay.ts';
 
 interface Seed {
-  readonly name: TopologyName;
+  readonly name: TwoServerTopology;
   readonly vip: string;
   /** How `ipvsadm -Ln` names the forwarding method. */
   readonly forward: 'Route' | 'Masq';
@@ -33,7 +33,7 @@ function changed(hosts: readonly JsonHost[]): number {
 }
 
 /** Which real server answered each of `count` requests to the VIP, as the client sees it. */
-async function answers(lab: Lab<TopologyName>, vip: string, count = 6): Promise<string[]> {
+async function answers(lab: Lab<TwoServerTopology>, vip: string, count = 6): Promise<string[]> {
   const loop = `for i in $(seq ${count}); do curl -s --max-time 5 http://${vip}/ || echo FAILED; done`;
   const result = await lab.ssh('client', loop, { timeoutMs: 120_000 });
   return result.stdout
@@ -42,7 +42,7 @@ async function answers(lab: Lab<TopologyName>, vip: string, count = 6): Promise<
     .map((line) => line.trim());
 }
 
-async function assertServesAlternately(lab: Lab<TopologyName>, vip: string): Promise<void> {
+async function assertServesAlternately(lab: Lab<TwoServerTopology>, vip: string): Promise<void> {
   const seen = await answers(lab, vip);
   assert.ok(
     seen.every((who) => who === 'rs1' || who === 'rs2'),
@@ -51,13 +51,13 @@ async function assertServesAlternately(lab: Lab<TopologyName>, vip: string): Pro
   for (let i = 1; i < seen.length; i++) assert.notEqual(seen[i], seen[i - 1], `rr/wrr with equal weights alternates: ${seen.join(', ')}`);
 }
 
-async function sh(lab: Lab<TopologyName>, host: string, command: string): Promise<string> {
+async function sh(lab: Lab<TwoServerTopology>, host: string, command: string): Promise<string> {
   const result = await lab.ssh(host as never, command);
   assert.equal(result.code, 0, `${host}: ${command}: ${result.stderr}`);
   return result.stdout;
 }
 
-async function assertDirectorTable(lab: Lab<TopologyName>, seed: Seed): Promise<void> {
+async function assertDirectorTable(lab: Lab<TwoServerTopology>, seed: Seed): Promise<void> {
   const table = await sh(lab, 'lvs', 'ipvsadm -Ln');
   assert.match(table, new RegExp(`TCP\\s+${seed.vip.replaceAll('.', '\\.')}:80`), table);
   for (const rs of ['192.168.10.71', RS2]) assert.match(table, new RegExp(`-> ${rs.replaceAll('.', '\\.')}:80\\s+${seed.forward}\\s+1\\s`), table);
@@ -66,12 +66,12 @@ async function assertDirectorTable(lab: Lab<TopologyName>, seed: Seed): Promise<
 for (const seed of SEEDS) {
   describe(`seed cluster ${seed.name}, from bare VMs`, function () {
     this.timeout(20 * 60_000);
-    let lab: Lab<TopologyName>;
+    let lab: Lab<TwoServerTopology>;
     let inventory: string;
     let ssh: string[];
 
     before(async () => {
-      lab = (await startLab(seed.name)) as Lab<TopologyName>;
+      lab = (await startLab(seed.name)) as Lab<TwoServerTopology>;
       inventory = await writeLabInventory(lab.dir, seed.name, lab.access);
       ssh = ['--known-hosts', join(lab.dir, 'known_hosts')];
     });

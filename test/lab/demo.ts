@@ -16,6 +16,7 @@ const VIPS: Record<TopologyName, string> = {
   'dr-pair': '192.168.10.100',
   'nat-pair': '172.16.10.80',
   'dr-bastion': '192.168.10.100',
+  'dr-tun': '192.168.10.100',
 };
 const BIN = fileURLToPath(new URL('../../bin/lvsplay.js', import.meta.url));
 
@@ -46,7 +47,8 @@ async function main(): Promise<number> {
       for (const [host, a] of Object.entries(lab.access)) console.log(`  ssh -i ${a.privateKey} -p ${a.port} -o StrictHostKeyChecking=no root@127.0.0.1   # ${host}`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
-    return curl.stdout.includes('rs1') && curl.stdout.includes('rs2') ? 0 : 1;
+    const realServers = Object.keys(topologies[seed].vms).filter((host) => host.startsWith('rs'));
+    return realServers.every((host) => curl.stdout.includes(host)) ? 0 : 1;
   } finally {
     await lab.stop();
   }

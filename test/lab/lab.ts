@@ -15,7 +15,7 @@ import { isManaged, segmentsOf, topologies, type HostName, type ManagedHost, typ
 import { chooseAccel, freePorts, startVm, type Vm } from './vm.ts';
 
 export type { SshAccess, SshRoute } from './ssh.ts';
-export type { TopologyName } from './topologies.ts';
+export type { TopologyName, TwoServerTopology } from './topologies.ts';
 export { DEPLOY_PASSWORD, DEPLOY_USER } from './bastion.ts';
 export { operatorHome, type OperatorHome } from './operator-home.ts';
 

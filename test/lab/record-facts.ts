@@ -10,6 +10,7 @@ import { directorStatusScript } from '../../src/facts/director-status.ts';
 import { filesFact } from '../../src/facts/files.ts';
 import { COUNTER_COMMANDS } from '../../src/facts/ipvs-counters.ts';
 import { ipvsTimeoutsFact } from '../../src/facts/ipvs-timeouts.ts';
+import { linksFact } from '../../src/facts/links.ts';
 import { sysctlFact } from '../../src/facts/sysctl.ts';
 import type { IpvsServiceId } from '../../src/ipvs/table.ts';
 import { thresholdsListLine } from '../../src/ipvs/thresholds.ts';
@@ -266,6 +267,15 @@ try {
   const files = await sh('sh -s', filesFact(FILES_FACT_PATHS).command);
   await writeFile(join(FACTS, 'files-fact.txt'), files.stdout);
   console.log(`files-fact.txt: exit ${files.code}${files.stderr ? `, stderr: ${files.stderr.trim()}` : ''}`);
+
+  // A TUN real server (issue 14): tunl0 before ipip creates it, once it does (down), and up with a VIP.
+  const links = linksFact(['tunl0', 'lo']);
+  await recordScript('links-tunl0-missing.txt', links.command);
+  await sh('modprobe ipip');
+  await recordScript('links-tunl0-down.txt', links.command);
+  await sh('ip link set dev tunl0 up && ip address replace 192.168.10.100/32 dev tunl0 label tunl0:1');
+  await recordScript('links-tunl0-up.txt', links.command);
+  await record('ip-o-4-addr-tunl0.txt', 'ip -o -4 address show');
 
   const versions = await sh('uname -r; ipvsadm --version; dpkg-query -W -f="\\${Version}\\n" ipvsadm systemd iproute2');
   console.log(`versions:\n${versions.stdout}`);

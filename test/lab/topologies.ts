@@ -80,6 +80,20 @@ export const topologies = {
     },
   },
   /**
+   * LVS-TUN (issue 14): seed 4.2's lan without rs2, and rs3 on a segment of its own behind the router. The
+   * director reaches rs3 through the router, so its gateway is the router here; rs1 is a TUN real server on
+   * the director's own segment.
+   */
+  'dr-tun': {
+    vms: {
+      client: drLan.client,
+      router: { nics: [nic('lan', '192.168.10.84/24'), nic('clientnet', '192.168.30.10/24'), nic('far', '192.168.40.84/24')] },
+      lvs: { nics: [nic('lan', '192.168.10.81/24')], gateway: '192.168.10.84' },
+      rs1: drLan.rs1,
+      rs3: { nics: [nic('far', '192.168.40.73/24')], gateway: '192.168.40.84' },
+    },
+  },
+  /**
    * Seed 4.2 behind a bastion (issue 13): the bastion (192.168.10.90, on the lan) is the only VM with a
    * management NIC; the others are reached through it, the client through the bastion and then the router.
    * lvsplay logs in as `deploy` and becomes root with sudo, password-less except on rs2.
@@ -91,6 +105,8 @@ export const topologies = {
 } as const satisfies Record<string, Topology>;
 
 export type TopologyName = keyof typeof topologies;
+/** The topologies whose lan holds rs1 and rs2: all but the TUN lab's, whose second real server is rs3. */
+export type TwoServerTopology = Exclude<TopologyName, 'dr-tun'>;
 export type HostName<T extends TopologyName> = keyof (typeof topologies)[T]['vms'] & string;
 /** Hosts of a lab that lvsplay does not manage: the tests' vantage point, and the way in of a bastion lab. */
 export const UNMANAGED_HOSTS = ['client', 'bastion'] as const;

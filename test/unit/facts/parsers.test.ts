@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAddresses } from '../../../src/facts/addresses.ts';
 import { parseFileStates } from '../../../src/facts/files.ts';
 import { ipvsFact, parseIpvsFacts, unpackIpvsOutput } from '../../../src/facts/ipvs.ts';
+import { parseLinks } from '../../../src/facts/links.ts';
 import { parseModules } from '../../../src/facts/modules.ts';
 import { osReleaseFact, parseOsRelease } from '../../../src/facts/os-release.ts';
 import { parseDefaultRoute } from '../../../src/facts/route.ts';
@@ -27,6 +28,22 @@ describe('fact parsers on recorded output', () => {
     assert.deepEqual(
       addresses.map((a) => `${a.device} ${a.cidr.address}/${a.cidr.prefix} ${a.label}`),
       ['lo 127.0.0.1/8 lo', 'lo 192.168.10.100/32 lo:1', 'eth0 192.168.10.81/24 eth0', 'eth1 10.0.2.15/24 eth1'],
+    );
+  });
+
+  it('links: tunl0 missing before ipip is loaded, down once it is, up after ip link set up; lo up throughout', () => {
+    const states = (file: string) => Object.fromEntries(parseLinks(recorded(file)));
+    assert.deepEqual(states('links-tunl0-missing.txt'), { tunl0: 'missing', lo: 'up' });
+    assert.deepEqual(states('links-tunl0-down.txt'), { tunl0: 'down', lo: 'up' });
+    assert.deepEqual(states('links-tunl0-up.txt'), { tunl0: 'up', lo: 'up' });
+    assert.throws(() => parseLinks('tunl0 up\n'), /unexpected line 'tunl0 up'/);
+  });
+
+  it('ip -o -4 addr: a TUN VIP is on device tunl0 with label tunl0:1', () => {
+    const addresses = parseAddresses(recorded('ip-o-4-addr-tunl0.txt'));
+    assert.ok(
+      addresses.some((a) => a.device === 'tunl0' && a.cidr.address === '192.168.10.100' && a.cidr.prefix === 32 && a.label === 'tunl0:1'),
+      JSON.stringify(addresses),
     );
   });
 

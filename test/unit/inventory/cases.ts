@@ -234,7 +234,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
       inv.hosts.router.roles = [];
     },
     expect: [
-      "host router, roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr), or mark it state: 'absent' to have lvsplay undo what it made there",
+      "host router, roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr, realserver-tun), or mark it state: 'absent' to have lvsplay undo what it made there",
     ],
   },
   {
@@ -243,7 +243,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.hosts.router.roles = ['gateway'];
     },
-    expect: ["host router, roles: 'gateway' is not a role (known: router, director-nat, director-dr, realserver-nat, realserver-dr)"],
+    expect: ["host router, roles: 'gateway' is not a role (known: router, director-nat, director-dr, realserver-nat, realserver-dr, realserver-tun)"],
   },
   {
     name: 'a DR real server not on the subnet of the DIP',
@@ -301,6 +301,53 @@ const RULE_CASES: readonly BadInventoryCase[] = [
       inv.services[0].realServers[0].port = 8080;
     },
     expect: ['service tcp 192.168.10.100:80, realServers[0].port: 8080 differs from the service port 80: DR forwards packets unchanged, so the real server must serve port 80'],
+  },
+  // LVS-TUN (issue 14).
+  {
+    name: 'a TUN real server without the realserver-tun role, and a director without director-dr',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].forwarding = 'tun';
+      inv.hosts.rs2.roles = ['realserver-tun'];
+      inv.services.push({ ...structuredClone(inv.services[0]), vip: '192.168.10.101', director: 'router', realServers: [{ host: 'rs2' }] });
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, realServers[0].host: host rs1 is a real server of a TUN service but has no realserver-tun role (it has realserver-dr)',
+      'service tcp 192.168.10.101:80, director: host router has no director-nat or director-dr role',
+    ],
+  },
+  {
+    name: 'a TUN real server on another port, and one off the director subnets with no gateway, or that the director cannot route to',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].forwarding = 'tun';
+      inv.hosts.rs1.roles = ['realserver-tun'];
+      inv.hosts.rs2.roles = ['realserver-tun'];
+      inv.services[0].realServers[0].port = 8080;
+      inv.hosts.rs2.interfaces.eth0 = '192.168.40.72/24';
+      delete inv.hosts.rs2.gateway;
+      inv.hosts.rs3 = { interfaces: { eth0: '192.168.50.73/24' }, gateway: '192.168.50.1', roles: ['realserver-tun'] };
+      delete inv.hosts.lvs.gateway;
+      inv.services.push({ ...structuredClone(inv.services[0]), port: 443, realServers: [{ host: 'rs3' }] });
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, realServers[0].port: 8080 differs from the service port 80: TUN forwards packets unchanged inside the tunnel, so the real server must serve port 80',
+      "service tcp 192.168.10.100:80, realServers[1].host: rs2 has no address on 192.168.10.0/24, the subnet of director lvs's DIP, and no gateway to say which of its addresses other networks reach it at",
+      "service tcp 192.168.10.100:443, realServers[0].host: rs3's 192.168.50.73 is on none of director lvs's subnets, and lvs has no gateway to reach it through",
+    ],
+  },
+  {
+    name: 'a TUN service on a director pair (keepalived)',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.hosts.lvs2 = { ...structuredClone(inv.hosts.lvs), interfaces: { eth0: '192.168.10.82/24' } };
+      delete inv.services[0].director;
+      inv.services[0].directors = ['lvs', 'lvs2'];
+      inv.services[0].forwarding = 'tun';
+      inv.hosts.rs1.roles = ['realserver-tun'];
+      inv.hosts.rs2.roles = ['realserver-tun'];
+    },
+    expect: ['service tcp 192.168.10.100:80, forwarding: tun is not supported yet on a service keepalived manages (several directors): lvsplay does not write it into keepalived.conf'],
   },
   {
     name: "a DR VIP that is a host's own address",

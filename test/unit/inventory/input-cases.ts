@@ -81,7 +81,7 @@ const HOST_NAMES: readonly BadInventoryCase[] = [
     expect: [
       `inventory, hosts['../x']: is not a host name ${HOST_NAME_RULE}`,
       "host '../x', interfaces.eth0: 'x' is not an IPv4 address with a prefix length, like 192.168.10.71/24",
-      "host '../x', roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr), or mark it state: 'absent' to have lvsplay undo what it made there",
+      "host '../x', roles: is empty: give the host at least one role (router, director-nat, director-dr, realserver-nat, realserver-dr, realserver-tun), or mark it state: 'absent' to have lvsplay undo what it made there",
     ],
   },
 ];
@@ -523,7 +523,7 @@ const ONE_LINE: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.hosts.rs1.roles = Array.from({ length: 50 }, (_, k) => `r${k}`);
     },
-    expect: ["host rs1, roles: 'r0', 'r1', 'r2', 'r3', 'r4', 'r5' and 44 more are not roles (known: router, director-nat, director-dr, realserver-nat, realserver-dr)"],
+    expect: ["host rs1, roles: 'r0', 'r1', 'r2', 'r3', 'r4', 'r5' and 44 more are not roles (known: router, director-nat, director-dr, realserver-nat, realserver-dr, realserver-tun)"],
   },
 ];
 

@@ -10,6 +10,8 @@ import type { RecordedFacts } from '../../../src/facts/manifest.ts';
 import type { ProcService } from '../../../src/facts/ipvs-proc.ts';
 import type { UnitState } from '../../../src/facts/units.ts';
 import { addressKind } from '../../../src/items/address.ts';
+import { linkKind } from '../../../src/items/link.ts';
+import type { LinkState } from '../../../src/facts/links.ts';
 import { fileKind, writeCommand } from '../../../src/items/file.ts';
 import type { Drain } from '../../../src/ipvs/drain.ts';
 import { ipvsKind } from '../../../src/items/ipvs.ts';
@@ -428,5 +430,23 @@ describe('the file item kind', () => {
     const limit = 'a'.repeat(16 * 1024);
     assert.equal(writeCommand('/etc/x', 0o644, limit), `lvsplay_write /etc/x 0644 0133 ${limit}`);
     assert.match(writeCommand('/etc/x', 0o644, `${limit}a`), /^lvsplay_write \/etc\/x 0644 0133 <<'LVSPLAY_EOF'\n[A-Za-z0-9+/=\n]+LVSPLAY_EOF$/);
+  });
+});
+
+describe('the link item kind', () => {
+  const tunl0 = { kind: 'link', device: 'tunl0' } as const;
+  const verdict = (state?: LinkState) => linkKind.plan(tunl0, { links: new Map(state ? [['tunl0', state]] : []) }).verdict;
+
+  it('is ok only while the interface is up, and changes one that is down or not there yet (ipip not loaded)', () => {
+    assert.deepEqual(verdict('up'), { status: 'ok', reason: 'tunl0 is up' });
+    assert.deepEqual(verdict('down'), { status: 'change', reason: 'tunl0 is down' });
+    assert.deepEqual(verdict('missing'), { status: 'change', reason: 'tunl0 does not exist yet' });
+    assert.deepEqual(verdict(), { status: 'change', reason: 'tunl0 does not exist yet' });
+  });
+
+  it('brings each changed interface up with its own ip link set, and records nothing: it is never set down again', () => {
+    const planned = { ...tunl0, roles: [], verdict: { status: 'change', reason: 'r' } } as const;
+    assert.deepEqual(linkKind.steps!([planned]), [{ title: 'ip link set dev tunl0 up', items: [planned], body: 'ip link set dev tunl0 up' }]);
+    assert.equal(linkKind.record, undefined);
   });
 });

@@ -10,6 +10,7 @@ export const NO_FACTS: HostFacts = {
   files: new Map(),
   modules: new Set(),
   sysctl: new Map(),
+  links: new Map(),
   addresses: [],
   defaultRoute: undefined,
   units: new Map(),

@@ -7,7 +7,7 @@ import { loadInventory } from '../../../src/inventory/load.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const GOLDEN = join(ROOT, 'test/golden');
-const SEEDS = ['nat', 'dr', 'dr-multi-subnet'];
+const SEEDS = ['nat', 'dr', 'dr-multi-subnet', 'dr-tun'];
 // UPDATE_GOLDEN=1 rewrites the golden files from the roles; review the git diff before committing it.
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 // Under CI (which sets CI=true) a rewrite would compare the roles with themselves and pass whatever they render.
