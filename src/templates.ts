@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Protocol } from './inventory/model.ts';
-import { FORWARDING_FLAG, PROTOCOL_FLAG } from './ipvs/flags.ts';
-import type { IpvsForwarding } from './ipvs/table.ts';
+import { PROTOCOL_FLAG } from './ipvs/flags.ts';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
@@ -19,7 +18,6 @@ export class TemplateError extends Error {
 
 const env = Handlebars.create();
 env.registerHelper('protocolFlag', (protocol: Protocol) => PROTOCOL_FLAG[protocol]);
-env.registerHelper('forwardingFlag', (forwarding: IpvsForwarding) => FORWARDING_FLAG[forwarding]);
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -1,6 +1,6 @@
 import { directs, keepalivedManages, type DrainTimeout, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
-import { inSaveOrder } from '../../src/ipvs/save-order.ts';
+import { renderIpvsRules } from '../../src/ipvs/rules-file.ts';
 import { serviceKey, type IpvsForwarding, type IpvsService, type IpvsTable } from '../../src/ipvs/table.ts';
 import { IPVS_RULES_FILE } from '../../src/facts/ipvs.ts';
 import { renderTemplate } from '../../src/templates.ts';
@@ -31,11 +31,17 @@ export function ipvsServiceOf(service: VirtualService): IpvsService {
     port: service.port,
     scheduler: service.scheduler,
     ...(service.persistence !== undefined && { persistence: service.persistence }),
+    ...(service.persistenceNetmask !== undefined && { netmask: service.persistenceNetmask }),
+    ...(service.persistenceEngine !== undefined && { pe: service.persistenceEngine }),
+    ...(service.schedulerFlags !== undefined && { schedFlags: service.schedulerFlags }),
+    ...(service.onePacket && { onePacket: true as const }),
     destinations: service.realServers.map((rs) => ({
       address: rs.address,
       port: rs.port,
       forwarding: IPVS_FORWARDING[service.forwarding],
       weight: rs.weight,
+      ...(rs.upperThreshold !== undefined && { upperThreshold: rs.upperThreshold }),
+      ...(rs.lowerThreshold !== undefined && { lowerThreshold: rs.lowerThreshold }),
     })),
   };
 }
@@ -44,13 +50,7 @@ function drainTimeoutsOf(inventory: Inventory, host: Host): Record<string, Drain
   return Object.fromEntries(ownServices(inventory, host).map((service) => [serviceKey(service), service.drainTimeout]));
 }
 
-/**
- * The rules file: exactly what `ipvsadm-save -n` prints for this table once it is live (its order, its
- * switches), so that on a steady-state run the host can tell its live table is this file by a hash alone.
- */
-export function renderIpvsRules(table: IpvsTable): string {
-  return renderTemplate('ipvsadm.hbs', { services: inSaveOrder(table).map((s) => ({ persistence: null, ...s })) });
-}
+export { renderIpvsRules };
 
 /**
  * The live table reached by a delta, the whole table persisted in ipvsadm-save -n format, and a unit that

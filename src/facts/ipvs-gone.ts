@@ -39,7 +39,7 @@ export function ipvsGoneFact(targets: readonly GoneTarget[], waitSeconds = GONE_
 export function parseIpvsGone(output: string): ReadonlySet<string> {
   const still = new Set<string>();
   for (const line of output.split('\n').filter(Boolean)) {
-    if (!/^(TCP|UDP) [0-9A-F]{8}:[0-9A-F]{4} [0-9A-F]{8}:[0-9A-F]{4}$/.test(line)) throw new FactError('ipvs-gone', `unexpected line '${line}'`);
+    if (!/^(TCP|UDP|SCTP) [0-9A-F]{8}:[0-9A-F]{4} [0-9A-F]{8}:[0-9A-F]{4}$/.test(line)) throw new FactError('ipvs-gone', `unexpected line '${line}'`);
     still.add(line);
   }
   return still;

@@ -9,6 +9,8 @@ import { FactError, type Fact } from './fact.ts';
 export interface ProcService {
   readonly scheduler: string;
   readonly persistent: boolean;
+  /** -o: `ops` after the scheduler. */
+  readonly onePacket: boolean;
   readonly destinations: ReadonlyMap<string, { readonly forwarding: string; readonly weight: number }>;
 }
 
@@ -58,19 +60,19 @@ function hex(address: string, width: number): string {
 
 const FORWARDING: Record<string, string> = { Masq: 'masq', Route: 'route', Tunnel: 'tunnel' };
 
-/** IPv4 TCP/UDP services only: fwmark and IPv6 services are never lvsplay's, and are skipped. */
+/** IPv4 TCP, UDP and SCTP services only: fwmark and IPv6 services are never lvsplay's, and are skipped. */
 export function parseProcIpvs(output: string): ProcTable {
   if (output.trim() === NO_MODULE) return undefined;
   const services = new Map<string, ProcService>();
   let current: Map<string, { forwarding: string; weight: number }> | undefined;
   for (const line of output.split('\n')) {
     if (line === '' || /^(IP Virtual Server|Prot |  -> RemoteAddress)/.test(line)) continue;
-    const service = /^(TCP|UDP)\s+([0-9A-F]{8}):([0-9A-F]{4}) (\S+) (?:ops )?\s*(persistent \d+ [0-9A-F]{8})?\s*$/.exec(line);
+    const service = /^(TCP|UDP|SCTP)\s+([0-9A-F]{8}):([0-9A-F]{4}) (\S+) (ops )?\s*(persistent \d+ [0-9A-F]{8})?\s*$/.exec(line);
     const destination = /^\s+-> ([0-9A-F]{8}):([0-9A-F]{4})\s+(\S+)\s+(-?\d+)\s+\d+\s+\d+\s*$/.exec(line);
     if (service) {
       current = new Map();
       const key = `${service[1]!.toLowerCase()} ${dotted(service[2]!)}:${parseInt(service[3]!, 16)}`;
-      services.set(key, { scheduler: service[4]!, persistent: service[5] !== undefined, destinations: current });
+      services.set(key, { scheduler: service[4]!, onePacket: service[5] !== undefined, persistent: service[6] !== undefined, destinations: current });
     } else if (destination) {
       // Real servers of a skipped (fwmark, IPv6) service have no current service: skipped with it.
       const forwarding = FORWARDING[destination[3]!] ?? destination[3]!.toLowerCase();

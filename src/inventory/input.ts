@@ -10,8 +10,19 @@ export type RoleName = (typeof ROLE_NAMES)[number];
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'] as const;
 export type Scheduler = (typeof SCHEDULERS)[number];
 
-export const PROTOCOLS = ['tcp', 'udp'] as const;
+export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
+
+/**
+ * ipvsadm's `-b` names: the two flags of the sh scheduler and the two of mh (the kernel's SCHED1 and SCHED2
+ * bits, which mean something only to those schedulers), each only with its own scheduler.
+ */
+export const SCHEDULER_FLAGS = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'] as const;
+export type SchedulerFlag = (typeof SCHEDULER_FLAGS)[number];
+
+/** Persistence engines (`--pe`, the kernel's ip_vs_pe_*.ko): SIP's is the only one. */
+export const PERSISTENCE_ENGINES = ['sip'] as const;
+export type PersistenceEngine = (typeof PERSISTENCE_ENGINES)[number];
 
 export const HOST_PRESENCES = ['present', 'absent'] as const;
 export type HostPresence = (typeof HOST_PRESENCES)[number];
@@ -91,6 +102,13 @@ export interface RealServerInput {
   port?: number;
   /** 0 to 65535; 0 takes the server out of new scheduling. Defaults to 1. */
   weight?: number;
+  /**
+   * ipvsadm -x: at this many connections (active and inactive) the real server gets no new ones, until it is
+   * down to `lowerThreshold` (or, without one, to three quarters of this). Unset: no limit.
+   */
+  upperThreshold?: number;
+  /** ipvsadm -y: where an overloaded real server takes new connections again; at most `upperThreshold`, and only with it. */
+  lowerThreshold?: number;
 }
 
 export const HEALTH_CHECK_TYPES = ['tcp', 'http', 'https'] as const;
@@ -148,6 +166,17 @@ export interface ServiceInput {
   forwarding?: ForwardingMethod;
   /** Persistence timeout in seconds (ipvsadm -p). */
   persistence?: number;
+  /**
+   * ipvsadm -M, with `persistence` only: clients whose addresses agree under this mask share one real server
+   * (`'255.255.255.0'`: a whole /24). Defaults to 255.255.255.255, each client on its own.
+   */
+  persistenceNetmask?: string;
+  /** ipvsadm --pe, with `persistence` only: `sip` keeps a SIP Call-ID on one real server (UDP services). */
+  persistenceEngine?: PersistenceEngine;
+  /** ipvsadm -b: `sh-fallback`, `sh-port` with scheduler sh; `mh-fallback`, `mh-port` with mh. */
+  schedulerFlags?: readonly SchedulerFlag[];
+  /** ipvsadm -o, UDP only: schedule each datagram on its own, keeping no connection entry. */
+  onePacket?: boolean;
   /** Name of the host in `hosts` that plays director-nat or director-dr for this service. */
   director?: string;
   /**

@@ -2,10 +2,10 @@ import { inSubnet, type Cidr, type IPv4 } from '../net/ipv4.ts';
 import type { JumpHop } from '../ssh/config/model.ts';
 import type { Become } from './become.ts';
 import type { IpvsTuning } from './ipvs-tuning.ts';
-import type { CheckFailureAction, ForwardingMethod, HostPresence, Protocol, RoleName, Scheduler } from './input.ts';
+import type { CheckFailureAction, ForwardingMethod, HostPresence, PersistenceEngine, Protocol, RoleName, Scheduler, SchedulerFlag } from './input.ts';
 
 export type { Become };
-export type { CheckFailureAction, ForwardingMethod, HostPresence, JumpHop, Protocol, RoleName, Scheduler };
+export type { CheckFailureAction, ForwardingMethod, HostPresence, JumpHop, PersistenceEngine, Protocol, RoleName, Scheduler, SchedulerFlag };
 
 /** 1 to 65535. */
 export type Port = number & { readonly __brand: 'Port' };
@@ -13,6 +13,10 @@ export type Port = number & { readonly __brand: 'Port' };
 export type Weight = number & { readonly __brand: 'Weight' };
 /** Seconds, 1 to 2678400 (ipvsadm's 31 days). */
 export type PersistenceTimeout = number & { readonly __brand: 'PersistenceTimeout' };
+/** A contiguous IPv4 netmask shorter than /32 (`255.255.255.0`), as ipvsadm -M takes and prints it. */
+export type Netmask = IPv4 & { readonly __netmask: true };
+/** A real server's connection threshold (ipvsadm -x/-y), 1 to 2147483647; absent means 0, no threshold. */
+export type Threshold = number & { readonly __brand: 'Threshold' };
 /** Seconds a leaving real server is drained before it is deleted, 0 to 86400; 0 deletes it at once. */
 export type DrainTimeout = number & { readonly __brand: 'DrainTimeout' };
 /** A virtual IP: the address clients connect to, owned by a service, never a host's own. */
@@ -77,6 +81,9 @@ export interface RealServer {
   readonly address: IPv4;
   readonly port: Port;
   readonly weight: Weight;
+  readonly upperThreshold?: Threshold;
+  /** Only with `upperThreshold`, and at most it. */
+  readonly lowerThreshold?: Threshold;
 }
 
 /** 1 to 255: a VRRP instance's id, unique per network segment. */
@@ -114,6 +121,14 @@ export interface VirtualService {
   readonly scheduler: Scheduler;
   readonly forwarding: ForwardingMethod;
   readonly persistence?: PersistenceTimeout;
+  /** Only with `persistence`. */
+  readonly persistenceNetmask?: Netmask;
+  /** Only with `persistence`. */
+  readonly persistenceEngine?: PersistenceEngine;
+  /** Non-empty, each the scheduler's own, in the kernel's bit order (fallback, then port). */
+  readonly schedulerFlags?: readonly SchedulerFlag[];
+  /** UDP only. */
+  readonly onePacket?: true;
   /** One or more, the first preferred; with more than one, `failover` says how the VIP moves. */
   readonly directors: readonly [string, ...string[]];
   readonly failover?: Failover;

@@ -6,11 +6,12 @@ import type { IssueList } from './issues.ts';
 import { parseIpvsTuning } from './ipvs-tuning.ts';
 import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
 import { fieldPath, label, listed, show } from './show.ts';
+import { parseServiceOptions, parseThresholds, SERVICE_OPTION_FIELDS, type ServiceOptions } from './service-options.ts';
 import { parseProxyJump } from '../ssh/config/values.ts';
-import type { DrainTimeout, HealthCheck, Host, Interface, JumpHop, PersistenceTimeout, Port, Protocol, Scheduler, SshSettings, VirtualRouterId, Weight } from './model.ts';
+import type { DrainTimeout, HealthCheck, Host, Interface, JumpHop, PersistenceTimeout, Port, Protocol, Scheduler, SshSettings, Threshold, VirtualRouterId, Weight } from './model.ts';
 
 /** A service as written: its real servers are still host names, resolved to addresses by `resolve.ts`. */
-export interface DraftService {
+export interface DraftService extends ServiceOptions {
   readonly subject: string;
   readonly vip: IPv4;
   readonly port: Port;
@@ -40,6 +41,8 @@ export interface DraftRealServer {
   readonly host: string;
   readonly port?: Port;
   readonly weight: Weight;
+  readonly upperThreshold?: Threshold;
+  readonly lowerThreshold?: Threshold;
 }
 
 export interface Draft {
@@ -51,13 +54,13 @@ const TOP_FIELDS = ['defaults', 'hosts', 'services'];
 const DEFAULTS_FIELDS = ['ssh', 'become'];
 const HOST_FIELDS = ['ssh', 'become', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses', 'ipvs'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey', 'proxyJump'];
-const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
+const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', ...SERVICE_OPTION_FIELDS, 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
 const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
 const VRRP_FIELDS = ['virtualRouterId', 'advertInterval', 'unicast', 'gateway'];
 /** Goes into keepalived.conf as one word: no space, quote, brace or comment sign (`#`, `!`) can end it. */
 const URL_PATH = /^\/[A-Za-z0-9._~$&()*+,;=:@%/?-]*$/;
 const MD5 = /^[0-9a-f]{32}$/;
-const REAL_SERVER_FIELDS = ['host', 'port', 'weight'];
+const REAL_SERVER_FIELDS = ['host', 'port', 'weight', 'upperThreshold', 'lowerThreshold'];
 const MAX_PERSISTENCE = 86400 * 31;
 /** A minute: most requests finish well within it, and a run that drains waits no longer than that by default. */
 const DEFAULT_DRAIN_TIMEOUT = 60 as DrainTimeout;
@@ -225,11 +228,13 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   const scheduler = reader.oneOf('scheduler', SCHEDULERS, 'wlc');
   const forwarding = reader.has('forwarding') ? reader.oneOf('forwarding', FORWARDING_METHODS, undefined) : undefined;
   const persistence = reader.integer('persistence', 1, MAX_PERSISTENCE, false) as PersistenceTimeout | undefined;
+  const options = parseServiceOptions(reader, { protocol, scheduler, persistent: reader.has('persistence') });
   const directors = parseDirectors(reader);
   const drainTimeout = (reader.integer('drainTimeout', 0, MAX_DRAIN_TIMEOUT, false) ?? DEFAULT_DRAIN_TIMEOUT) as DrainTimeout;
   const healthCheck = parseHealthCheck(reader);
   const vrrp = parseVrrp(reader, directors);
   const realServers = parseRealServers(reader);
+  if (directors && realServers) checkKeepalivedOptions(reader, { ...directors, protocol, healthCheck, realServers });
   if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !directors || !realServers) return undefined;
   return {
     subject: reader.subject,
@@ -242,6 +247,7 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
     realServers,
     ...(forwarding && { forwarding }),
     ...(persistence && { persistence }),
+    ...options,
     ...(healthCheck && { healthCheck }),
     ...(vrrp && { vrrp }),
   };
@@ -318,9 +324,27 @@ function parseRealServers(service: FieldReader): DraftRealServer[] | undefined {
     const host = reader.string('host', true);
     const port = reader.integer('port', 1, 65535, false) as Port | undefined;
     const weight = reader.integer('weight', 0, 65535, false) ?? 1;
-    return host === undefined ? undefined : { field, host, weight: weight as Weight, ...(port && { port }) };
+    const thresholds = parseThresholds(reader);
+    return host === undefined || !thresholds ? undefined : { field, host, weight: weight as Weight, ...(port && { port }), ...thresholds };
   });
   return parsed.every((rs) => rs !== undefined) ? (parsed as DraftRealServer[]) : undefined;
+}
+
+/**
+ * keepalived writes the table of a service with several directors or a health check, from its own
+ * configuration, which lvsplay does not render these options into yet: refused rather than left out.
+ */
+function checkKeepalivedOptions(
+  reader: FieldReader,
+  service: Pick<DraftService, 'directors' | 'realServers'> & { readonly protocol: Protocol | undefined; readonly healthCheck: HealthCheck | undefined },
+): void {
+  if (service.directors.length < 2 && service.healthCheck === undefined) return;
+  const why = `is not supported yet on a service keepalived manages (${service.directors.length > 1 ? 'several directors' : 'a health check'}): lvsplay does not write it into keepalived.conf`;
+  for (const field of SERVICE_OPTION_FIELDS) if (reader.has(field)) reader.problem(field, why);
+  if (service.protocol === 'sctp') reader.problem('protocol', `sctp ${why}`);
+  service.realServers.forEach((rs) => {
+    for (const field of ['upperThreshold', 'lowerThreshold'] as const) if (rs[field] !== undefined) reader.problem(`${rs.field}.${field}`, why);
+  });
 }
 
 // Errors name a service the way ipvsadm -Ln shows it, built from its fields as written (each shown safely,

@@ -304,7 +304,8 @@ function resolveRealServer(
     issues.add(`host ${host.name}`, 'gateway', `${now}, but NAT real server ${host.name} must route replies through ${through}`);
     return undefined;
   }
-  return { host: host.name, address: onDipSubnet.address, port: draft.port ?? service.port, weight: draft.weight };
+  const thresholds = { ...(draft.upperThreshold !== undefined && { upperThreshold: draft.upperThreshold }), ...(draft.lowerThreshold !== undefined && { lowerThreshold: draft.lowerThreshold }) };
+  return { host: host.name, address: onDipSubnet.address, port: draft.port ?? service.port, weight: draft.weight, ...thresholds };
 }
 
 function checkDuplicateRealServers(service: DraftService, drafts: readonly DraftRealServer[], realServers: readonly RealServer[], issues: IssueList): void {

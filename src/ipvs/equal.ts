@@ -1,13 +1,23 @@
 import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceSettings, type IpvsTable } from './table.ts';
 
-/** Same scheduler and persistence: what `-E` sets. The address, port and protocol are the service's key. */
+/** Same scheduler, persistence and options: what `-E` sets. The address, port and protocol are the service's key. */
 export function sameSettings(a: IpvsServiceSettings, b: IpvsServiceSettings): boolean {
-  return a.scheduler === b.scheduler && a.persistence === b.persistence;
+  return (
+    a.scheduler === b.scheduler &&
+    a.persistence === b.persistence &&
+    a.netmask === b.netmask &&
+    a.pe === b.pe &&
+    a.onePacket === b.onePacket &&
+    (a.schedFlags ?? []).join(',') === (b.schedFlags ?? []).join(',')
+  );
 }
 
-/** Same forwarding and weight: what `-e` sets. The address and port are the real server's key. */
+/**
+ * Same forwarding, weight and thresholds: what `-e` sets. The address and port are the real server's key.
+ * A threshold left out is 0, as the kernel holds it.
+ */
 export function sameDestination(a: IpvsDestination, b: IpvsDestination): boolean {
-  return a.forwarding === b.forwarding && a.weight === b.weight;
+  return a.forwarding === b.forwarding && a.weight === b.weight && (a.upperThreshold ?? 0) === (b.upperThreshold ?? 0) && (a.lowerThreshold ?? 0) === (b.lowerThreshold ?? 0);
 }
 
 /** Equal as the kernel sees them: the order of services and of real servers does not matter. */

@@ -1,8 +1,8 @@
 import type { Protocol } from '../inventory/model.ts';
 import type { IpvsForwarding } from './table.ts';
 
-/** ipvsadm's service switches, as `ipvsadm-save` writes them. */
-export const PROTOCOL_FLAG: Readonly<Record<Protocol, string>> = { tcp: '-t', udp: '-u' };
+/** ipvsadm's service switches, as `ipvsadm-save` writes them (SCTP has no short one). */
+export const PROTOCOL_FLAG: Readonly<Record<Protocol, string>> = { tcp: '-t', udp: '-u', sctp: '--sctp-service' };
 
 /** ipvsadm's forwarding switches: -m masquerading (NAT), -g gatewaying (DR), -i ipip tunnelling. */
 export const FORWARDING_FLAG: Readonly<Record<IpvsForwarding, string>> = { masq: '-m', route: '-g', tunnel: '-i' };

@@ -56,26 +56,55 @@ function serviceSwitch(service: IpvsServiceId): string {
   return `${PROTOCOL_FLAG[service.protocol]} ${service.vip}:${service.port}`;
 }
 
-function settingsSwitches(service: IpvsServiceSettings): string {
-  return ` -s ${service.scheduler}${service.persistence === undefined ? '' : ` -p ${service.persistence}`}`;
+/**
+ * A service's switches after its address, in the order `ipvsadm-save -n` prints them (ipvsadm 1.31's
+ * print_service_entry; recorded: test/fixtures/facts/ipvsadm-save-n-options.txt), so that the rules file
+ * is its output byte for byte. -M and --pe only with -p, as lvsplay's validation holds.
+ */
+export function settingsSwitches(service: IpvsServiceSettings): string {
+  const parts = [` -s ${service.scheduler}`];
+  if (service.persistence !== undefined) parts.push(` -p ${service.persistence}`);
+  if (service.netmask !== undefined) parts.push(` -M ${service.netmask}`);
+  if (service.pe !== undefined) parts.push(` --pe ${service.pe}`);
+  if (service.onePacket) parts.push(' -o');
+  if (service.schedFlags !== undefined) parts.push(` -b ${service.schedFlags.join(',')}`);
+  return parts.join('');
 }
 
-function destinationSwitches(destination: IpvsDestination): string {
-  return ` -r ${destinationKey(destination)} ${FORWARDING_FLAG[destination.forwarding]} -w ${destination.weight}`;
+/**
+ * A real server's switches after its service. `thresholds: false` leaves -x/-y out, as `ipvsadm-save -n`
+ * does; an `-e` and the rules file carry them (an `-e` without them clears them, and `ipvsadm -R` at boot
+ * restores them from the file).
+ */
+export function destinationSwitches(destination: IpvsDestination, thresholds = true): string {
+  const upper = thresholds && destination.upperThreshold !== undefined ? ` -x ${destination.upperThreshold}` : '';
+  const lower = thresholds && destination.lowerThreshold !== undefined ? ` -y ${destination.lowerThreshold}` : '';
+  return ` -r ${destinationKey(destination)} ${FORWARDING_FLAG[destination.forwarding]} -w ${destination.weight}${upper}${lower}`;
 }
 
 function describeSettings(service: IpvsServiceSettings): string {
-  return `scheduler ${service.scheduler}, persistence ${persistence(service)}`;
+  return [`scheduler ${service.scheduler}`, `persistence ${persistence(service)}`, ...OPTIONS.flatMap(([name, show]) => (show(service) === undefined ? [] : [`${name} ${show(service)}`]))].join(', ');
 }
 
 function describeDestination(destination: IpvsDestination): string {
-  return `${destinationKey(destination)} (${destination.forwarding}, weight ${destination.weight})`;
+  return `${destinationKey(destination)} (${[destination.forwarding, `weight ${destination.weight}`, ...thresholdWords(destination)].join(', ')})`;
 }
+
+/** The options besides scheduler and persistence, named as in reports; undefined when unset. */
+const OPTIONS: readonly (readonly [string, (service: IpvsServiceSettings) => string | undefined])[] = [
+  ['netmask', (s) => s.netmask],
+  ['scheduler flags', (s) => s.schedFlags?.join(',')],
+  ['persistence engine', (s) => s.pe],
+  ['one-packet scheduling', (s) => (s.onePacket ? 'on' : undefined)],
+];
 
 function settingsChanges(before: IpvsServiceSettings, after: IpvsServiceSettings): string {
   const parts: string[] = [];
   if (before.scheduler !== after.scheduler) parts.push(`scheduler ${before.scheduler} → ${after.scheduler}`);
   if (before.persistence !== after.persistence) parts.push(`persistence ${persistence(before)} → ${persistence(after)}`);
+  for (const [name, show] of OPTIONS) {
+    if (show(before) !== show(after)) parts.push(`${name} ${show(before) ?? 'none'} → ${show(after) ?? 'none'}`);
+  }
   return parts.join(', ');
 }
 
@@ -83,7 +112,16 @@ function destinationChanges(before: IpvsDestination, after: IpvsDestination): st
   const parts: string[] = [];
   if (before.forwarding !== after.forwarding) parts.push(`${before.forwarding} → ${after.forwarding}`);
   if (before.weight !== after.weight) parts.push(`weight ${before.weight} → ${after.weight}`);
+  if ((before.upperThreshold ?? 0) !== (after.upperThreshold ?? 0)) parts.push(`upper threshold ${before.upperThreshold ?? 'none'} → ${after.upperThreshold ?? 'none'}`);
+  if ((before.lowerThreshold ?? 0) !== (after.lowerThreshold ?? 0)) parts.push(`lower threshold ${before.lowerThreshold ?? 'none'} → ${after.lowerThreshold ?? 'none'}`);
   return parts.join(', ');
+}
+
+function thresholdWords(destination: IpvsDestination): string[] {
+  return [
+    ...(destination.upperThreshold === undefined ? [] : [`upper threshold ${destination.upperThreshold}`]),
+    ...(destination.lowerThreshold === undefined ? [] : [`lower threshold ${destination.lowerThreshold}`]),
+  ];
 }
 
 function persistence(service: IpvsServiceSettings): string {

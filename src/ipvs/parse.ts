@@ -1,5 +1,6 @@
-import { SCHEDULERS, type Scheduler } from '../inventory/input.ts';
-import type { PersistenceTimeout, Port, Protocol, Vip, Weight } from '../inventory/model.ts';
+import { SCHEDULER_FLAGS, SCHEDULERS, type Scheduler, type SchedulerFlag } from '../inventory/input.ts';
+import type { Netmask, PersistenceTimeout, Port, Protocol, Threshold, Vip, Weight } from '../inventory/model.ts';
+import { parseIPv4 } from '../net/ipv4.ts';
 import { DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER } from './flags.ts';
 import { IpvsSyntaxError, readLine, tokenize, type OptionValue, type Slot } from './options.ts';
 import { readEndpoint, readInteger } from './values.ts';
@@ -21,9 +22,10 @@ export interface IpvsSave {
   /** The services lvsplay can represent, in the order the text lists them. */
   readonly table: IpvsTable;
   /**
-   * The services it cannot (fwmark, IPv6, sctp, -M, --pe, -o, -b, thresholds, gue/gre tunnels, a scheduler
-   * lvsplay does not know), in the order the text lists them: live, but not to be touched. Keyed `fwmark 1`,
-   * `tcp [::1]:80` or by serviceKey, each with why, for reports: `-M 255.255.255.0`.
+   * The services it cannot (fwmark, IPv6, tunnels' gue/gre, --tun-port and checksum options, a scheduler
+   * lvsplay does not know, a non-contiguous -M, a -b flag of another scheduler, --pe other than sip on a
+   * persistent UDP service, -o on TCP or SCTP), in the order the text lists them: live, but not to be touched.
+   * Keyed `fwmark 1`, `tcp [::1]:80` or by serviceKey, each with why, for reports: `-b flag-1 with scheduler wrr`.
    */
   readonly foreign: ReadonlyMap<string, string>;
 }
@@ -97,16 +99,68 @@ function readService(endpoint: ServiceEndpoint, options: Options): Reading<IpvsS
   const persistence = options.has('persistent') ? readPersistence(options.get('persistent')?.arg) : undefined;
   if ('reason' in endpoint) return { key: endpoint.key, reason: endpoint.reason };
   const { key, protocol, vip, port } = endpoint;
-  const reason = unmodelled(options, ['netmask', 'pe', 'ops', 'sched-flags']) ?? (isScheduler(scheduler) ? undefined : `scheduler ${scheduler}, which lvsplay does not know`);
-  if (reason !== undefined) return { key, reason };
+  if (!isScheduler(scheduler)) return { key, reason: `scheduler ${scheduler}, which lvsplay does not know` };
+  const extra = readServiceOptions(options, scheduler, protocol, persistence !== undefined);
+  if ('reason' in extra) return { key, reason: extra.reason };
   const settings: IpvsServiceSettings = {
     protocol,
     vip,
     port: port as Port,
-    scheduler: scheduler as Scheduler,
+    scheduler,
     ...(persistence !== undefined && { persistence }),
+    ...extra.value,
   };
   return { key, value: settings };
+}
+
+/**
+ * -M, -b, --pe and -o as the inventory can say them (src/inventory/service-options.ts), or why not: a
+ * netmask that is not contiguous, a flag of another scheduler (`flag-1`), another engine, -o on TCP.
+ */
+function readServiceOptions(
+  options: Options,
+  scheduler: Scheduler,
+  protocol: Protocol,
+  persistent: boolean,
+): { value: Pick<IpvsServiceSettings, 'netmask' | 'schedFlags' | 'pe' | 'onePacket'> } | { reason: string } {
+  const written = (slot: Slot) => unmodelled(options, [slot]);
+  const maskText = options.get('netmask')?.arg;
+  const mask = maskText === undefined ? undefined : readNetmask(maskText);
+  if (mask === null || (maskText !== undefined && !persistent)) return { reason: written('netmask') as string };
+  const flags = readSchedFlags(options.get('sched-flags')?.arg, scheduler);
+  if (flags === null) return { reason: `${written('sched-flags')} with scheduler ${scheduler}` };
+  const pe = options.get('pe')?.arg;
+  if (pe !== undefined && (pe !== 'sip' || !persistent || protocol !== 'udp')) return { reason: `${written('pe')} on a ${persistent ? '' : 'non-persistent '}${protocol} service` };
+  const onePacket = options.has('ops');
+  if (onePacket && protocol !== 'udp') return { reason: `-o on a ${protocol} service` };
+  return {
+    value: {
+      ...(mask !== undefined && { netmask: mask }),
+      ...(flags !== undefined && { schedFlags: flags }),
+      ...(pe === 'sip' && { pe }),
+      ...(onePacket && { onePacket: true as const }),
+    },
+  };
+}
+
+/** A contiguous mask, undefined for 255.255.255.255 (no -M), or null for what the inventory cannot say. */
+function readNetmask(text: string): Netmask | undefined | null {
+  const address = parseIPv4(text);
+  if (!address.ok) throw new IpvsSyntaxError(`netmask ${text} is not an IPv4 address`);
+  const bits = address.value.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  const inverted = 0xffffffff - bits;
+  // A contiguous mask's inverse is 2^n - 1: one more than it is a power of two.
+  if ((inverted & (inverted + 1)) !== 0) return null;
+  return inverted === 0 ? undefined : (address.value as Netmask);
+}
+
+/** `sh-port,sh-fallback` in the kernel's bit order, or null when one is not a flag of `scheduler` lvsplay knows. */
+function readSchedFlags(text: string | undefined, scheduler: Scheduler): SchedulerFlag[] | undefined | null {
+  if (text === undefined) return undefined;
+  const named = text.split(',');
+  const own = SCHEDULER_FLAGS.filter((flag) => flag.startsWith(`${scheduler}-`));
+  if (!named.every((flag) => (own as readonly string[]).includes(flag))) return null;
+  return own.filter((flag) => named.includes(flag));
 }
 
 function readDestination(service: ServiceEndpoint, options: Options): Reading<IpvsDestination> {
@@ -124,10 +178,15 @@ function readDestination(service: ServiceEndpoint, options: Options): Reading<Ip
   const { key } = service;
   if ('reason' in service) return { key, reason: service.reason };
   if (!real.address) return { key, reason: `IPv6 real server ${real.host}` };
-  const option = unmodelled(options, ['u-threshold', 'l-threshold', 'tun-port', 'tun-csum']) ?? (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined);
+  const option = unmodelled(options, ['tun-port', 'tun-csum']) ?? (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined);
   if (option !== undefined) return { key, reason: `${option} on ${real.address}:${port}` };
   if (port === 0) return { key, reason: `real server ${real.address} with port 0` };
-  return { key, value: { address: real.address, port: port as Port, forwarding, weight: weight as Weight } };
+  const upper = readThreshold(options.get('u-threshold')?.arg, 'upper threshold');
+  const lower = readThreshold(options.get('l-threshold')?.arg, 'lower threshold');
+  // The kernel refuses a lower threshold above the upper one (-ERANGE), so only a rules file could say it.
+  if ((lower ?? 0) > (upper ?? 0)) return { key, reason: `-y ${lower} above -x ${upper ?? 0} on ${real.address}:${port}` };
+  const thresholds = { ...(upper !== undefined && { upperThreshold: upper }), ...(lower !== undefined && { lowerThreshold: lower }) };
+  return { key, value: { address: real.address, port: port as Port, forwarding, weight: weight as Weight, ...thresholds } };
 }
 
 /** The service a line names, and its key even when lvsplay cannot represent it. */
@@ -143,10 +202,17 @@ function readServiceEndpoint(options: Options): ServiceEndpoint {
   const endpoint = readEndpoint(arg);
   const port = endpoint.port ?? 0;
   const key = `${tag === 'unknown' ? 'unknown-protocol' : tag} ${endpoint.host}:${port}`;
-  if (tag !== 'tcp' && tag !== 'udp') return { key, port, reason: `${tag} protocol` };
+  if (tag !== 'tcp' && tag !== 'udp' && tag !== 'sctp') return { key, port, reason: `${tag} protocol` };
   if (!endpoint.address) return { key, port, reason: 'IPv6 service' };
   if (port === 0) return { key, port, reason: 'port 0 (every port)' };
   return { key, protocol: tag, vip: endpoint.address as Vip, port };
+}
+
+/** -x or -y as ipvsadm reads it (0 to INT_MAX); 0, no threshold, is left out. Only a rules file has them. */
+function readThreshold(text: string | undefined, what: string): Threshold | undefined {
+  if (text === undefined) return undefined;
+  const value = readInteger(text, 0, 2147483647, what);
+  return value === 0 ? undefined : (value as Threshold);
 }
 
 function readPersistence(text: string | undefined): PersistenceTimeout {

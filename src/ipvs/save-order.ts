@@ -21,8 +21,8 @@ export function inSaveOrder(table: IpvsTable): IpvsService[] {
   }));
 }
 
-/** IPPROTO_TCP and IPPROTO_UDP: the kernel's protocol numbers, which ipvs_cmp_services subtracts. */
-const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = { tcp: 6, udp: 17 };
+/** IPPROTO_TCP, IPPROTO_UDP and IPPROTO_SCTP: the kernel's protocol numbers, which ipvs_cmp_services subtracts. */
+const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = { tcp: 6, udp: 17, sctp: 132 };
 
 // lvsplay's services are IPv4 and have no fwmark, so those two keys of ipvs_cmp_services are always equal.
 function byProtocol(a: IpvsService, b: IpvsService): number {

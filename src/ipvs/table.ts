@@ -1,5 +1,5 @@
 import type { IPv4 } from '../net/ipv4.ts';
-import type { PersistenceTimeout, Port, Protocol, Scheduler, Vip, Weight } from '../inventory/model.ts';
+import type { Netmask, PersistenceEngine, PersistenceTimeout, Port, Protocol, Scheduler, SchedulerFlag, Threshold, Vip, Weight } from '../inventory/model.ts';
 
 /** ipvsadm's forwarding switches: -m masquerading (NAT), -g gatewaying (DR), -i tunnelling. */
 export type IpvsForwarding = 'masq' | 'route' | 'tunnel';
@@ -9,6 +9,10 @@ export interface IpvsDestination {
   readonly port: Port;
   readonly forwarding: IpvsForwarding;
   readonly weight: Weight;
+  /** -x; absent is 0, no threshold. ipvsadm-save does not print it: read with `ipvsadm -Ln --thresholds`. */
+  readonly upperThreshold?: Threshold;
+  /** -y; absent is 0. */
+  readonly lowerThreshold?: Threshold;
 }
 
 export interface IpvsService {
@@ -17,6 +21,14 @@ export interface IpvsService {
   readonly port: Port;
   readonly scheduler: Scheduler;
   readonly persistence?: PersistenceTimeout;
+  /** -M, persistent services only; absent is 255.255.255.255. */
+  readonly netmask?: Netmask;
+  /** --pe, persistent services only. */
+  readonly pe?: PersistenceEngine;
+  /** -b: non-empty, in the kernel's bit order (fallback, then port), as ipvsadm prints them. */
+  readonly schedFlags?: readonly SchedulerFlag[];
+  /** -o. */
+  readonly onePacket?: true;
   readonly destinations: readonly IpvsDestination[];
 }
 

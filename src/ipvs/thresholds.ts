@@ -3,10 +3,10 @@ import { PROTOCOL_FLAG } from './flags.ts';
 import { destinationKey, serviceKey, type IpvsDestination, type IpvsServiceId } from './table.ts';
 
 /**
- * Real servers' connection thresholds (`-x` upper, `-y` lower): `ipvsadm-save -n` does not print them, lvsplay
- * cannot express them, and an `-e` without them clears them (__ip_vs_update_dest copies every field; seen on
- * the lab, test/fixtures/facts/README.md). So a real server with one was set up by another hand, and lvsplay
- * must not edit it. The facts do not list thresholds (for the whole table that costs as much as the table
+ * Real servers' connection thresholds (`-x` upper, `-y` lower): `ipvsadm-save -n` does not print them, and an
+ * `-e` without them clears them (__ip_vs_update_dest copies every field; seen on the lab,
+ * test/fixtures/facts/README.md). The facts read those lvsplay set (the inventory's, and its last rules
+ * file's: `src/facts/ipvs-thresholds.ts`); a real server with one set by another hand must not be edited. The facts do not list thresholds (for the whole table that costs as much as the table
  * itself: 0.84 s on a 2,000-service director); the step that edits real servers looks up only their services,
  * right before the delta, and goes no further if one of them has a threshold.
  *
@@ -14,7 +14,11 @@ import { destinationKey, serviceKey, type IpvsDestination, type IpvsServiceId } 
  * in 0.08 s on the lab's director, where 20 `ipvsadm -Ln -t` took 0.76 s).
  */
 export function thresholdsGuard(changes: readonly IpvsChange[]): string[] {
-  const edited = changes.flatMap((change) => (change.op === 'edit-destination' ? [{ service: change.service, destination: change.destination }] : []));
+  // An edit that sets or clears a threshold is of one lvsplay's facts read (the inventory declares it, or the
+  // rules file lvsplay wrote had it): its own, carried by the -e itself.
+  const edited = changes.flatMap((change) =>
+    change.op === 'edit-destination' && !withThreshold(change.before) && !withThreshold(change.destination) ? [{ service: change.service, destination: change.destination }] : [],
+  );
   if (edited.length === 0) return [];
   const services = [...new Map(edited.map((e) => [serviceKey(e.service), e.service])).values()];
   return [
@@ -25,6 +29,10 @@ export function thresholdsGuard(changes: readonly IpvsChange[]): string[] {
     `lvsplay_held=$(printf '%s\\n' "$lvsplay_listed" | awk -v edited='${edited.map(editedKey).join(' ')}' '${THRESHOLDS_AWK}')`,
     '[ -z "$lvsplay_held" ] || { printf \'%s\\n\' "$lvsplay_held"; return 1; }',
   ];
+}
+
+function withThreshold(destination: IpvsDestination): boolean {
+  return destination.upperThreshold !== undefined || destination.lowerThreshold !== undefined;
 }
 
 /** The `ipvsadm -R` line that lists one service's real servers with their thresholds. */

@@ -5,6 +5,7 @@ import type { HostFacts } from '../facts/batch.ts';
 import { IPVS_RULES_FILE } from '../facts/ipvs.ts';
 import { blockedServices, ipvsDelta, unmanagedServices as liveUnmanaged, type IpvsChange } from '../ipvs/delta.ts';
 import { thresholdsGuard } from '../ipvs/thresholds.ts';
+import { hasThresholds, renderIpvsRules } from '../ipvs/rules-file.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { serviceKey } from '../ipvs/table.ts';
 import { procReadBack, verifyIpvsChanges } from '../plan/ipvs-read-back.ts';
@@ -46,9 +47,11 @@ export const ipvsKind: ItemKind<IpvsItem, Facts, IpvsPlan, IpvsEntry> = {
   facts: (item, others) => {
     // The rules file is renderIpvsRules(table): what ipvsadm-save -n prints for that table once it is live,
     // so its hash tells the host both whether the file and whether the live table are already as wanted.
+    // With thresholds, which ipvsadm-save does not print, the file is more than what the host prints.
     const rules = others.find((i) => i.kind === 'file' && i.path === IPVS_RULES_FILE);
     const rulesSha256 = rules?.kind === 'file' ? sha256(rules.content) : undefined;
-    return { ipvs: { table: item.table, ...(rulesSha256 && { rulesSha256 }) } };
+    const saveSha256 = rulesSha256 && hasThresholds(item.table) ? sha256(renderIpvsRules(item.table, false)) : undefined;
+    return { ipvs: { table: item.table, ...(rulesSha256 && { rulesSha256 }), ...(saveSha256 && { saveSha256 }) } };
   },
   plan: (item, facts) => {
     const delta = ipvsDelta(facts.ipvs?.live ?? [], item.table, ownedServices(item, facts), untouchable(item, facts));

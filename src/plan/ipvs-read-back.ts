@@ -1,15 +1,29 @@
 import type { IpvsItem } from '../desired/state.ts';
 import type { ProcService, ProcTable } from '../facts/ipvs-proc.ts';
 import type { IpvsChange } from '../ipvs/delta.ts';
-import { destinationKey, serviceKey, type IpvsService, type IpvsServiceId } from '../ipvs/table.ts';
+import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings } from '../ipvs/table.ts';
 import type { Verdict } from '../items/kind.ts';
 
 /**
  * Whether /proc/net/ip_vs can prove these changes: it shows every field lvsplay sets except a persistence
- * timeout (there in kernel ticks), so a change that sets or clears one is read back with ipvsadm-save.
+ * timeout (there in kernel ticks), scheduler flags, a persistence engine and thresholds, so a change that sets
+ * or clears one of those is read back with ipvsadm-save and the thresholds listing, for the services that
+ * have them (the ipvs fact).
  */
 export function procShowsChanges(changes: readonly IpvsChange[]): boolean {
-  return changes.every((c) => !((c.op === 'add-service' || c.op === 'edit-service') && (c.service.persistence !== undefined || (c.op === 'edit-service' && c.before.persistence !== undefined))));
+  return changes.every((c) => {
+    if (c.op === 'add-service' || c.op === 'edit-service') return !hidden(c.service) && !(c.op === 'edit-service' && hidden(c.before));
+    if (c.op === 'add-destination' || c.op === 'edit-destination') return !thresholded(c.destination) && !(c.op === 'edit-destination' && thresholded(c.before));
+    return true;
+  });
+}
+
+function hidden(service: IpvsServiceSettings): boolean {
+  return service.persistence !== undefined || service.schedFlags !== undefined || service.pe !== undefined;
+}
+
+function thresholded(destination: IpvsDestination): boolean {
+  return destination.upperThreshold !== undefined || destination.lowerThreshold !== undefined;
 }
 
 /** The services to read back from /proc/net/ip_vs for these changes, or undefined if it cannot prove them. */
@@ -37,6 +51,7 @@ function serviceProblems(key: string, wanted: IpvsService | undefined, live: Pro
   const problems: string[] = [];
   if (live.scheduler !== wanted.scheduler) problems.push(`${key} schedules ${live.scheduler}, wants ${wanted.scheduler}`);
   if (live.persistent !== (wanted.persistence !== undefined)) problems.push(`${key} is ${live.persistent ? '' : 'not '}persistent`);
+  if (live.onePacket !== (wanted.onePacket === true)) problems.push(`${key} has one-packet scheduling ${live.onePacket ? 'on' : 'off'}`);
   const wantedKeys = new Set(wanted.destinations.map(destinationKey));
   for (const destination of wanted.destinations) {
     const got = live.destinations.get(destinationKey(destination));

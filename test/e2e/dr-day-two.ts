@@ -1,4 +1,5 @@
-// Day two on the seed's DR lab: a real server drained while a client downloads from it, a host marked
+// Day two on the seed's DR lab: a real server drained while a client downloads from it, a threshold that
+// holds a real server at one connection, a persistence netmask with sh-port, a host marked
 // absent emptied of what lvsplay made (and still empty after a reboot), the router role dropped, and
 // `lvsplay status` showing each state and drift made by hand. Each test starts from the converged cluster
 // and converges it back at its end (the suite's afterEach does so after a failure too).
@@ -83,6 +84,34 @@ export function drDayTwo(get: () => DrLab): void {
       for (const host of ['rs1', 'rs2']) await sh(lab, host, 'rm -f /run/lab-www/big');
     }
     await converge();
+  });
+
+  it('a threshold stops new connections to a real server at its limit; -M and -b sh-port converge too; each read back, a second run changes nothing', async () => {
+    const { lab } = get();
+    // fo sends every new connection to the heaviest real server not overloaded: rs1 (weight 2) until it holds
+    // one connection (-x 1), then rs2.
+    const limited = await edited({ name: 'threshold', services: [seedService({ scheduler: 'fo', realServers: [{ host: 'rs1', weight: 2, upperThreshold: 1 }, { host: 'rs2' }] })] });
+    await checkThenRun(limited);
+    assert.match(await sh(lab, 'lvs', `ipvsadm -Ln --thresholds -t ${VIP}:80`), / -> 192\.168\.10\.71:80 +1 +0 /);
+    assert.match(await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm'), new RegExp(`^-a -t ${VIP}:80 -r ${RS1}:80 -g -w 2 -x 1$`, 'm'), 'the rules file carries the threshold for the boot unit');
+    await sh(lab, 'rs1', 'head -c 3000000 /dev/zero > /run/lab-www/big');
+    // 3 MB at 100 kB/s: rs1 holds this connection for about 30 s.
+    const download = lab.ssh('client', `curl -s -o /dev/null --limit-rate 100k --max-time 120 -w '%{http_code} %{size_download}' http://${VIP}/big`, { timeoutMs: 3 * 60_000 });
+    try {
+      await waitFor(async () => / -> 192\.168\.10\.71:80\s+Route\s+2\s+1\s/.test(await sh(lab, 'lvs', 'ipvsadm -Ln')), 'rs1 to hold the download');
+      const answers = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
+      assert.deepEqual([...new Set(answers)], ['rs2'], `requests while rs1 is at its threshold: ${answers.join(', ')}`);
+      assert.equal((await download).stdout, '200 3000000');
+    } finally {
+      await download;
+      await sh(lab, 'rs1', 'rm -f /run/lab-www/big');
+    }
+    const sticky = await edited({ name: 'sh-port', services: [seedService({ scheduler: 'sh', schedulerFlags: ['sh-port'], persistence: 60, persistenceNetmask: '255.255.255.0' })] });
+    await checkThenRun(sticky);
+    assert.ok((await liveRules(lab)).includes(`-A -t ${VIP}:80 -s sh -p 60 -M 255.255.255.0 -b sh-port`), (await liveRules(lab)).join('\n'));
+    await converge();
+    // The seed has no threshold: lvsplay cleared its own.
+    assert.match(await sh(lab, 'lvs', `ipvsadm -Ln --thresholds -t ${VIP}:80`), / -> 192\.168\.10\.71:80 +0 +0 /);
   });
 
   it("a real server leaving one service but staying in another keeps that service's VIP until its director has stopped sending it traffic", async () => {

@@ -56,6 +56,12 @@ const GUARD_LISTED = [
   { protocol: 'tcp', vip: '172.16.10.81', port: 443 },
   { protocol: 'tcp', vip: '10.9.9.99', port: 80 },
 ] as const;
+/** The services of the options table whose thresholds lvsplay lists, as its facts do. */
+const OPTIONS_LISTED = [
+  { protocol: 'sctp', vip: '10.9.9.22', port: 3868 },
+  { protocol: 'tcp', vip: '10.9.9.21', port: 80 },
+  { protocol: 'udp', vip: '10.9.9.20', port: 5060 },
+] as const;
 /** What lvsplay's own -e of that real server is: forwarding and weight only. */
 const WEIGHT_EDIT = '-e -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 2';
 
@@ -75,6 +81,39 @@ const RESTORE_CASES = {
   'bad-option-in-middle': ['-A -t 10.9.9.1:80 -s rr', '-a -t 10.9.9.1:80 -r 192.168.10.71:80 --bogus', '-A -t 10.9.9.2:80 -s rr'],
   'edit-and-delete-missing': ['-A -t 10.9.9.1:80 -s rr', '-e -t 10.9.9.1:80 -r 192.168.10.79:80 -g -w 2', '-d -t 10.9.9.1:80 -r 192.168.10.78:80', '-D -t 10.9.9.77:80', '-A -t 10.9.9.2:80 -s rr'],
 };
+
+/**
+ * Service options (issue 14): each command run on its own on an empty table, in this order, for what
+ * ipvsadm and the kernel accept and refuse (`ipvsadm-options.json`); the services accepted then make the
+ * table of `ipvsadm-save-n-options.txt`, `proc-net-ip_vs-options.txt` and `ipvsadm-R-list-thresholds-options.txt`.
+ */
+export const OPTION_CASES = [
+  // Refusals lvsplay's validation repeats, each on a service of its own.
+  '-A -t 10.9.9.10:80 -s wrr -M 255.255.255.0',
+  '-A -t 10.9.9.11:80 -s wrr -b sh-port',
+  '-A -t 10.9.9.12:80 -s sh -b mh-port',
+  '-A -t 10.9.9.13:80 -s mh -b sh-fallback',
+  '-A -t 10.9.9.14:80 -s rr -o',
+  '-A --sctp-service 10.9.9.15:3868 -s rr -o',
+  '-A -t 10.9.9.16:5060 -s rr --pe sip',
+  '-A -u 10.9.9.17:5060 -s rr --pe sip',
+  '-A -t 10.9.9.18:5060 -s rr -p 60 --pe sip',
+  '-A -t 10.9.9.19:80 -s rr -p 60 -M 255.0.255.0',
+  // Every service option at once, on UDP: the order ipvsadm-save prints them in.
+  '-A -u 10.9.9.20:5060 -s sh -b sh-port,sh-fallback -o -p 120 -M 255.255.0.0 --pe sip',
+  '-A -t 10.9.9.21:80 -s mh -b mh-port,mh-fallback -p 30 -M 255.255.255.128',
+  '-A --sctp-service 10.9.9.22:3868 -s wlc',
+  // Thresholds: accepted, lower above upper, lower without upper.
+  '-a --sctp-service 10.9.9.22:3868 -r 192.168.10.71:3868 -g -w 1 -x 10 -y 5',
+  '-a -t 10.9.9.21:80 -r 192.168.10.71:80 -g -w 1 -x 5 -y 10',
+  '-a -t 10.9.9.21:80 -r 192.168.10.71:80 -g -w 1 -y 3',
+  '-a -t 10.9.9.21:80 -r 192.168.10.72:80 -g -w 2 -x 3',
+  '-a -u 10.9.9.20:5060 -r 192.168.10.71:5060 -g -w 1 -x 2147483647 -y 1',
+  '-a -u 10.9.9.20:5060 -r 192.168.10.72:5060 -g -w 1 -x 2147483648',
+];
+
+/** A rules file with thresholds on `-a` lines, as lvsplay persists it: does `ipvsadm -R` (the boot unit) restore them? */
+export const RESTORED_THRESHOLDS = ['-A -t 10.9.9.30:80 -s fo', '-a -t 10.9.9.30:80 -r 192.168.10.71:80 -g -w 2 -x 1 -y 1', '-a -t 10.9.9.30:80 -r 192.168.10.72:80 -g -w 1'];
 
 /** The TCP real servers the status script is told of (the inventory's, for lvsplay): the DR and NAT ones above. */
 const STATUS_TCP_TARGETS = [
@@ -190,6 +229,30 @@ try {
   await sh(`ipvsadm ${WEIGHT_EDIT}`);
   const afterEdit = await sh('ipvsadm -Ln --thresholds -t 192.168.10.100:80');
   console.log(`after ipvsadm ${WEIGHT_EDIT}:\n${afterEdit.stdout}`);
+  await sh('ipvsadm -C');
+
+  // Service options: what is refused, what is printed.
+  const options: { command: string; stdout: string; stderr: string; code: number | null }[] = [];
+  for (const command of OPTION_CASES) {
+    const result = await sh(`ipvsadm ${command}`);
+    options.push({ command: `ipvsadm ${command}`, stdout: result.stdout, stderr: result.stderr, code: result.code });
+    console.log(`ipvsadm ${command}: exit ${result.code} ${JSON.stringify(result.stderr)}`);
+  }
+  const restoredInput = `${RESTORED_THRESHOLDS.join('\n')}\n`;
+  const restored = await sh('ipvsadm -R; ipvsadm -Ln --thresholds -t 10.9.9.30:80', restoredInput);
+  await writeFile(
+    join(FACTS, 'ipvsadm-options.json'),
+    `${JSON.stringify({ commands: options, restoreThresholds: { input: RESTORED_THRESHOLDS, stdout: restored.stdout, stderr: restored.stderr, code: restored.code } }, null, 2)}\n`,
+  );
+  await sh('ipvsadm -D -t 10.9.9.30:80');
+  await record('ipvsadm-save-n-options.txt', 'ipvsadm-save -n');
+  await record('proc-net-ip_vs-options.txt', 'cat /proc/net/ip_vs');
+  await record('ipvsadm-Ln-thresholds-options.txt', 'ipvsadm -Ln --thresholds');
+  const optionsListed = await sh('ipvsadm -R 2>&1', `${OPTIONS_LISTED.map((s) => thresholdsListLine(s as IpvsServiceId)).join('\n')}\n`);
+  await writeFile(join(FACTS, 'ipvsadm-R-list-thresholds-options.txt'), optionsListed.stdout);
+  console.log(`ipvsadm-R-list-thresholds-options.txt: exit ${optionsListed.code}`);
+  const modules = await sh('lsmod | grep ^ip_vs | cut -d" " -f1 | sort');
+  console.log(`ip_vs modules after the options:\n${modules.stdout}`);
   await sh('ipvsadm -C');
 
   await record('sysctl.txt', 'sysctl net.ipv4.ip_forward net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');

@@ -2,7 +2,9 @@
 // file this run writes, sends a mark instead of the table.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderIpvsRules } from '../../../roles/parts/ipvs.ts';
 import { sha256 } from '../../../src/desired/sha256.ts';
@@ -10,6 +12,7 @@ import { ipvsFact } from '../../../src/facts/ipvs.ts';
 import { captured, hashesTo } from '../../../src/facts/packed.ts';
 import { parseIpvsSave } from '../../../src/ipvs/parse.ts';
 import { serviceKey } from '../../../src/ipvs/table.ts';
+import type { Threshold } from '../../../src/inventory/model.ts';
 import { svc } from '../ipvs/helpers.ts';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/facts/${name}`, import.meta.url));
@@ -61,7 +64,8 @@ describe('ipvs fact with the rules file this run writes', () => {
     it(`${shell}: a live table that prints as that file sends a mark only, and the desired table stands for it`, () => {
       const fact = ipvsFact({ table: LOADED, rulesSha256: sha256(renderIpvsRules(LOADED)) });
       const output = runFact(shell, fact);
-      assert.equal(output, '@@live-as-desired\n@@persisted\n@@as-desired\n');
+      // No threshold is wanted and the rules file is the one wanted: no thresholds are listed (no ipvsadm runs).
+      assert.equal(output, '@@live-as-desired\n@@persisted\n@@as-desired\n@@thresholds\n');
       const facts = fact.parse(output);
       assert.equal(facts.live, LOADED);
       assert.deepEqual(facts.persisted, new Set(LOADED.map(serviceKey)));
@@ -81,16 +85,53 @@ describe('ipvs fact with the rules file this run writes', () => {
     });
   }
 
-  it('runs ipvsadm-save once, and lists no thresholds (the step that edits real servers looks them up)', () => {
+  it('runs ipvsadm-save once, and lists thresholds only of the services with a wanted one (or one in a rules file not as wanted)', () => {
     const { command } = ipvsFact({ table: LOADED, rulesSha256: 'f'.repeat(64) });
     const same = command.split('\n').find((line) => line.includes('then echo @@live-as-desired'));
     assert.match(same ?? '', /'f{64}  -' \]; then echo @@live-as-desired$/);
-    assert.doesNotMatch(command, /--thresholds/);
+    assert.doesNotMatch(command, /LVSPLAY_THRESHOLDS/);
     assert.equal(command.match(/ipvsadm-save -n/g)?.length, 1, 'ipvsadm-save runs once');
+    const limited = [LOADED[0]!, { ...LOADED[1]!, destinations: [{ ...LOADED[1]!.destinations[0]!, upperThreshold: 5 as Threshold }] }];
+    const listed = ipvsFact({ table: limited, rulesSha256: 'f'.repeat(64), saveSha256: 'e'.repeat(64) }).command;
+    assert.match(listed, /<<'LVSPLAY_THRESHOLDS'\n-t 172\.16\.10\.81:443\nLVSPLAY_THRESHOLDS\n/);
+    // The live table is compared with what ipvsadm-save prints (no thresholds), the rules file with itself.
+    assert.match(listed, /'e{64}  -' \]; then echo @@live-as-desired$/m);
+    assert.match(listed, /sha256sum < \/etc\/sysconfig\/ipvsadm 2>\/dev\/null\)" = 'f{64}  -'/);
+    for (const shell of SHELLS) execFileSync(shell, ['-n'], { input: listed });
   });
 
-  it("sends only the rules file's service lines when it is not the one wanted", () => {
+  it("sends only the rules file's service lines and its real servers with thresholds when it is not the one wanted", () => {
     const { command } = ipvsFact({ table: LOADED, rulesSha256: 'f'.repeat(64) });
-    assert.match(command, /grep '\^-A ' \/etc\/sysconfig\/ipvsadm \| gzip -1 \| base64/);
+    assert.match(command, /grep -e '\^-A ' -e '\^-a \.\* -\[xy\] ' \/etc\/sysconfig\/ipvsadm \| gzip -1 \| base64/);
+  });
+
+  it('lists, in one ipvsadm -R, the services of the wanted thresholds and of those in a rules file not as wanted, each once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lvsplay-thresholds-'));
+    try {
+      const rules = join(dir, 'ipvsadm');
+      // lvsplay's last rules file: thresholds on port 80's rs1 and on the NAT service's rs2.
+      const limitedBefore = [
+        { ...LOADED[0]!, destinations: [{ ...LOADED[0]!.destinations[0]!, upperThreshold: 7 as Threshold }, LOADED[0]!.destinations[1]!] },
+        { ...LOADED[1]!, destinations: [LOADED[1]!.destinations[0]!, { ...LOADED[1]!.destinations[1]!, upperThreshold: 3 as Threshold }] },
+        LOADED[2]!,
+      ];
+      writeFileSync(rules, renderIpvsRules(limitedBefore));
+      const wanted = [{ ...LOADED[0]!, destinations: [{ ...LOADED[0]!.destinations[0]!, upperThreshold: 5 as Threshold }, LOADED[0]!.destinations[1]!] }, LOADED[1]!, LOADED[2]!];
+      for (const table of [wanted, LOADED]) {
+        const { command } = ipvsFact({ table, rulesSha256: 'f'.repeat(64) });
+        // What ipvsadm -R would read, printed instead; the rules file's stands for /proc/net/ip_vs being there.
+        const fed = command.replaceAll('ipvsadm -R 2>&1', 'cat').replaceAll('/proc/net/ip_vs', rules).replaceAll('/etc/sysconfig/ipvsadm', rules);
+        const output = execFileSync('dash', ['-c', fed.slice(fed.indexOf('echo @@thresholds'))], { encoding: 'utf8' });
+        assert.equal(output, '@@thresholds\n-L -n --thresholds -t 172.16.10.81:443\n-L -n --thresholds -t 192.168.10.100:80\n');
+      }
+      // Rules file as wanted and no threshold wanted: nothing runs.
+      const quiet = ipvsFact({ table: LOADED, rulesSha256: sha256(renderIpvsRules(limitedBefore)) })
+        .command.replaceAll('ipvsadm -R 2>&1', 'cat')
+        .replaceAll('/etc/sysconfig/ipvsadm', rules)
+        .replaceAll('/proc/net/ip_vs', rules);
+      assert.ok(execFileSync('dash', ['-c', quiet.replaceAll('ipvsadm-save -n', 'true')], { encoding: 'utf8' }).endsWith('@@as-desired\n@@thresholds\n'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -124,19 +124,26 @@ describe('fact parsers on recorded output', () => {
     assert.match(ipvsFact({ table: [] }).command, /^\{ ipvsadm-save -n \|\| echo "@@command-failed \$\?"; \} \| gzip -1 \| base64$/m);
   });
 
-  it('ipvs fact: services ipvsadm-save shows settings of that lvsplay cannot express are foreign (-M, -o, fwmark); a threshold it does not show', () => {
+  it('ipvs fact: -M, -b and -o are read (issue 14), a fwmark service is foreign; a threshold it does not show', () => {
     const save = recorded('ipvsadm-save-n-thresholds.txt');
     const facts = ipvsFact({ table: [] }).parse(`${packedLive(save)}@@persisted\n`);
+    assert.deepEqual(facts.foreign, new Map([['fwmark 7', 'firewall-mark service']]));
+    // The real server with -x 100 -y 50 looks like any other: thresholds are listed apart, for the services that have lvsplay's.
+    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'tcp 10.9.9.1:8080', 'udp 192.168.10.100:53', 'udp 10.9.9.2:53']);
     assert.deepEqual(
-      facts.foreign,
-      new Map([
-        ['tcp 10.9.9.1:8080', '-M 255.255.255.0'],
-        ['udp 10.9.9.2:53', '-o'],
-        ['fwmark 7', 'firewall-mark service'],
-      ]),
+      facts.live.find((s) => s.port === 8080),
+      {
+        protocol: 'tcp',
+        vip: '10.9.9.1',
+        port: 8080,
+        scheduler: 'sh',
+        persistence: 60,
+        netmask: '255.255.255.0',
+        schedFlags: ['sh-port'],
+        destinations: [{ address: '192.168.10.73', port: 8080, forwarding: 'tunnel', weight: 5 }],
+      },
     );
-    // The real server with -x 100 -y 50 looks like any other: the step that edits it looks thresholds up (thresholdsGuard).
-    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53']);
+    assert.equal(facts.live.find((s) => s.port === 53 && s.vip === '10.9.9.2')?.onePacket, true);
   });
 });
 

@@ -193,7 +193,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.services[0].protocol = 'icmp';
     },
-    expect: ["service icmp 192.168.10.100:80, protocol: 'icmp' is not one of tcp, udp"],
+    expect: ["service icmp 192.168.10.100:80, protocol: 'icmp' is not one of tcp, udp, sctp"],
   },
   {
     name: 'a service with no real server',
@@ -402,6 +402,78 @@ const RULE_CASES: readonly BadInventoryCase[] = [
       "host rs1, interfaces.eth0: 'x' is not an IPv4 address with a prefix length, like 192.168.10.71/24",
       "service tcp 172.16.10.81:http, port: must be a whole number from 1 to 65535, got the string 'http'",
       "service tcp 172.16.10.81:http, scheduler: 'fifo' is not one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh",
+    ],
+  },
+  // Service options (issue 14): what the kernel or ipvsadm refuses (test/fixtures/facts/ipvsadm-options.json).
+  {
+    name: 'a persistence netmask without persistence, and one that is no netmask',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].persistenceNetmask = '255.255.255.0';
+      inv.services.push({ ...structuredClone(inv.services[0]), port: 443, persistence: 60, persistenceNetmask: '255.0.255.0' });
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, persistenceNetmask: is only for a persistent service: give persistence too (without -p the kernel keeps -M unused and ipvsadm-save does not print it)',
+      "service tcp 192.168.10.100:443, persistenceNetmask: '255.0.255.0' is not an IPv4 netmask like '255.255.255.0'",
+    ],
+  },
+  {
+    name: 'scheduler flags of another scheduler, an unknown one, and one twice',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].scheduler = 'wrr';
+      inv.services[0].schedulerFlags = ['sh-port'];
+      inv.services.push({ ...structuredClone(inv.services[0]), port: 443, scheduler: 'sh', schedulerFlags: ['sh-port', 'mh-fallback'] });
+      inv.services.push({ ...structuredClone(inv.services[0]), port: 444, scheduler: 'mh', schedulerFlags: ['flag-1'] });
+      inv.services.push({ ...structuredClone(inv.services[0]), port: 445, scheduler: 'mh', schedulerFlags: ['mh-port', 'mh-port'] });
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, schedulerFlags: sh-port is a flag of scheduler sh, not of wrr (ipvsadm refuses it)',
+      'service tcp 192.168.10.100:443, schedulerFlags: mh-fallback is a flag of scheduler mh, not of sh (ipvsadm refuses it)',
+      "service tcp 192.168.10.100:444, schedulerFlags: 'flag-1' is not a scheduler flag (known: sh-fallback, sh-port, mh-fallback, mh-port)",
+      'service tcp 192.168.10.100:445, schedulerFlags: names mh-port twice',
+    ],
+  },
+  {
+    name: 'one-packet scheduling and the SIP persistence engine on TCP, the engine without persistence',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].onePacket = true;
+      inv.services[0].persistence = 60;
+      inv.services[0].persistenceEngine = 'sip';
+      inv.services.push({ ...structuredClone(inv.services[0]), port: 5060, protocol: 'udp', persistence: undefined, onePacket: undefined });
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, persistenceEngine: sip reads SIP messages of UDP services only; this service is tcp',
+      'service tcp 192.168.10.100:80, onePacket: is for UDP services only (the kernel schedules each datagram); this service is tcp',
+      'service udp 192.168.10.100:5060, persistenceEngine: is only for a persistent service: give persistence too (a persistence engine acts on persistence templates)',
+    ],
+  },
+  {
+    name: 'a lower threshold above the upper one, or without one',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].realServers[0].upperThreshold = 5;
+      inv.services[0].realServers[0].lowerThreshold = 10;
+      inv.services[0].realServers[1].lowerThreshold = 3;
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, realServers[0].lowerThreshold: 10 is above upperThreshold 5 (the kernel refuses it)',
+      'service tcp 192.168.10.100:80, realServers[1].lowerThreshold: needs upperThreshold: it says when a real server overloaded at its upper threshold takes connections again (the kernel refuses a lower threshold above the upper one, and no upper one is 0)',
+    ],
+  },
+  {
+    name: 'service options on a service keepalived manages',
+    base: 'dr',
+    mutate: (inv) => {
+      inv.services[0].healthCheck = { type: 'tcp' };
+      inv.services[0].persistence = 60;
+      inv.services[0].persistenceNetmask = '255.255.255.0';
+      inv.services[0].realServers[0].upperThreshold = 5;
+    },
+    expect: [
+      'service tcp 192.168.10.100:80, persistenceNetmask: is not supported yet on a service keepalived manages (a health check): lvsplay does not write it into keepalived.conf',
+      'service tcp 192.168.10.100:80, realServers[0].upperThreshold: is not supported yet on a service keepalived manages (a health check): lvsplay does not write it into keepalived.conf',
     ],
   },
 ];

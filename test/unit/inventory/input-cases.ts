@@ -236,7 +236,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
       inv.services[0].schedular = 'rr';
     },
     expect: [
-      'service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, director, directors, drainTimeout, healthCheck, vrrp, realServers)',
+      'service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, persistenceNetmask, persistenceEngine, schedulerFlags, onePacket, director, directors, drainTimeout, healthCheck, vrrp, realServers)',
     ],
   },
   {
@@ -245,7 +245,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.services[0].realServers[0].wieght = 2;
     },
-    expect: ['service tcp 192.168.10.100:80, realServers[0].wieght: unknown field (known: host, port, weight)'],
+    expect: ['service tcp 192.168.10.100:80, realServers[0].wieght: unknown field (known: host, port, weight, upperThreshold, lowerThreshold)'],
   },
   {
     name: 'an unknown field whose name has a newline',
@@ -491,7 +491,7 @@ const ONE_LINE: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       inv.services[0].protocol = 'p'.repeat(100_000);
     },
-    expect: [`service '${'p'.repeat(60)}…' 192.168.10.100:80, protocol: '${'p'.repeat(60)}…' is not one of tcp, udp`],
+    expect: [`service '${'p'.repeat(60)}…' 192.168.10.100:80, protocol: '${'p'.repeat(60)}…' is not one of tcp, udp, sctp`],
   },
   {
     name: 'a scheduler with terminal escapes and a bidi override',

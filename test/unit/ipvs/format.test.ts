@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { Netmask } from '../../../src/inventory/model.ts';
 import type { IpvsChange } from '../../../src/ipvs/delta.ts';
 import { describeChange, formatChange, formatChanges } from '../../../src/ipvs/format.ts';
 import { settingsOf } from '../../../src/ipvs/table.ts';
@@ -6,6 +7,8 @@ import { dest, svc } from './helpers.ts';
 
 const DR = settingsOf(svc('tcp 192.168.10.100:80 rr'));
 const PERSISTENT = settingsOf(svc('udp 192.168.10.100:53 wrr 300'));
+/** Every service option at once (issue 14). */
+const SIP = { ...settingsOf(svc('udp 10.0.0.30:5060 sh 120')), netmask: '255.255.0.0' as Netmask, pe: 'sip' as const, onePacket: true as const, schedFlags: ['sh-fallback', 'sh-port'] as const };
 
 /** Each kind of change: the `ipvsadm -R` line, and the sentence a report shows. */
 const CASES: readonly { change: IpvsChange; line: string; sentence: string }[] = [
@@ -28,6 +31,31 @@ const CASES: readonly { change: IpvsChange; line: string; sentence: string }[] =
     change: { op: 'edit-service', service: settingsOf(svc('udp 192.168.10.100:53 rr')), before: PERSISTENT },
     line: '-E -u 192.168.10.100:53 -s rr',
     sentence: 'change service udp 192.168.10.100:53: scheduler wrr → rr, persistence 300 s → off',
+  },
+  {
+    change: { op: 'add-service', service: SIP },
+    line: '-A -u 10.0.0.30:5060 -s sh -p 120 -M 255.255.0.0 --pe sip -o -b sh-fallback,sh-port',
+    sentence: 'add service udp 10.0.0.30:5060 (scheduler sh, persistence 120 s, netmask 255.255.0.0, scheduler flags sh-fallback,sh-port, persistence engine sip, one-packet scheduling on)',
+  },
+  {
+    change: { op: 'edit-service', service: { ...SIP, netmask: undefined, schedFlags: ['sh-port'], onePacket: undefined }, before: SIP },
+    line: '-E -u 10.0.0.30:5060 -s sh -p 120 --pe sip -b sh-port',
+    sentence: 'change service udp 10.0.0.30:5060: netmask 255.255.0.0 → none, scheduler flags sh-fallback,sh-port → sh-port, one-packet scheduling on → none',
+  },
+  {
+    change: { op: 'add-service', service: settingsOf(svc('sctp 10.0.0.32:3868 wlc')) },
+    line: '-A --sctp-service 10.0.0.32:3868 -s wlc',
+    sentence: 'add service sctp 10.0.0.32:3868 (scheduler wlc, persistence off)',
+  },
+  {
+    change: { op: 'edit-destination', service: DR, destination: dest('192.168.10.71:80 route 2 100 50'), before: dest('192.168.10.71:80 route 2 100') },
+    line: '-e -t 192.168.10.100:80 -r 192.168.10.71:80 -g -w 2 -x 100 -y 50',
+    sentence: 'change real server 192.168.10.71:80 of tcp 192.168.10.100:80: lower threshold none → 50',
+  },
+  {
+    change: { op: 'add-destination', service: DR, destination: dest('192.168.10.72:80 route 1 5') },
+    line: '-a -t 192.168.10.100:80 -r 192.168.10.72:80 -g -w 1 -x 5',
+    sentence: 'add real server 192.168.10.72:80 (route, weight 1, upper threshold 5) to tcp 192.168.10.100:80',
   },
   {
     change: { op: 'delete-service', service: DR },

@@ -1,4 +1,4 @@
-import type { PersistenceTimeout, Port, Protocol, Scheduler, Vip, Weight } from '../../../src/inventory/model.ts';
+import type { Netmask, PersistenceEngine, PersistenceTimeout, Port, Protocol, Scheduler, SchedulerFlag, Threshold, Vip, Weight } from '../../../src/inventory/model.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
 import { destinationKey, serviceKey, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceSettings, type IpvsTable } from '../../../src/ipvs/table.ts';
 
@@ -19,11 +19,18 @@ export function svc(spec: string, ...destinations: string[]): IpvsService {
   };
 }
 
-/** `'192.168.10.71:80 masq 1'`. */
+/** `'192.168.10.71:80 masq 1'`, with thresholds as fourth and fifth words: `'192.168.10.71:80 route 1 100 50'`. */
 export function dest(spec: string): IpvsDestination {
-  const [endpoint = '', forwarding, weight] = spec.split(' ');
+  const [endpoint = '', forwarding, weight, upper, lower] = spec.split(' ');
   const [address, port] = splitEndpoint(endpoint);
-  return { address: address as IPv4, port: port as Port, forwarding: forwarding as IpvsForwarding, weight: Number(weight) as Weight };
+  return {
+    address: address as IPv4,
+    port: port as Port,
+    forwarding: forwarding as IpvsForwarding,
+    weight: Number(weight) as Weight,
+    ...(upper !== undefined && { upperThreshold: Number(upper) as Threshold }),
+    ...(lower !== undefined && { lowerThreshold: Number(lower) as Threshold }),
+  };
 }
 
 function splitEndpoint(text: string): [string, number] {
@@ -61,7 +68,7 @@ export function applyRestore(table: IpvsTable, lines: readonly string[]): IpvsTa
 
 function applyLine(live: Map<string, LiveService>, line: string): void {
   const [command, protocolFlag, endpoint = '', ...rest] = line.split(' ');
-  const protocol: Protocol = protocolFlag === '-t' ? 'tcp' : protocolFlag === '-u' ? 'udp' : fail(line, 'protocol');
+  const protocol: Protocol = protocolFlag === '-t' ? 'tcp' : protocolFlag === '-u' ? 'udp' : protocolFlag === '--sctp-service' ? 'sctp' : fail(line, 'protocol');
   const [vip, port] = splitEndpoint(endpoint);
   const key = `${protocol} ${vip}:${port}`;
   const options = readSimOptions(rest, line);
@@ -72,6 +79,11 @@ function applyLine(live: Map<string, LiveService>, line: string): void {
     port: port as Port,
     scheduler: (options.get('-s') ?? 'wlc') as Scheduler,
     ...(options.has('-p') && { persistence: Number(options.get('-p') || 360) as PersistenceTimeout }),
+    // The kernel keeps a netmask and an engine only with persistence (ipvsadm-save prints them only then).
+    ...(options.has('-p') && options.has('-M') && options.get('-M') !== '255.255.255.255' && { netmask: options.get('-M') as Netmask }),
+    ...(options.has('-p') && options.has('--pe') && { pe: options.get('--pe') as PersistenceEngine }),
+    ...(options.has('-o') && { onePacket: true as const }),
+    ...(options.has('-b') && { schedFlags: (['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'] as SchedulerFlag[]).filter((f) => options.get('-b')?.split(',').includes(f)) }),
   });
   switch (command) {
     case '-A':
@@ -107,6 +119,9 @@ function simDestination(options: Map<string, string>, servicePort: number, delet
     port: (forwarding === 'masq' || deleting ? port : servicePort) as Port,
     forwarding,
     weight: Number(options.get('-w') ?? 1) as Weight,
+    // -a and -e set both thresholds: one left out is 0, none.
+    ...(Number(options.get('-x') ?? 0) > 0 && { upperThreshold: Number(options.get('-x')) as Threshold }),
+    ...(Number(options.get('-y') ?? 0) > 0 && { lowerThreshold: Number(options.get('-y')) as Threshold }),
   };
 }
 
@@ -116,7 +131,7 @@ function readSimOptions(tokens: readonly string[], line: string): Map<string, st
     const flag = tokens[i] as string;
     if (options.has(flag)) fail(line, `${flag} twice`);
     const next = tokens[i + 1];
-    const takesValue = ['-s', '-r', '-w'].includes(flag) || (flag === '-p' && next !== undefined && !next.startsWith('-'));
+    const takesValue = ['-s', '-r', '-w', '-M', '-b', '--pe', '-x', '-y'].includes(flag) || (flag === '-p' && next !== undefined && !next.startsWith('-'));
     options.set(flag, takesValue ? (next ?? fail(line, flag)) : '');
     if (takesValue) i++;
   }

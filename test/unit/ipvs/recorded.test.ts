@@ -75,3 +75,22 @@ describe('parseIpvsSave on recorded output', () => {
     assert.ok(sameTable(applyRestore([], lines), parseIpvsSave(fact('ipvsadm-save-n.txt')).table));
   });
 });
+
+describe('the service options recorded on the lab (issue 14)', () => {
+  it('reads -M, -b, --pe sip, -o and SCTP as ipvsadm-save printed them; what the inventory cannot say is foreign; the rules file is that text', () => {
+    const text = fact('ipvsadm-save-n-options.txt');
+    const { table, foreign } = parseIpvsSave(text);
+    assert.deepEqual(table.map(serviceKey), ['tcp 10.9.9.10:80', 'tcp 10.9.9.21:80', 'udp 10.9.9.20:5060', 'sctp 10.9.9.22:3868']);
+    assert.deepEqual(Object.fromEntries(foreign), {
+      'tcp 10.9.9.16:5060': '--pe sip on a non-persistent tcp service',
+      'tcp 10.9.9.18:5060': '--pe sip on a tcp service',
+      'tcp 10.9.9.19:80': '-M 255.0.255.0',
+      'udp 10.9.9.17:5060': '--pe sip on a non-persistent udp service',
+    });
+    const own = text
+      .split('\n')
+      .filter((line) => !/10\.9\.9\.1[6-9]:/.test(line))
+      .join('\n');
+    assert.equal(renderIpvsRules(table, false), own);
+  });
+});

@@ -82,7 +82,7 @@ describe('the IPVS item kind', () => {
   });
 
   it('judges a read-back from /proc by the changes it made, and without /proc plans the item again', () => {
-    const live = new Map<string, ProcService>([['tcp 192.168.10.100:80', { scheduler: 'rr', persistent: false, destinations: new Map() }]]);
+    const live = new Map<string, ProcService>([['tcp 192.168.10.100:80', { scheduler: 'rr', persistent: false, onePacket: false, destinations: new Map() }]]);
     const proc = { ipvs: undefined, manifest: undefined, ipvsProc: { table: live } } as unknown as Pick<HostFacts, 'ipvs' | 'ipvsProc' | 'manifest'>;
     assert.deepEqual(ipvsKind.readBack!(plannedIpvs([WEB], [addWeb]), proc), { verdict: { status: 'ok', reason: 'the 1 service changed are live as wanted' } });
     const replanned = { ipvs: ipvsFacts([WEB]), manifest: undefined } as unknown as Pick<HostFacts, 'ipvs' | 'ipvsProc' | 'manifest'>;

@@ -1,5 +1,5 @@
 // IPVS services lvsplay leaves alone, from the facts as ipvsadm prints them to the recap and JSON lines that
-// say which and why: someone else's, or with settings lvsplay cannot express (-M, --pe, -b).
+// say which and why: someone else's, or with settings lvsplay cannot express (a non-contiguous -M, a GUE tunnel).
 import { strict as assert } from 'node:assert';
 import type { HostState } from '../../../src/desired/state.ts';
 import { parseIpvsFacts } from '../../../src/facts/ipvs.ts';
@@ -18,9 +18,11 @@ const LVS: Host = { name: 'lvs', ssh: { host: 'lvs', port: 22 as Port, user: 'ro
 const SAVE = [
   '-A -t 172.16.10.81:443 -s wrr',
   '-a -t 172.16.10.81:443 -r 192.168.10.71:443 -m -w 1',
-  '-A -t 10.0.0.5:80 -s rr -p 300 -M 255.255.0.0',
+  '-A -t 10.0.0.5:80 -s rr -p 300 -M 255.0.255.0',
+  // Since issue 14 lvsplay can express this one: someone else's, then.
   '-A -u 10.0.0.5:5060 -s rr -p 60 --pe sip',
-  '-A -t 10.0.0.6:80 -s sh -b sh-port',
+  '-A -t 10.0.0.6:80 -s sh',
+  '-a -t 10.0.0.6:80 -r 192.168.10.73:80 -i -w 1 --tun-type gue --tun-port 6080',
   '-A -t 10.0.0.8:80 -s rr',
   '-a -t 10.0.0.8:80 -r 192.168.10.71:80 -g -w 1',
   '-a -t 10.0.0.8:80 -r 192.168.10.72:80 -g -w 1',
@@ -59,9 +61,9 @@ describe('IPVS services left alone, and why', () => {
         'RECAP (check: nothing was changed)',
         'lvs : ok=0 would-change=1 unreachable=0 failed=0 not-run=0',
         "lvs: left alone: IPVS service tcp 172.16.10.81:443 is not lvsplay's (not in its inventory or rules file)",
-        `lvs: left alone: IPVS service tcp 10.0.0.5:80 (-M 255.255.0.0): ${WHY}`,
-        `lvs: left alone: IPVS service udp 10.0.0.5:5060 (--pe sip): ${WHY}`,
-        `lvs: left alone: IPVS service tcp 10.0.0.6:80 (-b sh-port): ${WHY}`,
+        "lvs: left alone: IPVS service udp 10.0.0.5:5060 is not lvsplay's (not in its inventory or rules file)",
+        `lvs: left alone: IPVS service tcp 10.0.0.5:80 (-M 255.0.255.0): ${WHY}`,
+        `lvs: left alone: IPVS service tcp 10.0.0.6:80 (--tun-port 6080 on 192.168.10.73:80): ${WHY}`,
         '',
       ].join('\n'),
     );
@@ -71,9 +73,9 @@ describe('IPVS services left alone, and why', () => {
     const report = JSON.parse(jsonReport([checked(plan([]))], true, 'run-1'));
     assert.deepEqual(report.hosts[0].unmanaged, [
       { service: 'tcp 172.16.10.81:443', kind: 'not-owned' },
-      { service: 'tcp 10.0.0.5:80', kind: 'unsupported', reason: '-M 255.255.0.0' },
-      { service: 'udp 10.0.0.5:5060', kind: 'unsupported', reason: '--pe sip' },
-      { service: 'tcp 10.0.0.6:80', kind: 'unsupported', reason: '-b sh-port' },
+      { service: 'udp 10.0.0.5:5060', kind: 'not-owned' },
+      { service: 'tcp 10.0.0.5:80', kind: 'unsupported', reason: '-M 255.0.255.0' },
+      { service: 'tcp 10.0.0.6:80', kind: 'unsupported', reason: '--tun-port 6080 on 192.168.10.73:80' },
     ]);
   });
 
@@ -86,16 +88,16 @@ describe('IPVS services left alone, and why', () => {
       [
         'RECAP (check: nothing was changed)',
         'lvs : ok=0 would-change=0 unreachable=0 failed=1 not-run=0',
-        'lvs: failed: IPVS table (3 services): tcp 10.0.0.5:80 (-M 255.255.0.0), tcp 10.0.0.6:80 (-b sh-port) are live with settings ' +
+        'lvs: failed: IPVS table (3 services): tcp 10.0.0.5:80 (-M 255.0.255.0), tcp 10.0.0.6:80 (--tun-port 6080 on 192.168.10.73:80) are live with settings ' +
           'lvsplay cannot express; undo those settings or delete them by hand, or rename them in the inventory',
         "lvs: left alone: IPVS service tcp 172.16.10.81:443 is not lvsplay's (not in its inventory or rules file)",
-        `lvs: left alone: IPVS service udp 10.0.0.5:5060 (--pe sip): ${WHY}`,
+        "lvs: left alone: IPVS service udp 10.0.0.5:5060 is not lvsplay's (not in its inventory or rules file)",
         '',
       ].join('\n'),
     );
     assert.deepEqual(plan([svc('tcp 10.0.0.6:80 sh')]).items[0]!.verdict, {
       status: 'fail',
-      reason: 'tcp 10.0.0.6:80 (-b sh-port) is live with settings lvsplay cannot express; undo those settings or delete it by hand, or rename it in the inventory',
+      reason: 'tcp 10.0.0.6:80 (--tun-port 6080 on 192.168.10.73:80) is live with settings lvsplay cannot express; undo those settings or delete it by hand, or rename it in the inventory',
     });
   });
 

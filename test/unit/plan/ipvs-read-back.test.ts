@@ -24,6 +24,11 @@ describe('/proc/net/ip_vs, recorded on a lab director', () => {
     assert.equal(table.get('tcp 192.168.10.100:80')!.persistent, false);
     assert.deepEqual(table.get('udp 192.168.10.100:53')!.destinations.get('192.168.10.72:53'), { forwarding: 'route', weight: 0 });
     assert.deepEqual(table.get('tcp 10.9.9.1:8080')!.destinations.get('192.168.10.73:8080'), { forwarding: 'tunnel', weight: 5 });
+    // -o shows as `ops` after the scheduler: the read-back checks it.
+    assert.deepEqual(
+      [...table].filter(([, s]) => s.onePacket).map(([key]) => key),
+      ['udp 10.9.9.2:53'],
+    );
   });
 
   it('the fact filters the file on the host to the services asked for, with their real servers', () => {

@@ -172,7 +172,7 @@ describe('reading back changed items', () => {
   it('checks an IPVS change against /proc/net/ip_vs when that was read, and against ipvsadm-save otherwise', () => {
     const table = [svc('tcp 10.0.0.8:80 rr', '192.168.10.71:80 route 1')];
     const [planned] = pendingItems(planHost(stateOf({ kind: 'ipvs', table, drainTimeouts: {} }), NO_FACTS));
-    const proc = new Map([['tcp 10.0.0.8:80', { scheduler: 'rr', persistent: false, destinations: new Map([['192.168.10.71:80', { forwarding: 'route', weight: 1 }]]) }]]);
+    const proc = new Map([['tcp 10.0.0.8:80', { scheduler: 'rr', persistent: false, onePacket: false, destinations: new Map([['192.168.10.71:80', { forwarding: 'route', weight: 1 }]]) }]]);
     assert.deepEqual(readBackItems([planned!], { ...NO_FACTS, ipvsProc: { table: proc } } as HostFacts)[0]!.verdict, ok('the 1 service changed are live as wanted'));
     const saved = { ipvs: { moduleLoaded: true, live: table, foreign: new Map(), persisted: new Set(table.map(serviceKey)), liveIsRulesFile: false } };
     // Facts read from /proc for the IPVS item leave every other changed item to its own fact.
