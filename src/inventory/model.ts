@@ -9,6 +9,8 @@ export type { CheckFailureAction, ForwardingMethod, HostPresence, JumpHop, Persi
 
 /** 1 to 65535. */
 export type Port = number & { readonly __brand: 'Port' };
+/** 1 to 4294967295 (ipvsadm -f; 0 is no mark): the mark lvsplay's nftables table sets on the packets a service groups. */
+export type Fwmark = number & { readonly __brand: 'Fwmark' };
 /** 0 to 65535, as ipvsadm -w takes it. */
 export type Weight = number & { readonly __brand: 'Weight' };
 /** Seconds, 1 to 2678400 (ipvsadm's 31 days). */
