@@ -1,5 +1,5 @@
 import type { IPv4 } from '../net/ipv4.ts';
-import type { Fwmark, Netmask, PersistenceEngine, PersistenceTimeout, Port, Protocol, Scheduler, SchedulerFlag, Threshold, Vip, Weight } from '../inventory/model.ts';
+import type { Fwmark, RealServer, VirtualService, Netmask, PersistenceEngine, PersistenceTimeout, Port, Protocol, Scheduler, SchedulerFlag, Threshold, Vip, Weight } from '../inventory/model.ts';
 
 /** ipvsadm's forwarding switches: -m masquerading (NAT), -g gatewaying (DR), -i tunnelling. */
 export type IpvsForwarding = 'masq' | 'route' | 'tunnel';
@@ -77,4 +77,14 @@ export function settingsOf(service: IpvsService): IpvsServiceSettings {
 /** Only what identifies the service, as a change of one real server carries it. */
 export function idOf(service: IpvsServiceId): IpvsServiceId {
   return service.fwmark === undefined ? { protocol: service.protocol, vip: service.vip, port: service.port } : { fwmark: service.fwmark };
+}
+
+/** What names an inventory's service to IPVS: `-t VIP:PORT`, or `-f MARK`. */
+export function serviceIdOf(service: Pick<VirtualService, 'protocol' | 'vip' | 'port' | 'fwmark'>): IpvsServiceId {
+  return service.fwmark ? { fwmark: service.fwmark.mark } : { protocol: service.protocol, vip: service.vip, port: service.port };
+}
+
+/** A real server of an inventory's service as IPVS keys it: a firewall-mark service's on port 0, each packet keeping its own. */
+export function destinationOf(service: Pick<VirtualService, 'fwmark'>, realServer: Pick<RealServer, 'address' | 'port'>): Pick<IpvsDestination, 'address' | 'port'> {
+  return { address: realServer.address, port: service.fwmark ? 0 : realServer.port };
 }
