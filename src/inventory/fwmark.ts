@@ -3,8 +3,13 @@ import type { IssueList } from './issues.ts';
 import type { FirewallMark, Fwmark, Port, VirtualService } from './model.ts';
 import { show } from './show.ts';
 
-/** ipvsadm's -f takes 1 to UINT32_MAX: 0 is no mark (recorded: test/fixtures/facts/ipvsadm-fwmark.json). */
-const MAX_MARK = 4294967295;
+/**
+ * ipvsadm's -f takes 1 to 4294967295 (0 is no mark; recorded: test/fixtures/facts/ipvsadm-fwmark.json), but
+ * ipvsadm-save prints a mark of 2^31 or more as a negative number (`-f -1`), so the rules file lvsplay writes
+ * would never be what the host prints, and ipvsadm's own parser reads no negative mark back at boot. So the
+ * inventory stops at 2^31 - 1.
+ */
+const MAX_MARK = 2147483647;
 
 /**
  * `fwmark` and `ports` of a service, checked: with a mark, `ports` (the ports of the VIP the mark groups)

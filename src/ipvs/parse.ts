@@ -198,7 +198,7 @@ function readServiceEndpoint(options: Options): ServiceEndpoint {
   const { tag = '', arg = '' } = options.get('service') ?? {};
   const ipv6Mark = options.has('ipv6');
   if (tag === 'fwmark') {
-    const fwmark = readInteger(arg, 1, 0xffffffff, 'fwmark') as Fwmark;
+    const fwmark = readMark(arg);
     if (ipv6Mark) return { key: `fwmark ${fwmark} ipv6`, port: 0, reason: 'IPv6 firewall-mark service' };
     return { key: `fwmark ${fwmark}`, port: 0, id: { fwmark } };
   }
@@ -210,6 +210,16 @@ function readServiceEndpoint(options: Options): ServiceEndpoint {
   if (!endpoint.address) return { key, port, reason: 'IPv6 service' };
   if (port === 0) return { key, port, reason: 'port 0 (every port)' };
   return { key, port, id: { protocol: tag, vip: endpoint.address as Vip, port: port as Port } };
+}
+
+/**
+ * A mark as ipvsadm-save prints it: with printf's %d, so a mark of 2^31 or more comes out negative (recorded:
+ * `-A -f -1` for 4294967295, test/fixtures/facts/ipvsadm-save-n-fwmark.txt). Read back as the kernel's.
+ */
+function readMark(text: string): Fwmark {
+  const negative = /^-\d+$/.test(text);
+  const mark = negative ? 2 ** 32 - readInteger(text.slice(1), 1, 2 ** 31, 'fwmark') : readInteger(text, 1, 0xffffffff, 'fwmark');
+  return mark as Fwmark;
 }
 
 /** -x or -y as ipvsadm reads it (0 to INT_MAX); 0, no threshold, is left out. Only a rules file has them. */

@@ -482,7 +482,7 @@ const RULE_CASES: readonly BadInventoryCase[] = [
     mutate: (inv) => {
       const { port: _port, ...web } = inv.services[0];
       inv.services[0] = { ...web, fwmark: 0, ports: [80, 443] };
-      inv.services.push({ ...structuredClone(web), fwmark: 4294967296, ports: [8080] });
+      inv.services.push({ ...structuredClone(web), fwmark: 2147483648, ports: [8080] });
       inv.services.push({ ...structuredClone(web), fwmark: 3, port: 81, ports: [81] });
       inv.services.push({ ...structuredClone(web), port: 82, ports: [82] });
       inv.services.push({ ...structuredClone(web), fwmark: 5, ports: [83, 83] });
@@ -491,8 +491,8 @@ const RULE_CASES: readonly BadInventoryCase[] = [
       inv.services.push({ ...structuredClone(web), fwmark: 8, ports: [84, 70000] });
     },
     expect: [
-      'service fwmark 0 (tcp 192.168.10.100:80,443), fwmark: must be a whole number from 1 to 4294967295, got 0',
-      'service fwmark 4294967296 (tcp 192.168.10.100:8080), fwmark: must be a whole number from 1 to 4294967295, got 4294967296',
+      'service fwmark 0 (tcp 192.168.10.100:80,443), fwmark: must be a whole number from 1 to 2147483647, got 0',
+      'service fwmark 2147483648 (tcp 192.168.10.100:8080), fwmark: must be a whole number from 1 to 2147483647, got 2147483648',
       'service fwmark 3 (tcp 192.168.10.100:81), port: is for a service of one port: a firewall-mark service names the ports its mark groups in ports',
       'service tcp 192.168.10.100:82, ports: is for a firewall-mark service (give fwmark too); a service of one port gives port',
       'service fwmark 5 (tcp 192.168.10.100:83,83), ports: names 83 twice',
