@@ -37,8 +37,8 @@ const NO_ADDRESS = '0.0.0.0' as IPv4;
 const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = { tcp: 6, udp: 17, sctp: 132 };
 
 /**
- * ipvs_cmp_services' first keys: the mark (0 for an address service, so those come first; an int difference
- * of unsigned marks, wrapped as C wraps it), then the protocol (lvsplay's services are IPv4: the family is
+ * ipvs_cmp_services' first keys: the mark (0 for an address service, so those come before every mark below
+ * 2^31; an int difference of unsigned marks, wrapped as C wraps it), then the protocol (lvsplay's services are IPv4: the family is
  * always equal). Marks are unique on a director, so a mark service's protocol never decides.
  */
 function byMarkThenProtocol(a: IpvsService, b: IpvsService): number {
