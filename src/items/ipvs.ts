@@ -160,7 +160,7 @@ function keepalivedKeys(item: IpvsItem): Set<string> {
 
 /** `changes`: the whole delta, each drained real server's deletion among them. */
 function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], drains: readonly Drain[], facts: Facts): Verdict {
-  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, …) is
+  // A wanted service already live with settings lvsplay cannot express (a non-contiguous -M, an IPv6 address, …) is
   // someone else's: changing it could break them, leaving it would not be what the inventory says.
   const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
   const blocked = blockedServices(item.table, foreign).map((key) => `${key} (${foreign.get(key)})`);
