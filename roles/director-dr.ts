@@ -1,3 +1,4 @@
+import { fwmarkItems } from './parts/fwmark.ts';
 import { ipvsItems } from './parts/ipvs.ts';
 import { ipvsSysctls, ipvsTimeoutItems } from './parts/ipvs-tuning.ts';
 import { keepalivedItems } from './parts/keepalived.ts';
@@ -13,6 +14,7 @@ import type { Role } from './role.ts';
 export const directorDr: Role = (inventory, host) => [
   ...sysctlItems('director-dr', ipvsSysctls(host)),
   ...loopbackVipItems(inventory, host),
+  ...fwmarkItems(inventory, host),
   ...ipvsItems(inventory, host),
   ...ipvsTimeoutItems(host),
   ...keepalivedItems(inventory, host),

@@ -1,3 +1,4 @@
+import { fwmarkItems } from './parts/fwmark.ts';
 import { ipvsItems } from './parts/ipvs.ts';
 import { ipvsSysctls, ipvsTimeoutItems } from './parts/ipvs-tuning.ts';
 import { keepalivedItems } from './parts/keepalived.ts';
@@ -10,6 +11,7 @@ import type { Role } from './role.ts';
  */
 export const directorNat: Role = (inventory, host) => [
   ...sysctlItems('director-nat', { 'net.ipv4.ip_forward': '1', ...ipvsSysctls(host) }),
+  ...fwmarkItems(inventory, host),
   ...ipvsItems(inventory, host),
   ...ipvsTimeoutItems(host),
   ...keepalivedItems(inventory, host),

@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import type { Protocol } from './inventory/model.ts';
-import { PROTOCOL_FLAG } from './ipvs/flags.ts';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../templates/', import.meta.url));
 
@@ -17,7 +15,6 @@ export class TemplateError extends Error {
 }
 
 const env = Handlebars.create();
-env.registerHelper('protocolFlag', (protocol: Protocol) => PROTOCOL_FLAG[protocol]);
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -1,7 +1,7 @@
 import { directs, keepalivedManages, type DrainTimeout, type ForwardingMethod, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { renderIpvsRules } from '../../src/ipvs/rules-file.ts';
-import { serviceKey, type IpvsForwarding, type IpvsService, type IpvsTable } from '../../src/ipvs/table.ts';
+import { destinationOf, serviceIdOf, serviceKey, type IpvsForwarding, type IpvsService, type IpvsTable } from '../../src/ipvs/table.ts';
 import { IPVS_RULES_FILE } from '../../src/facts/ipvs.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { unitFile } from './units.ts';
@@ -26,9 +26,7 @@ function keepalivedTableOf(inventory: Inventory, host: Host): IpvsTable {
 /** A service as IPVS holds it, whoever writes it: lvsplay's delta and keepalived's virtual_server alike. */
 export function ipvsServiceOf(service: VirtualService): IpvsService {
   return {
-    protocol: service.protocol,
-    vip: service.vip,
-    port: service.port,
+    ...serviceIdOf(service),
     scheduler: service.scheduler,
     ...(service.persistence !== undefined && { persistence: service.persistence }),
     ...(service.persistenceNetmask !== undefined && { netmask: service.persistenceNetmask }),
@@ -36,8 +34,7 @@ export function ipvsServiceOf(service: VirtualService): IpvsService {
     ...(service.schedulerFlags !== undefined && { schedFlags: service.schedulerFlags }),
     ...(service.onePacket && { onePacket: true as const }),
     destinations: service.realServers.map((rs) => ({
-      address: rs.address,
-      port: rs.port,
+      ...destinationOf(service, rs),
       forwarding: IPVS_FORWARDING[service.forwarding],
       weight: rs.weight,
       ...(rs.upperThreshold !== undefined && { upperThreshold: rs.upperThreshold }),
@@ -47,7 +44,7 @@ export function ipvsServiceOf(service: VirtualService): IpvsService {
 }
 
 function drainTimeoutsOf(inventory: Inventory, host: Host): Record<string, DrainTimeout> {
-  return Object.fromEntries(ownServices(inventory, host).map((service) => [serviceKey(service), service.drainTimeout]));
+  return Object.fromEntries(ownServices(inventory, host).map((service) => [serviceKey(serviceIdOf(service)), service.drainTimeout]));
 }
 
 export { renderIpvsRules };

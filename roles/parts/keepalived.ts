@@ -1,7 +1,7 @@
 import type { ItemSpec } from '../../src/desired/state.ts';
 import { dipCandidates, directs, keepalivedManages, type HealthCheck, type Host, type Inventory, type VirtualService } from '../../src/inventory/model.ts';
 import { inSubnet, type IPv4 } from '../../src/net/ipv4.ts';
-import { serviceKey } from '../../src/ipvs/table.ts';
+import { serviceIdOf, serviceKey } from '../../src/ipvs/table.ts';
 import { renderTemplate } from '../../src/templates.ts';
 import { ipvsServiceOf } from './ipvs.ts';
 
@@ -28,7 +28,7 @@ export function keepalivedItems(inventory: Inventory, host: Host): ItemSpec[] {
   return [
     { kind: 'package', name: 'keepalived' },
     // Between the new file and the reload that applies it: real servers leaving these services, drained.
-    { kind: 'keepalived-drain', table: services.map(ipvsServiceOf), drainTimeouts: Object.fromEntries(services.map((s) => [serviceKey(s), s.drainTimeout])) },
+    { kind: 'keepalived-drain', table: services.map(ipvsServiceOf), drainTimeouts: Object.fromEntries(services.map((s) => [serviceKey(serviceIdOf(s)), s.drainTimeout])) },
     { kind: 'file', path: KEEPALIVED_CONF, content: renderKeepalivedConf(inventory, host, services), mode: 0o640, notify: [{ kind: 'reload-keepalived' }], check: 'keepalived' },
     { kind: 'unit', name: 'keepalived.service', startNow: true },
   ];

@@ -108,7 +108,17 @@ export interface IpvsTimeoutItem {
   readonly unitFile: string;
 }
 
-export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | LinkItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem | IpvsTimeoutItem;
+/**
+ * lvsplay's nftables table live as `file` has it (the file, a separate item, is what `nft -f` loads, now and
+ * at boot); `listing` is what `nft list table` prints for it.
+ */
+export interface NftTableItem {
+  readonly kind: 'nft-table';
+  readonly listing: string;
+  readonly file: string;
+}
+
+export type ItemSpec = PackageItem | FileItem | ModuleItem | SysctlItem | LinkItem | AddressItem | UnitItem | IpvsItem | KeepalivedDrainItem | RouteCheckItem | IpvsTimeoutItem | NftTableItem;
 
 /** One thing a host should have, and the roles that want it (two roles may want the same file). */
 export type DesiredItem = ItemSpec & { readonly roles: readonly RoleName[] };

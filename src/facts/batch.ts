@@ -9,6 +9,7 @@ import { ipvsTimeoutsFact, type IpvsTimeouts } from './ipvs-timeouts.ts';
 import { linksFact, type LinkState } from './links.ts';
 import { manifestFact, type ManifestFact } from './manifest.ts';
 import { modulesFact } from './modules.ts';
+import { nftTableFact, type NftTableFact } from './nft-table.ts';
 import { osReleaseFact, type OsRelease } from './os-release.ts';
 import { packagesFact, type PackagesFact } from './packages.ts';
 import type { FactRequest } from './request.ts';
@@ -38,6 +39,8 @@ export interface HostFacts {
   readonly manifest?: ManifestFact;
   /** The IPVS connection timeouts, when asked for; undefined too while ip_vs is not loaded. */
   readonly ipvsTimeouts?: IpvsTimeouts;
+  /** lvsplay's nftables table, when asked for. */
+  readonly nftTable?: NftTableFact;
 }
 
 const MARK = '@@lvsplay-fact';
@@ -59,6 +62,7 @@ interface FactSet {
   readonly ipvsGone?: Fact<ReadonlySet<string>>;
   readonly manifest?: Fact<ManifestFact>;
   readonly ipvsTimeouts?: Fact<IpvsTimeouts | undefined>;
+  readonly nftTable?: Fact<NftTableFact>;
 }
 
 /** The request as one script, in a fixed order whatever asked for what, and the parser that splits its output again. */
@@ -79,6 +83,7 @@ export function batchFacts(request: FactRequest): { script: string; parse: (outp
     ...(request.ipvsGone && { ipvsGone: ipvsGoneFact(request.ipvsGone) }),
     ...(request.manifest && { manifest: manifestFact(request.manifest) }),
     ...(request.ipvsTimeouts && { ipvsTimeouts: ipvsTimeoutsFact }),
+    ...(request.nftTable && { nftTable: nftTableFact }),
   };
   const facts = Object.values(set) as Fact<unknown>[];
   const script = [...facts.map((fact) => `echo '${MARK} ${fact.name}'\n${fact.command}`), `echo '${MARK} end'`, ''].join('\n');
@@ -108,5 +113,6 @@ function parseFacts(output: string, set: FactSet): HostFacts {
     ...(set.ipvsGone && { ipvsStill: set.ipvsGone.parse(sections.get(set.ipvsGone.name) ?? '') }),
     ...(set.manifest && { manifest: set.manifest.parse(sections.get(set.manifest.name) ?? '') }),
     ...(set.ipvsTimeouts && { ipvsTimeouts: set.ipvsTimeouts.parse(sections.get(set.ipvsTimeouts.name) ?? '') }),
+    ...(set.nftTable && { nftTable: set.nftTable.parse(sections.get(set.nftTable.name) ?? '') }),
   };
 }

@@ -40,9 +40,14 @@ export function ipvsProcFact(services: readonly IpvsServiceId[]): Fact<ProcTable
   };
 }
 
-/** A service as /proc/net/ip_vs names it: `TCP C0A80A64:0050`. */
+/** A service as /proc/net/ip_vs names it: `TCP C0A80A64:0050`, or `FWM 00000001`. */
 export function procServiceKey(service: IpvsServiceId): string {
+  if (service.fwmark !== undefined) return `FWM ${markHex(service.fwmark)}`;
   return `${service.protocol.toUpperCase()} ${procAddress(service.vip, service.port)}`;
+}
+
+function markHex(mark: number): string {
+  return mark.toString(16).toUpperCase().padStart(8, '0');
 }
 
 /** An address and port as /proc/net/ip_vs writes them: `C0A80A48:0050`. */
@@ -60,21 +65,21 @@ function hex(address: string, width: number): string {
 
 const FORWARDING: Record<string, string> = { Masq: 'masq', Route: 'route', Tunnel: 'tunnel' };
 
-/** IPv4 TCP, UDP and SCTP services only: fwmark and IPv6 services are never lvsplay's, and are skipped. */
+/** IPv4 TCP, UDP, SCTP and firewall-mark services; IPv6 services are never lvsplay's, and are skipped. */
 export function parseProcIpvs(output: string): ProcTable {
   if (output.trim() === NO_MODULE) return undefined;
   const services = new Map<string, ProcService>();
   let current: Map<string, { forwarding: string; weight: number }> | undefined;
   for (const line of output.split('\n')) {
     if (line === '' || /^(IP Virtual Server|Prot |  -> RemoteAddress)/.test(line)) continue;
-    const service = /^(TCP|UDP|SCTP)\s+([0-9A-F]{8}):([0-9A-F]{4}) (\S+) (ops )?\s*(persistent \d+ [0-9A-F]{8})?\s*$/.exec(line);
+    const service = /^(?:(TCP|UDP|SCTP)\s+([0-9A-F]{8}):([0-9A-F]{4})|FWM\s+([0-9A-F]{8})) (\S+) (ops )?\s*(persistent \d+ [0-9A-F]{8})?\s*$/.exec(line);
     const destination = /^\s+-> ([0-9A-F]{8}):([0-9A-F]{4})\s+(\S+)\s+(-?\d+)\s+\d+\s+\d+\s*$/.exec(line);
     if (service) {
       current = new Map();
-      const key = `${service[1]!.toLowerCase()} ${dotted(service[2]!)}:${parseInt(service[3]!, 16)}`;
-      services.set(key, { scheduler: service[4]!, onePacket: service[5] !== undefined, persistent: service[6] !== undefined, destinations: current });
+      const key = service[4] === undefined ? `${service[1]!.toLowerCase()} ${dotted(service[2]!)}:${parseInt(service[3]!, 16)}` : `fwmark ${parseInt(service[4], 16)}`;
+      services.set(key, { scheduler: service[5]!, onePacket: service[6] !== undefined, persistent: service[7] !== undefined, destinations: current });
     } else if (destination) {
-      // Real servers of a skipped (fwmark, IPv6) service have no current service: skipped with it.
+      // Real servers of a skipped (IPv6) service have no current service: skipped with it.
       const forwarding = FORWARDING[destination[3]!] ?? destination[3]!.toLowerCase();
       current?.set(`${dotted(destination[1]!)}:${parseInt(destination[2]!, 16)}`, { forwarding, weight: Number(destination[4]) });
     } else if (/^(FWM|TCP|UDP|SCTP)\s/.test(line)) current = undefined;

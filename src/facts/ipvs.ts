@@ -11,7 +11,7 @@ export interface IpvsFacts {
   /** The live services lvsplay can represent and may change. */
   readonly live: IpvsTable;
   /**
-   * Live services it cannot represent (fwmark, IPv6, -M, …), by key, each with why (`-M 255.255.255.0`):
+   * Live services it cannot represent (IPv6, a non-contiguous -M, …), by key, each with why (`-M 255.255.255.0`):
    * never edited or deleted.
    */
   readonly foreign: ReadonlyMap<string, string>;

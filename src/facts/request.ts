@@ -28,6 +28,8 @@ export interface FactRequest {
   readonly manifest?: ManifestRequest;
   /** The IPVS connection timeouts (`ipvsadm -L --timeout`), when ip_vs is loaded. */
   readonly ipvsTimeouts?: boolean;
+  /** lvsplay's nftables table, as `nft list table` prints it. */
+  readonly nftTable?: boolean;
 }
 
 /** One request for all: lists joined in the items' order, flags raised by any item. */
@@ -54,5 +56,6 @@ export function mergeFactRequests(requests: readonly FactRequest[]): FactRequest
     ...(ipvsGone.length > 0 && { ipvsGone }),
     ...(manifest && { manifest }),
     ...(requests.some((r) => r.ipvsTimeouts) && { ipvsTimeouts: true }),
+    ...(requests.some((r) => r.nftTable) && { nftTable: true }),
   };
 }

@@ -156,9 +156,29 @@ export interface VrrpInput {
   gateway?: string;
 }
 
-export interface ServiceInput {
-  vip: string;
+/** A service of one port (`port`), or a firewall-mark service of several (`fwmark` and `ports`). */
+export type ServiceInput = ServiceFields & (PortServiceInput | MarkServiceInput);
+
+export interface PortServiceInput {
   port: number;
+  fwmark?: never;
+  ports?: never;
+}
+
+/**
+ * ipvsadm -f: the director marks packets to the VIP on `ports` (of `protocol`) with `fwmark`, and IPVS
+ * schedules them as one service, so that persistence keeps a client's HTTP and HTTPS on one real server.
+ */
+export interface MarkServiceInput {
+  /** 1 to 2147483647, unique on each of the service's directors. */
+  fwmark: number;
+  /** The ports of the VIP the mark groups, e.g. [80, 443]. */
+  ports: readonly number[];
+  port?: never;
+}
+
+export interface ServiceFields {
+  vip: string;
   /** Defaults to tcp. */
   protocol?: Protocol;
   /** Defaults to wlc, as ipvsadm does. */

@@ -9,6 +9,8 @@ export type { CheckFailureAction, ForwardingMethod, HostPresence, JumpHop, Persi
 
 /** 1 to 65535. */
 export type Port = number & { readonly __brand: 'Port' };
+/** 1 to 4294967295 (ipvsadm -f; 0 is no mark): the mark lvsplay's nftables table sets on the packets a service groups. */
+export type Fwmark = number & { readonly __brand: 'Fwmark' };
 /** 0 to 65535, as ipvsadm -w takes it. */
 export type Weight = number & { readonly __brand: 'Weight' };
 /** Seconds, 1 to 2678400 (ipvsadm's 31 days). */
@@ -114,9 +116,22 @@ export interface Failover {
   readonly gateway?: IPv4;
 }
 
+/**
+ * A firewall-mark service's grouping: the director's nftables table marks packets to the VIP on these ports
+ * (of the service's protocol) with `mark`, and IPVS schedules them as one service (`ipvsadm -f MARK`), so
+ * that persistence holds a client's HTTP and HTTPS on one real server.
+ */
+export interface FirewallMark {
+  readonly mark: Fwmark;
+  readonly ports: readonly [Port, ...Port[]];
+}
+
 export interface VirtualService {
   readonly vip: Vip;
+  /** With `fwmark`: the first of its ports, which health and status checks of the real servers use. */
   readonly port: Port;
+  /** A firewall-mark service; its real servers then get each packet on the port it was sent to. */
+  readonly fwmark?: FirewallMark;
   readonly protocol: Protocol;
   readonly scheduler: Scheduler;
   readonly forwarding: ForwardingMethod;
@@ -158,7 +173,8 @@ export function directs(service: Pick<VirtualService, 'directors'>, host: string
   return service.directors.includes(host);
 }
 
-export function describeService(service: Pick<VirtualService, 'protocol' | 'vip' | 'port'>): string {
+export function describeService(service: Pick<VirtualService, 'protocol' | 'vip' | 'port' | 'fwmark'>): string {
+  if (service.fwmark) return `fwmark ${service.fwmark.mark} (${service.protocol} ${service.vip}:${service.fwmark.ports.join(',')})`;
   return `${service.protocol} ${service.vip}:${service.port}`;
 }
 

@@ -4,17 +4,20 @@ import { FieldReader, isRecord } from './fields.ts';
 import { CHECK_FAILURE_ACTIONS, FORWARDING_METHODS, HEALTH_CHECK_TYPES, HOST_PRESENCES, PROTOCOLS, ROLE_NAMES, SCHEDULERS, type ForwardingMethod, type HostPresence, type RoleName } from './input.ts';
 import type { IssueList } from './issues.ts';
 import { parseIpvsTuning } from './ipvs-tuning.ts';
+import { checkMarkedService, parseFirewallMark } from './fwmark.ts';
 import { hostNameProblem, interfaceNameProblem, keyPathProblem, sshAddressProblem, sshUserProblem } from './names.ts';
 import { fieldPath, label, listed, show } from './show.ts';
 import { parseServiceOptions, parseThresholds, SERVICE_OPTION_FIELDS, type ServiceOptions } from './service-options.ts';
 import { parseProxyJump } from '../ssh/config/values.ts';
-import type { DrainTimeout, HealthCheck, Host, Interface, JumpHop, PersistenceTimeout, Port, Protocol, Scheduler, SshSettings, Threshold, VirtualRouterId, Weight } from './model.ts';
+import type { DrainTimeout, FirewallMark, HealthCheck, Host, Interface, JumpHop, PersistenceTimeout, Port, Protocol, Scheduler, SshSettings, Threshold, VirtualRouterId, Weight } from './model.ts';
 
 /** A service as written: its real servers are still host names, resolved to addresses by `resolve.ts`. */
 export interface DraftService extends ServiceOptions {
   readonly subject: string;
   readonly vip: IPv4;
+  /** With `fwmark`, the first of its ports. */
   readonly port: Port;
+  readonly fwmark?: FirewallMark;
   readonly protocol: Protocol;
   readonly scheduler: Scheduler;
   readonly forwarding?: ForwardingMethod;
@@ -54,7 +57,23 @@ const TOP_FIELDS = ['defaults', 'hosts', 'services'];
 const DEFAULTS_FIELDS = ['ssh', 'become'];
 const HOST_FIELDS = ['ssh', 'become', 'interfaces', 'gateway', 'roles', 'state', 'dip', 'extraAddresses', 'ipvs'];
 const SSH_FIELDS = ['host', 'port', 'user', 'privateKey', 'proxyJump'];
-const SERVICE_FIELDS = ['vip', 'port', 'protocol', 'scheduler', 'forwarding', 'persistence', ...SERVICE_OPTION_FIELDS, 'director', 'directors', 'drainTimeout', 'healthCheck', 'vrrp', 'realServers'];
+const SERVICE_FIELDS = [
+  'vip',
+  'port',
+  'fwmark',
+  'ports',
+  'protocol',
+  'scheduler',
+  'forwarding',
+  'persistence',
+  ...SERVICE_OPTION_FIELDS,
+  'director',
+  'directors',
+  'drainTimeout',
+  'healthCheck',
+  'vrrp',
+  'realServers',
+];
 const HEALTH_CHECK_FIELDS = ['type', 'path', 'status', 'digest', 'interval', 'timeout', 'retries', 'onFailure'];
 const VRRP_FIELDS = ['virtualRouterId', 'advertInterval', 'unicast', 'gateway'];
 /** Goes into keepalived.conf as one word: no space, quote, brace or comment sign (`#`, `!`) can end it. */
@@ -223,7 +242,8 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   const reader = new FieldReader(issues, serviceLabel(index, record), record);
   reader.rejectUnknown(SERVICE_FIELDS);
   const vip = reader.ipv4('vip', true, 'vip');
-  const port = reader.integer('port', 1, 65535, true) as Port | undefined;
+  const fwmark = parseFirewallMark(reader);
+  const port = fwmark === undefined ? (reader.integer('port', 1, 65535, true) as Port | undefined) : fwmark?.ports[0];
   const protocol = reader.oneOf('protocol', PROTOCOLS, 'tcp');
   const scheduler = reader.oneOf('scheduler', SCHEDULERS, 'wlc');
   const forwarding = reader.has('forwarding') ? reader.oneOf('forwarding', FORWARDING_METHODS, undefined) : undefined;
@@ -235,6 +255,11 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
   const vrrp = parseVrrp(reader, directors);
   const realServers = parseRealServers(reader);
   if (directors && realServers) checkKeepalivedOptions(reader, { ...directors, protocol, forwarding, healthCheck, realServers });
+  if (fwmark && directors && realServers) {
+    const keepalived = directors.directors.length > 1 ? 'several directors' : healthCheck ? 'a health check' : undefined;
+    const realServerPorts = realServers.filter((rs) => rs.port !== undefined).map((rs) => rs.field);
+    checkMarkedService(reader, { onePacket: options.onePacket === true, persistenceEngine: options.persistenceEngine !== undefined, keepalived, realServerPorts });
+  }
   if (issues.items.length > before || !vip || !port || !protocol || !scheduler || !directors || !realServers) return undefined;
   return {
     subject: reader.subject,
@@ -245,6 +270,7 @@ function parseService(issues: IssueList, index: number, record: unknown): DraftS
     ...directors,
     drainTimeout,
     realServers,
+    ...(fwmark && { fwmark }),
     ...(forwarding && { forwarding }),
     ...(persistence && { persistence }),
     ...options,
@@ -351,9 +377,13 @@ function checkKeepalivedOptions(
 // Errors name a service the way ipvsadm -Ln shows it, built from its fields as written (each shown safely,
 // since they are not checked yet); without a VIP, by its position.
 function serviceLabel(index: number, record: Record<string, unknown>): string {
-  const { vip, protocol, port } = record;
+  const { vip, protocol, port, fwmark, ports } = record;
   if (typeof vip !== 'string') return `services[${index}]`;
   const protocolLabel = typeof protocol === 'string' ? label(protocol) : 'tcp';
+  if (typeof fwmark === 'number') {
+    const portsLabel = Array.isArray(ports) && ports.length > 0 ? ports.map((p) => (typeof p === 'number' ? String(p) : '?')).join(',') : '?';
+    return `service fwmark ${fwmark} (${protocolLabel} ${label(vip)}:${portsLabel})`;
+  }
   const portLabel = typeof port === 'number' ? String(port) : typeof port === 'string' ? label(port) : '?';
   return `service ${protocolLabel} ${label(vip)}:${portLabel}`;
 }

@@ -15,6 +15,7 @@ import {
   type Vip,
 } from './model.ts';
 import type { Draft, DraftRealServer, DraftService } from './parse.ts';
+import { checkMarkClaims } from './fwmark.ts';
 
 // A TUN service is a DR director's: its VIP sits on the director's lo as a DR VIP does; only the way to the
 // real servers differs.
@@ -39,6 +40,7 @@ export function resolveInventory(file: string, draft: Draft, issues: IssueList):
     return resolved ? [resolved] : [];
   });
   checkDuplicateServices(services, draft.services, issues);
+  checkMarkClaims(services, (service) => subjectOf(service, draft.services), issues);
   const failovers = resolveFailovers(draft.services, services, hosts, dips, issues);
   // Only on an otherwise sound inventory: a service dropped for another fault would make a role look unused.
   if (issues.items.length === 0) checkUnusedRoles(draft.hosts, services, issues);
@@ -349,9 +351,15 @@ function checkDuplicateRealServers(service: DraftService, drafts: readonly Draft
   });
 }
 
+/** The subject a resolved service's messages go under: its draft's. */
+function subjectOf(service: VirtualService, drafts: readonly DraftService[]): string {
+  return drafts.find((d) => d.vip === service.vip && d.port === service.port && d.protocol === service.protocol && d.fwmark?.mark === service.fwmark?.mark)!.subject;
+}
+
 function checkDuplicateServices(services: readonly VirtualService[], drafts: readonly DraftService[], issues: IssueList): void {
   const seen = new Set<string>();
-  for (const service of services) {
+  // A firewall-mark service claims its ports and its mark: checkMarkClaims sees to both.
+  for (const service of services.filter((s) => !s.fwmark)) {
     for (const director of service.directors) {
       const key = `${director} ${service.protocol} ${service.vip}:${service.port}`;
       if (seen.has(key)) {

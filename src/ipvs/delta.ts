@@ -1,5 +1,5 @@
 import { indexBy, sameDestination, sameSettings } from './equal.ts';
-import { destinationKey, serviceKey, settingsOf, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings, type IpvsTable } from './table.ts';
+import { destinationKey, idOf, serviceKey, settingsOf, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings, type IpvsTable } from './table.ts';
 
 /** One ipvsadm command of a delta; `formatChange` writes it as the line `ipvsadm -R` reads. */
 export type IpvsChange =
@@ -104,10 +104,6 @@ function sameDestinationsInOrder(have: readonly IpvsDestination[], want: readonl
     const w = want[i] as IpvsDestination;
     return h.address === w.address && h.port === w.port && sameDestination(h, w);
   });
-}
-
-function idOf(service: IpvsServiceId): IpvsServiceId {
-  return { protocol: service.protocol, vip: service.vip, port: service.port };
 }
 
 /** The keys of a desired list; one twice is a bug upstream, and would make ipvsadm fail half-way through. */

@@ -1,5 +1,5 @@
 import type { Protocol } from '../inventory/model.ts';
-import type { IpvsForwarding } from './table.ts';
+import type { IpvsForwarding, IpvsServiceId } from './table.ts';
 
 /** ipvsadm's service switches, as `ipvsadm-save` writes them (SCTP has no short one). */
 export const PROTOCOL_FLAG: Readonly<Record<Protocol, string>> = { tcp: '-t', udp: '-u', sctp: '--sctp-service' };
@@ -16,3 +16,8 @@ export const DEFAULT_PERSISTENCE = 360;
 
 /** ipvsadm's DEF_SCHED, used by -A and -E when -s is missing. */
 export const DEFAULT_SCHEDULER = 'wlc';
+
+/** The switch that names a service in every ipvsadm command: `-t 192.168.10.100:80`, or `-f 1`. */
+export function serviceSwitch(service: IpvsServiceId): string {
+  return service.fwmark === undefined ? `${PROTOCOL_FLAG[service.protocol]} ${service.vip}:${service.port}` : `-f ${service.fwmark}`;
+}

@@ -1,6 +1,6 @@
 import type { IpvsChange } from './delta.ts';
-import { FORWARDING_FLAG, PROTOCOL_FLAG } from './flags.ts';
-import { destinationKey, serviceKey, type IpvsDestination, type IpvsServiceId, type IpvsServiceSettings } from './table.ts';
+import { FORWARDING_FLAG, serviceSwitch } from './flags.ts';
+import { destinationKey, serviceKey, type IpvsDestination, type IpvsServiceSettings } from './table.ts';
 
 /**
  * The change as one line of `ipvsadm -R` input (an ipvsadm command line without the `ipvsadm` word).
@@ -50,10 +50,6 @@ export function describeChange(change: IpvsChange): string {
     case 'delete-destination':
       return `remove real server ${describeDestination(change.destination)} from ${service}`;
   }
-}
-
-function serviceSwitch(service: IpvsServiceId): string {
-  return `${PROTOCOL_FLAG[service.protocol]} ${service.vip}:${service.port}`;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { SCHEDULER_FLAGS, SCHEDULERS, type Scheduler, type SchedulerFlag } from '../inventory/input.ts';
-import type { Netmask, PersistenceTimeout, Port, Protocol, Threshold, Vip, Weight } from '../inventory/model.ts';
+import type { Fwmark, Netmask, PersistenceTimeout, Port, Protocol, Threshold, Vip, Weight } from '../inventory/model.ts';
 import { parseIPv4 } from '../net/ipv4.ts';
 import { DEFAULT_PERSISTENCE, DEFAULT_SCHEDULER } from './flags.ts';
 import { IpvsSyntaxError, readLine, tokenize, type OptionValue, type Slot } from './options.ts';
 import { readEndpoint, readInteger } from './values.ts';
-import { destinationKey, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceSettings, type IpvsTable } from './table.ts';
+import { destinationKey, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceId, type IpvsServiceSettings, type IpvsTable } from './table.ts';
 
 /** A line that is not ipvsadm syntax (or not one `ipvsadm-save` writes): the table cannot be trusted. */
 export class IpvsParseError extends Error {
@@ -22,7 +22,7 @@ export interface IpvsSave {
   /** The services lvsplay can represent, in the order the text lists them. */
   readonly table: IpvsTable;
   /**
-   * The services it cannot (fwmark, IPv6, tunnels' gue/gre, --tun-port and checksum options, a scheduler
+   * The services it cannot (IPv6, a firewall-mark real server with a port, tunnels' gue/gre, --tun-port and checksum options, a scheduler
    * lvsplay does not know, a non-contiguous -M, a -b flag of another scheduler, --pe other than sip on a
    * persistent UDP service, -o on TCP or SCTP), in the order the text lists them: live, but not to be touched.
    * Keyed `fwmark 1`, `tcp [::1]:80` or by serviceKey, each with why, for reports: `-b flag-1 with scheduler wrr`.
@@ -38,8 +38,8 @@ type Options = ReadonlyMap<Slot, OptionValue>;
 /** What one line says about its service: representable as `value`, or foreign for `reason`. */
 type Reading<T> = { readonly key: string } & ({ readonly value: T } | { readonly reason: string });
 
-/** The service a line names: its key always, its fields when lvsplay can represent it. */
-type ServiceEndpoint = { readonly key: string; readonly port: number } & ({ readonly protocol: Protocol; readonly vip: Vip } | { readonly reason: string });
+/** The service a line names: its key always, what identifies it when lvsplay can represent it. */
+type ServiceEndpoint = { readonly key: string; readonly port: number } & ({ readonly id: IpvsServiceId } | { readonly reason: string });
 
 /**
  * Reads `ipvsadm-save -n` output (or a rules file in that format). Blank lines are skipped, as ipvsadm -R
@@ -98,14 +98,12 @@ function readService(endpoint: ServiceEndpoint, options: Options): Reading<IpvsS
   const scheduler = options.get('scheduler')?.arg ?? DEFAULT_SCHEDULER;
   const persistence = options.has('persistent') ? readPersistence(options.get('persistent')?.arg) : undefined;
   if ('reason' in endpoint) return { key: endpoint.key, reason: endpoint.reason };
-  const { key, protocol, vip, port } = endpoint;
+  const { key, id } = endpoint;
   if (!isScheduler(scheduler)) return { key, reason: `scheduler ${scheduler}, which lvsplay does not know` };
-  const extra = readServiceOptions(options, scheduler, protocol, persistence !== undefined);
+  const extra = readServiceOptions(options, scheduler, id.protocol, persistence !== undefined);
   if ('reason' in extra) return { key, reason: extra.reason };
   const settings: IpvsServiceSettings = {
-    protocol,
-    vip,
-    port: port as Port,
+    ...id,
     scheduler,
     ...(persistence !== undefined && { persistence }),
     ...extra.value,
@@ -120,7 +118,8 @@ function readService(endpoint: ServiceEndpoint, options: Options): Reading<IpvsS
 function readServiceOptions(
   options: Options,
   scheduler: Scheduler,
-  protocol: Protocol,
+  /** Undefined for a firewall-mark service, whose packets may be of any protocol. */
+  protocol: Protocol | undefined,
   persistent: boolean,
 ): { value: Pick<IpvsServiceSettings, 'netmask' | 'schedFlags' | 'pe' | 'onePacket'> } | { reason: string } {
   const written = (slot: Slot) => unmodelled(options, [slot]);
@@ -130,9 +129,10 @@ function readServiceOptions(
   const flags = readSchedFlags(options.get('sched-flags')?.arg, scheduler);
   if (flags === null) return { reason: `${written('sched-flags')} with scheduler ${scheduler}` };
   const pe = options.get('pe')?.arg;
-  if (pe !== undefined && (pe !== 'sip' || !persistent || protocol !== 'udp')) return { reason: `${written('pe')} on a ${persistent ? '' : 'non-persistent '}${protocol} service` };
+  const kind = protocol ?? 'firewall-mark';
+  if (pe !== undefined && (pe !== 'sip' || !persistent || protocol !== 'udp')) return { reason: `${written('pe')} on a ${persistent ? '' : 'non-persistent '}${kind} service` };
   const onePacket = options.has('ops');
-  if (onePacket && protocol !== 'udp') return { reason: `-o on a ${protocol} service` };
+  if (onePacket && protocol !== 'udp') return { reason: `-o on a ${kind} service` };
   return {
     value: {
       ...(mask !== undefined && { netmask: mask }),
@@ -173,20 +173,24 @@ function readDestination(service: ServiceEndpoint, options: Options): Reading<Ip
   if (tunnelType !== undefined && !['ipip', 'gue', 'gre'].includes(tunnelType)) {
     throw new IpvsSyntaxError(`unknown tunnel type ${tunnelType}`);
   }
-  // ipvsadm copies the service's port to a real server given without one, and forces it for -g and -i.
+  // ipvsadm copies the service's port to a real server given without one, and forces it for -g and -i (a
+  // firewall-mark service's port is 0: each packet keeps its own).
   const port = forwarding === 'masq' ? (real.port ?? service.port) : service.port;
   const { key } = service;
   if ('reason' in service) return { key, reason: service.reason };
   if (!real.address) return { key, reason: `IPv6 real server ${real.host}` };
   const option = unmodelled(options, ['tun-port', 'tun-csum']) ?? (tunnelType === 'gue' || tunnelType === 'gre' ? `--tun-type ${tunnelType}` : undefined);
   if (option !== undefined) return { key, reason: `${option} on ${real.address}:${port}` };
-  if (port === 0) return { key, reason: `real server ${real.address} with port 0` };
+  const marked = service.id.fwmark !== undefined;
+  if (port === 0 && !marked) return { key, reason: `real server ${real.address} with port 0` };
+  // NAT to one port for every marked port: the inventory gives a mark's real servers no port.
+  if (port !== 0 && marked) return { key, reason: `real server ${real.address}:${port} of a firewall-mark service` };
   const upper = readThreshold(options.get('u-threshold')?.arg, 'upper threshold');
   const lower = readThreshold(options.get('l-threshold')?.arg, 'lower threshold');
   // The kernel refuses a lower threshold above the upper one (-ERANGE), so only a rules file could say it.
   if ((lower ?? 0) > (upper ?? 0)) return { key, reason: `-y ${lower} above -x ${upper ?? 0} on ${real.address}:${port}` };
   const thresholds = { ...(upper !== undefined && { upperThreshold: upper }), ...(lower !== undefined && { lowerThreshold: lower }) };
-  return { key, value: { address: real.address, port: port as Port, forwarding, weight: weight as Weight, ...thresholds } };
+  return { key, value: { address: real.address, port: port as Port | 0, forwarding, weight: weight as Weight, ...thresholds } };
 }
 
 /** The service a line names, and its key even when lvsplay cannot represent it. */
@@ -194,9 +198,9 @@ function readServiceEndpoint(options: Options): ServiceEndpoint {
   const { tag = '', arg = '' } = options.get('service') ?? {};
   const ipv6Mark = options.has('ipv6');
   if (tag === 'fwmark') {
-    const mark = readInteger(arg, 1, 0xffffffff, 'fwmark');
-    const key = `fwmark ${mark}${ipv6Mark ? ' ipv6' : ''}`;
-    return { key, port: 0, reason: 'firewall-mark service' };
+    const fwmark = readMark(arg);
+    if (ipv6Mark) return { key: `fwmark ${fwmark} ipv6`, port: 0, reason: 'IPv6 firewall-mark service' };
+    return { key: `fwmark ${fwmark}`, port: 0, id: { fwmark } };
   }
   if (ipv6Mark) throw new IpvsSyntaxError('-6 is only for -f services');
   const endpoint = readEndpoint(arg);
@@ -205,7 +209,17 @@ function readServiceEndpoint(options: Options): ServiceEndpoint {
   if (tag !== 'tcp' && tag !== 'udp' && tag !== 'sctp') return { key, port, reason: `${tag} protocol` };
   if (!endpoint.address) return { key, port, reason: 'IPv6 service' };
   if (port === 0) return { key, port, reason: 'port 0 (every port)' };
-  return { key, protocol: tag, vip: endpoint.address as Vip, port };
+  return { key, port, id: { protocol: tag, vip: endpoint.address as Vip, port: port as Port } };
+}
+
+/**
+ * A mark as ipvsadm-save prints it: with printf's %d, so a mark of 2^31 or more comes out negative (recorded:
+ * `-A -f -1` for 4294967295, test/fixtures/facts/ipvsadm-save-n-fwmark.txt). Read back as the kernel's.
+ */
+function readMark(text: string): Fwmark {
+  const negative = /^-\d+$/.test(text);
+  const mark = negative ? 2 ** 32 - readInteger(text.slice(1), 1, 2 ** 31, 'fwmark') : readInteger(text, 1, 0xffffffff, 'fwmark');
+  return mark as Fwmark;
 }
 
 /** -x or -y as ipvsadm reads it (0 to INT_MAX); 0, no threshold, is left out. Only a rules file has them. */

@@ -1,4 +1,5 @@
 import { renderTemplate } from '../templates.ts';
+import { serviceSwitch } from './flags.ts';
 import { destinationSwitches, settingsSwitches } from './format.ts';
 import { inSaveOrder } from './save-order.ts';
 import type { IpvsTable } from './table.ts';
@@ -11,9 +12,7 @@ import type { IpvsTable } from './table.ts';
  */
 export function renderIpvsRules(table: IpvsTable, thresholds = true): string {
   const services = inSaveOrder(table).map((service) => ({
-    protocol: service.protocol,
-    vip: service.vip,
-    port: service.port,
+    id: serviceSwitch(service),
     settings: settingsSwitches(service),
     destinations: service.destinations.map((destination) => ({ switches: destinationSwitches(destination, thresholds) })),
   }));

@@ -1,4 +1,4 @@
-import type { Port, Protocol } from '../inventory/model.ts';
+import type { Protocol } from '../inventory/model.ts';
 import type { IPv4 } from '../net/ipv4.ts';
 import type { IpvsService, IpvsTable } from './table.ts';
 
@@ -15,28 +15,48 @@ import type { IpvsService, IpvsTable } from './table.ts';
  * facts take their full path: slower, still correct.
  */
 export function inSaveOrder(table: IpvsTable): IpvsService[] {
-  return sortedLikeIpvsadm(table, (service) => service.vip, byProtocol).map((service) => ({
+  return sortedLikeIpvsadm(
+    table,
+    (service) => service.vip ?? NO_ADDRESS,
+    (service) => service.port ?? 0,
+    byMarkThenProtocol,
+  ).map((service) => ({
     ...service,
-    destinations: sortedLikeIpvsadm(service.destinations, (destination) => destination.address),
+    destinations: sortedLikeIpvsadm(
+      service.destinations,
+      (destination) => destination.address,
+      (destination) => destination.port,
+    ),
   }));
 }
+
+/** A firewall-mark service's address and port, as the kernel keeps them: zero. */
+const NO_ADDRESS = '0.0.0.0' as IPv4;
 
 /** IPPROTO_TCP, IPPROTO_UDP and IPPROTO_SCTP: the kernel's protocol numbers, which ipvs_cmp_services subtracts. */
 const PROTOCOL_NUMBER: Readonly<Record<Protocol, number>> = { tcp: 6, udp: 17, sctp: 132 };
 
-// lvsplay's services are IPv4 and have no fwmark, so those two keys of ipvs_cmp_services are always equal.
-function byProtocol(a: IpvsService, b: IpvsService): number {
-  return PROTOCOL_NUMBER[a.protocol] - PROTOCOL_NUMBER[b.protocol];
+/**
+ * ipvs_cmp_services' first keys: the mark (0 for an address service, so those come before every mark below
+ * 2^31; an int difference of unsigned marks, wrapped as C wraps it), then the protocol (lvsplay's services are IPv4: the family is
+ * always equal). Marks are unique on a director, so a mark service's protocol never decides.
+ */
+function byMarkThenProtocol(a: IpvsService, b: IpvsService): number {
+  return ((a.fwmark ?? 0) - (b.fwmark ?? 0)) | 0 || protocolNumber(a) - protocolNumber(b);
+}
+
+function protocolNumber(service: IpvsService): number {
+  return service.protocol === undefined ? 0 : PROTOCOL_NUMBER[service.protocol];
 }
 
 /**
  * `items` by `first`, then by address as C's `int r = ntohl(a) - ntohl(b)` compares them (the unsigned
  * difference wrapped to 32 bits), then by port. Each address is converted once: 22,000 real servers.
  */
-function sortedLikeIpvsadm<T extends { readonly port: Port }>(items: readonly T[], address: (item: T) => IPv4, first: (a: T, b: T) => number = () => 0): T[] {
+function sortedLikeIpvsadm<T>(items: readonly T[], address: (item: T) => IPv4, port: (item: T) => number, first: (a: T, b: T) => number = () => 0): T[] {
   return items
-    .map((item) => ({ item, address: hostOrder(address(item)) }))
-    .sort((a, b) => first(a.item, b.item) || (a.address - b.address) | 0 || a.item.port - b.item.port)
+    .map((item) => ({ item, address: hostOrder(address(item)), port: port(item) }))
+    .sort((a, b) => first(a.item, b.item) || (a.address - b.address) | 0 || a.port - b.port)
     .map(({ item }) => item);
 }
 

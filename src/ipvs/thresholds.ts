@@ -1,5 +1,5 @@
 import type { IpvsChange } from './delta.ts';
-import { PROTOCOL_FLAG } from './flags.ts';
+import { serviceSwitch } from './flags.ts';
 import { destinationKey, serviceKey, type IpvsDestination, type IpvsServiceId } from './table.ts';
 
 /**
@@ -37,12 +37,12 @@ function withThreshold(destination: IpvsDestination): boolean {
 
 /** The `ipvsadm -R` line that lists one service's real servers with their thresholds. */
 export function thresholdsListLine(service: IpvsServiceId): string {
-  return `-L -n --thresholds ${PROTOCOL_FLAG[service.protocol]} ${service.vip}:${service.port}`;
+  return `-L -n --thresholds ${serviceSwitch(service)}`;
 }
 
-/** `tcp/192.168.10.100:80/192.168.10.71:80`: a word, as awk's `split` on spaces needs. */
+/** `tcp/192.168.10.100:80/192.168.10.71:80` or `fwmark/1/192.168.10.71:0`: a word, as awk's `split` on spaces needs. */
 function editedKey(e: { readonly service: IpvsServiceId; readonly destination: IpvsDestination }): string {
-  return `${e.service.protocol}/${e.service.vip}:${e.service.port}/${destinationKey(e.destination)}`;
+  return `${serviceKey(e.service).replace(' ', '/')}/${destinationKey(e.destination)}`;
 }
 
 /**
@@ -55,6 +55,8 @@ export const THRESHOLDS_AWK = [
   'BEGIN { n = split(edited, keys, " "); for (i = 1; i <= n; i++) want[keys[i]] = 1 }',
   '/^Prot LocalAddress:Port / || /^  -> RemoteAddress:Port/ { next }',
   '/^(TCP|UDP|SCTP) / { service = tolower($1) "/" $2; next }',
+  // A firewall-mark service: `FWM  1 rr persistent 300`, keyed as serviceKey's `fwmark 1`.
+  '/^FWM / { service = "fwmark/" $2; next }',
   '/^  -> / {',
   '  if (!((service "/" $2) in want) || ($3 == 0 && $4 == 0)) next',
   '  split(service, s, "/")',

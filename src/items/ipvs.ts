@@ -9,8 +9,8 @@ import { hasThresholds, renderIpvsRules } from '../ipvs/rules-file.ts';
 import { formatChange } from '../ipvs/format.ts';
 import { serviceKey } from '../ipvs/table.ts';
 import { procReadBack, verifyIpvsChanges } from '../plan/ipvs-read-back.ts';
-import type { Protocol } from '../inventory/model.ts';
-import { PROTOCOL_FLAG } from '../ipvs/flags.ts';
+import type { Fwmark, Port, Protocol, Vip } from '../inventory/model.ts';
+import { serviceSwitch } from '../ipvs/flags.ts';
 import type { IpvsServiceId } from '../ipvs/table.ts';
 import type { IPv4 } from '../net/ipv4.ts';
 import type { IpvsEntry } from '../manifest/entries.ts';
@@ -119,16 +119,16 @@ export function drainSeconds(items: readonly { readonly kind: string; readonly d
   return longestDrain(items.flatMap((item) => (item.kind === 'ipvs' && item.drains) || []));
 }
 
-/** A `serviceKey` (`tcp 192.168.10.100:80`, as the manifest checked it) back into what identifies the service. */
+/** A `serviceKey` (`tcp 192.168.10.100:80` or `fwmark 1`, as the manifest checked it) back into what identifies the service. */
 function serviceId(key: string): IpvsServiceId {
-  const [protocol, address] = key.split(' ') as [Protocol, string];
+  const [protocol, address] = key.split(' ') as [Protocol | 'fwmark', string];
+  if (protocol === 'fwmark') return { fwmark: Number(address) as Fwmark };
   const colon = address.lastIndexOf(':');
-  return { protocol, vip: address.slice(0, colon) as IPv4 as IpvsServiceId['vip'], port: Number(address.slice(colon + 1)) as IpvsServiceId['port'] };
+  return { protocol, vip: address.slice(0, colon) as IPv4 as Vip, port: Number(address.slice(colon + 1)) as Port };
 }
 
 function deleteLine(key: string): string {
-  const id = serviceId(key);
-  return `-D ${PROTOCOL_FLAG[id.protocol]} ${id.vip}:${id.port}`;
+  return `-D ${serviceSwitch(serviceId(key))}`;
 }
 
 function services(item: IpvsItem): string {
@@ -160,7 +160,7 @@ function keepalivedKeys(item: IpvsItem): Set<string> {
 
 /** `changes`: the whole delta, each drained real server's deletion among them. */
 function verdictOf(item: IpvsItem, changes: readonly IpvsChange[], drains: readonly Drain[], facts: Facts): Verdict {
-  // A wanted service already live with settings lvsplay cannot express (-M, fwmark, …) is
+  // A wanted service already live with settings lvsplay cannot express (a non-contiguous -M, an IPv6 address, …) is
   // someone else's: changing it could break them, leaving it would not be what the inventory says.
   const foreign = facts.ipvs?.foreign ?? NO_FOREIGN;
   const blocked = blockedServices(item.table, foreign).map((key) => `${key} (${foreign.get(key)})`);

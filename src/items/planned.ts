@@ -1,4 +1,4 @@
-import type { AddressItem, FileItem, IpvsItem, IpvsTimeoutItem, KeepalivedDrainItem, LinkItem, ModuleItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
+import type { AddressItem, FileItem, IpvsItem, IpvsTimeoutItem, KeepalivedDrainItem, LinkItem, ModuleItem, NftTableItem, PackageItem, RouteCheckItem, SysctlItem, UnitItem } from '../desired/state.ts';
 import type { KeepalivedDrainPlan } from './keepalived-drain.ts';
 import type { AddressPlan } from './address.ts';
 import type { IpvsPlan } from './ipvs.ts';
@@ -25,5 +25,6 @@ export type PlannedItem =
   | Planned<KeepalivedDrainItem, KeepalivedDrainPlan & NoDelta>
   | Planned<RouteCheckItem, NoDelta>
   | Planned<IpvsTimeoutItem, NoDelta>
+  | Planned<NftTableItem, NoDelta>
   | Removal
   | PlannedManifest;

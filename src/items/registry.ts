@@ -17,6 +17,7 @@ import { linkKind } from './link.ts';
 import type { ItemKind, Removal } from './kind.ts';
 import { MANIFEST_ITEM, manifestStep, readBackManifest, type PlannedManifest } from './manifest.ts';
 import { moduleKind } from './module.ts';
+import { nftTableKind } from './nft-table.ts';
 import { packageKind } from './package.ts';
 import type { PlannedItem } from './planned.ts';
 import { sysctlKind } from './sysctl.ts';
@@ -40,6 +41,7 @@ const KINDS: { readonly [K in Kind]: ItemKind<Extract<ItemSpec, { kind: K }>, Ho
   'keepalived-drain': keepalivedDrainKind,
   'default-route': defaultRouteKind,
   'ipvs-timeout': ipvsTimeoutKind,
+  'nft-table': nftTableKind,
 };
 
 // TypeScript cannot follow an item's kind into the table's value for it; the table's type above pairs them.
@@ -81,8 +83,10 @@ const HANDLERS = 'handlers';
  * ip_vs loaded; links after modules, since ipip creates tunl0. A sysctl is set by its file's handler and a default route is only checked: neither has steps
  * of its own. keepalived's drains wait between its new file and its reload (a handler), which deletes them.
  * IPVS timeouts after the module (ipvsadm would load it anyway) and the table: they apply to new connections.
+ * The marks of firewall-mark services (nft-table) before the IPVS table: a service turned into a mark's is
+ * deleted and its mark's added by one `ipvsadm -R`, whose packets must then carry the mark already.
  */
-const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', 'link', HANDLERS, 'sysctl', 'address', 'unit', 'ipvs', 'ipvs-timeout', 'default-route'] as const;
+const APPLY_ORDER = ['package', 'file', 'keepalived-drain', 'module', 'link', HANDLERS, 'sysctl', 'address', 'nft-table', 'unit', 'ipvs', 'ipvs-timeout', 'default-route'] as const;
 
 // A kind missing from APPLY_ORDER would never be applied: this fails to compile until it is listed.
 const EVERY_KIND_ORDERED: Exclude<Kind, (typeof APPLY_ORDER)[number]> extends never ? true : never = true;

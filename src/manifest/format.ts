@@ -68,7 +68,8 @@ export function steadyStateHash(entries: readonly ManifestEntry[]): string {
 // Paths, unit names and sysctl keys are bare shell words (ssh/quote.ts's SAFE set): the host lists them from
 // the file with sed, and no JSON escape can stand in one.
 const WORD = /^[A-Za-z0-9_@%+:,./-]+$/;
-const SERVICE = /^(tcp|udp) \d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
+/** serviceKey's forms: `tcp 10.0.0.1:80` (udp and sctp alike), or `fwmark 1`. */
+const SERVICE = /^((tcp|udp|sctp) \d{1,3}(\.\d{1,3}){3}:\d{1,5}|fwmark \d{1,10})$/;
 const SHA256 = /^[0-9a-f]{64}$/;
 
 /** The manifest's text, read strictly: anything but what lvsplay writes is an error saying where. */
@@ -96,7 +97,7 @@ export function parseManifest(text: string): ManifestEntry[] {
     ...array(top.modules, 'modules').map((value, i): ManifestEntry => ({ kind: 'module', name: word(value, `modules[${i}]`) })),
     ...(top.ipvsTimeouts === undefined ? [] : array(top.ipvsTimeouts, 'ipvsTimeouts').map((value, i) => timeoutEntry(object(value, `ipvsTimeouts[${i}]`), `ipvsTimeouts[${i}]`))),
   ];
-  const services = array(top.ipvs, 'ipvs').map((value, i) => matching(value, SERVICE, `ipvs[${i}]`, 'an IPVS service as `tcp 10.0.0.1:80`'));
+  const services = array(top.ipvs, 'ipvs').map((value, i) => matching(value, SERVICE, `ipvs[${i}]`, 'an IPVS service as `tcp 10.0.0.1:80` or `fwmark 1`'));
   if (services.length > 0) entries.push({ kind: 'ipvs', services });
   if (new Set(services).size !== services.length) throw new ManifestError('ipvs: a service is listed twice');
   const keys = entries.map(entryKey);

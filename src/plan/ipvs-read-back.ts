@@ -1,7 +1,7 @@
 import type { IpvsItem } from '../desired/state.ts';
 import type { ProcService, ProcTable } from '../facts/ipvs-proc.ts';
 import type { IpvsChange } from '../ipvs/delta.ts';
-import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings } from '../ipvs/table.ts';
+import { destinationKey, idOf, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings } from '../ipvs/table.ts';
 import type { Verdict } from '../items/kind.ts';
 
 /**
@@ -29,7 +29,7 @@ function thresholded(destination: IpvsDestination): boolean {
 /** The services to read back from /proc/net/ip_vs for these changes, or undefined if it cannot prove them. */
 export function procReadBack(changes: readonly IpvsChange[]): IpvsServiceId[] | undefined {
   if (!procShowsChanges(changes)) return undefined;
-  const touched = new Map(changes.map((c) => [serviceKey(c.service), { protocol: c.service.protocol, vip: c.service.vip, port: c.service.port }]));
+  const touched = new Map(changes.map((c) => [serviceKey(c.service), idOf(c.service)]));
   return [...touched.values()];
 }
 

@@ -1,5 +1,5 @@
 import { directs, type Inventory } from '../inventory/model.ts';
-import { destinationKey, serviceKey } from '../ipvs/table.ts';
+import { destinationKey, destinationOf, serviceIdOf, serviceKey } from '../ipvs/table.ts';
 import type { HostPlan } from '../plan/plan.ts';
 
 /** A real server a director's plan would add to a service, left out because its own host failed in this run. */
@@ -24,8 +24,8 @@ export function withheldRealServers(inventory: Inventory, director: string, plan
     .filter((service) => directs(service, director))
     .flatMap((service) =>
       service.realServers
-        .filter((rs) => failed.has(rs.host) && added.has(`${serviceKey(service)} ${destinationKey(rs)}`))
-        .map((rs) => ({ service: serviceKey(service), host: rs.host, destination: destinationKey(rs) })),
+        .filter((rs) => failed.has(rs.host) && added.has(`${serviceKey(serviceIdOf(service))} ${destinationKey(destinationOf(service, rs))}`))
+        .map((rs) => ({ service: serviceKey(serviceIdOf(service)), host: rs.host, destination: destinationKey(destinationOf(service, rs)) })),
     );
 }
 
@@ -35,7 +35,9 @@ export function inventoryWithout(inventory: Inventory, director: string, withhel
   return {
     ...inventory,
     services: inventory.services.map((service) =>
-      directs(service, director) ? { ...service, realServers: service.realServers.filter((rs) => !left.has(`${serviceKey(service)} ${destinationKey(rs)}`)) } : service,
+      directs(service, director)
+        ? { ...service, realServers: service.realServers.filter((rs) => !left.has(`${serviceKey(serviceIdOf(service))} ${destinationKey(destinationOf(service, rs))}`)) }
+        : service,
     ),
   };
 }

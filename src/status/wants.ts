@@ -1,6 +1,6 @@
 import type { DesiredStateOf } from '../desired/state.ts';
 import { directs, type Host, type Inventory } from '../inventory/model.ts';
-import { serviceKey, type IpvsTable } from '../ipvs/table.ts';
+import { serviceIdOf, serviceKey, type IpvsTable } from '../ipvs/table.ts';
 import type { IPv4 } from '../net/ipv4.ts';
 import { selectHosts, SelectionError } from '../select.ts';
 import type { DirectorWants, KeepalivedWants } from './drift.ts';
@@ -32,8 +32,8 @@ export function directorsOf(inventory: Inventory, desiredState: DesiredStateOf, 
 function keepalivedWants(inventory: Inventory, host: Host, table: IpvsTable): KeepalivedWants | undefined {
   if (table.length === 0) return undefined;
   const keys = new Set(table.map(serviceKey));
-  const services = inventory.services.filter((service) => directs(service, host.name) && keys.has(serviceKey(service)));
-  const checks = new Map(services.flatMap((service) => (service.healthCheck ? [[serviceKey(service), service.healthCheck.onFailure] as const] : [])));
+  const services = inventory.services.filter((service) => directs(service, host.name) && keys.has(serviceKey(serviceIdOf(service))));
+  const checks = new Map(services.flatMap((service) => (service.healthCheck ? [[serviceKey(serviceIdOf(service)), service.healthCheck.onFailure] as const] : [])));
   // A NAT pair's MASTER holds its real servers' gateway too.
   const vips = [...new Set(services.flatMap((service): IPv4[] => (service.failover ? [service.vip, ...(service.failover.gateway ? [service.failover.gateway] : [])] : [])))];
   return { table, checks, ...(vips.length > 0 && { vrrp: { vips: vips as [IPv4, ...IPv4[]] } }) };

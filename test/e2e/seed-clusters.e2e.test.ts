@@ -8,6 +8,7 @@ import { startLab, type Lab, type TwoServerTopology } from '../lab/lab.ts';
 import { drDayTwo } from './dr-day-two.ts';
 import { drChangesAndFailures } from './dr-changes.ts';
 import { drIpvsTuning } from './dr-ipvs-tuning.ts';
+import { drFwmark } from './dr-fwmark.ts';
 import { assertUnchanged, snapshot } from './host-snapshot.ts';
 import { failureText, runJson, writeLabInventory, type JsonHost } from './lvsplay.ts';
 
@@ -185,6 +186,7 @@ for (const seed of SEEDS) {
     // In this suite, not a nested one: mocha runs a nested suite after all of these, the reboot test too.
     if (seed.name === 'dr') drChangesAndFailures(() => ({ lab, inventory, ssh }));
     if (seed.name === 'dr') drDayTwo(() => ({ lab, inventory, ssh }));
+    if (seed.name === 'dr') drFwmark(() => ({ lab, inventory, ssh }));
     // Just before the reboot test, which checks that what it leaves set comes back at boot.
     const tuning = seed.name === 'dr' ? drIpvsTuning(() => ({ lab, inventory, ssh })) : undefined;
 

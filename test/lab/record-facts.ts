@@ -14,6 +14,10 @@ import { linksFact } from '../../src/facts/links.ts';
 import { sysctlFact } from '../../src/facts/sysctl.ts';
 import type { IpvsServiceId } from '../../src/ipvs/table.ts';
 import { thresholdsListLine } from '../../src/ipvs/thresholds.ts';
+import { nftTableFact } from '../../src/facts/nft-table.ts';
+import type { Fwmark, Port } from '../../src/inventory/model.ts';
+import type { IPv4 } from '../../src/net/ipv4.ts';
+import { MARK_TABLE, renderMarkTableFile, type MarkRule } from '../../src/nft/mark-table.ts';
 import { startLab } from './lab.ts';
 import type { RunResult } from './proc.ts';
 
@@ -128,6 +132,32 @@ const STATUS_TCP_TARGETS = [
 const IPVS_SYSCTLS = ['conn_reuse_mode', 'expire_nodest_conn', 'expire_quiescent_template', 'sloppy_tcp', 'schedule_icmp'].map((name) => `net.ipv4.vs.${name}`);
 /** The largest timeout the inventory takes (INT_MAX / 1000: the kernel keeps jiffies in an int, at HZ up to 1000). */
 const TIMEOUT_MAX_SET = 'ipvsadm --set 2147483 0 0';
+
+/**
+ * Firewall-mark services (issue 14): each command on its own, in this order, for what ipvsadm and the kernel
+ * accept and refuse (`ipvsadm-fwmark.json`); the accepted ones make the table of `ipvsadm-save-n-fwmark.txt`,
+ * `ipvsadm-Ln-fwmark.txt` and `proc-net-ip_vs-fwmark.txt`.
+ */
+export const FWMARK_CASES = [
+  // The mark's bounds: 0 is no mark, and it is 32 bits.
+  '-A -f 0 -s rr',
+  '-A -f 4294967296 -s rr',
+  // DR with persistence, real servers without a port (ipvsadm gives them the service's, 0); NAT, one with a port.
+  '-A -f 1 -s rr -p 300',
+  '-a -f 1 -r 192.168.10.71 -g -w 1',
+  '-a -f 1 -r 192.168.10.72 -g -w 2',
+  '-A -f 4294967295 -s wlc',
+  '-a -f 4294967295 -r 192.168.10.71 -m -w 1',
+  '-a -f 4294967295 -r 192.168.10.72:8080 -m -w 1',
+  // A mark twice.
+  '-A -f 1 -s wrr',
+];
+
+/** lvsplay's marking rules for `nft-list-table.txt`: two ports of one VIP, and the largest mark on one port. */
+const MARK_RULES: readonly MarkRule[] = [
+  { vip: '192.168.10.100' as IPv4, protocol: 'tcp', ports: [443 as Port, 80 as Port], mark: 1 as Fwmark },
+  { vip: '192.168.10.101' as IPv4, protocol: 'udp', ports: [53 as Port], mark: 4294967295 as Fwmark },
+];
 
 export const FILES_FACT_PATHS = ['/etc/hostname', '/etc/shadow', '/nonexistent', '/etc/ssh/sshd_config'];
 
@@ -255,6 +285,42 @@ try {
   const modules = await sh('lsmod | grep ^ip_vs | cut -d" " -f1 | sort');
   console.log(`ip_vs modules after the options:\n${modules.stdout}`);
   await sh('ipvsadm -C');
+
+  // Firewall-mark services: what is refused, what is printed, and what lvsplay's threshold guard lists.
+  const fwmarks: { command: string; stdout: string; stderr: string; code: number | null }[] = [];
+  for (const command of FWMARK_CASES) {
+    const result = await sh(`ipvsadm ${command}`);
+    fwmarks.push({ command: `ipvsadm ${command}`, stdout: result.stdout, stderr: result.stderr, code: result.code });
+    console.log(`ipvsadm ${command}: exit ${result.code} ${JSON.stringify(result.stderr)}`);
+  }
+  await writeFile(join(FACTS, 'ipvsadm-fwmark.json'), `${JSON.stringify({ commands: fwmarks }, null, 2)}\n`);
+  await record('ipvsadm-save-n-fwmark.txt', 'ipvsadm-save -n');
+  await record('ipvsadm-Ln-fwmark.txt', 'ipvsadm -Ln');
+  await record('proc-net-ip_vs-fwmark.txt', 'cat /proc/net/ip_vs');
+  const fwmarkListed = await sh('ipvsadm -R 2>&1', `${thresholdsListLine({ fwmark: 1 as Fwmark })}\n`);
+  await writeFile(join(FACTS, 'ipvsadm-R-list-thresholds-fwmark.txt'), fwmarkListed.stdout);
+  console.log(`ipvsadm-R-list-thresholds-fwmark.txt: exit ${fwmarkListed.code}`);
+  await sh('ipvsadm -C');
+
+  // The marking rules' table (nftables): the fact before nft is installed, before the table exists, and after.
+  await recordScript('nft-table-fact-no-nft.txt', nftTableFact.command);
+  const nft = await sh('command -v nft >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables');
+  if (nft.code !== 0) throw new Error(`installing nftables failed: ${nft.stderr}`);
+  await recordScript('nft-table-fact-absent.txt', nftTableFact.command);
+  const file = renderMarkTableFile(MARK_RULES);
+  const loads = [];
+  // Twice: on a host without the table, and replacing it.
+  for (const time of ['first', 'again']) {
+    const load = await sh(`cat > /tmp/fwmark.nft && nft -f /tmp/fwmark.nft`, file);
+    loads.push({ time, stdout: load.stdout, stderr: load.stderr, code: load.code });
+    console.log(`nft -f (${time}): exit ${load.code} ${JSON.stringify(load.stderr)}`);
+  }
+  await record('nft-list-table.txt', `nft list table ${MARK_TABLE}`);
+  await recordScript('nft-table-fact.txt', nftTableFact.command);
+  const enabled = await sh('systemctl is-enabled nftables.service; nft --version; head -n 3 /etc/nftables.conf');
+  await writeFile(join(FACTS, 'nft-load.json'), `${JSON.stringify({ file, loads, debianService: enabled.stdout }, null, 2)}\n`);
+  console.log(`nftables.service after install: ${enabled.stdout}`);
+  await sh(`nft delete table ${MARK_TABLE}; rm -f /tmp/fwmark.nft`);
 
   await record('sysctl.txt', 'sysctl net.ipv4.ip_forward net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce net.ipv4.conf.lo.arp_ignore net.ipv4.conf.lo.arp_announce');
   await sh('ip addr add 192.168.10.100/32 dev lo label lo:1');

@@ -15,7 +15,7 @@ import { runOk } from './proc.ts';
 export const REPO_ADDRESS = '10.0.2.100';
 
 /** What lvsplay's roles install, left out of the image so that the lab proves the install. */
-export const REPO_PACKAGES = ['ipvsadm', 'keepalived'] as const;
+export const REPO_PACKAGES = ['ipvsadm', 'keepalived', 'nftables'] as const;
 
 /** The guest's apt source for it: a flat repository, unsigned (it never leaves this machine). */
 export const GUEST_APT_SOURCE = `deb [trusted=yes] http://${REPO_ADDRESS}/ ./`;

@@ -141,12 +141,16 @@ describe('fact parsers on recorded output', () => {
     assert.match(ipvsFact({ table: [] }).command, /^\{ ipvsadm-save -n \|\| echo "@@command-failed \$\?"; \} \| gzip -1 \| base64$/m);
   });
 
-  it('ipvs fact: -M, -b and -o are read (issue 14), a fwmark service is foreign; a threshold it does not show', () => {
+  it('ipvs fact: -M, -b, -o and a fwmark service are read (issue 14); a threshold it does not show', () => {
     const save = recorded('ipvsadm-save-n-thresholds.txt');
     const facts = ipvsFact({ table: [] }).parse(`${packedLive(save)}@@persisted\n`);
-    assert.deepEqual(facts.foreign, new Map([['fwmark 7', 'firewall-mark service']]));
+    assert.deepEqual(facts.foreign, new Map());
+    assert.deepEqual(
+      facts.live.find((s) => s.fwmark === 7),
+      { fwmark: 7, scheduler: 'rr', destinations: [{ address: '192.168.10.74', port: 0, forwarding: 'route', weight: 1 }] },
+    );
     // The real server with -x 100 -y 50 looks like any other: thresholds are listed apart, for the services that have lvsplay's.
-    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'tcp 10.9.9.1:8080', 'udp 192.168.10.100:53', 'udp 10.9.9.2:53']);
+    assert.deepEqual(facts.live.map(serviceKey), ['tcp 172.16.10.81:443', 'tcp 192.168.10.100:80', 'tcp 10.9.9.1:8080', 'udp 192.168.10.100:53', 'udp 10.9.9.2:53', 'fwmark 7']);
     assert.deepEqual(
       facts.live.find((s) => s.port === 8080),
       {

@@ -523,6 +523,61 @@ const RULE_CASES: readonly BadInventoryCase[] = [
       'service tcp 192.168.10.100:80, realServers[0].upperThreshold: is not supported yet on a service keepalived manages (a health check): lvsplay does not write it into keepalived.conf',
     ],
   },
+  {
+    name: 'a firewall mark out of range, with port instead of ports, ports without a mark, a port twice',
+    base: 'dr',
+    mutate: (inv) => {
+      const { port: _port, ...web } = inv.services[0];
+      inv.services[0] = { ...web, fwmark: 0, ports: [80, 443] };
+      inv.services.push({ ...structuredClone(web), fwmark: 2147483648, ports: [8080] });
+      inv.services.push({ ...structuredClone(web), fwmark: 3, port: 81, ports: [81] });
+      inv.services.push({ ...structuredClone(web), port: 82, ports: [82] });
+      inv.services.push({ ...structuredClone(web), fwmark: 5, ports: [83, 83] });
+      inv.services.push({ ...structuredClone(web), fwmark: 6, ports: [] });
+      inv.services.push({ ...structuredClone(web), fwmark: 7 });
+      inv.services.push({ ...structuredClone(web), fwmark: 8, ports: [84, 70000] });
+    },
+    expect: [
+      'service fwmark 0 (tcp 192.168.10.100:80,443), fwmark: must be a whole number from 1 to 2147483647, got 0',
+      'service fwmark 2147483648 (tcp 192.168.10.100:8080), fwmark: must be a whole number from 1 to 2147483647, got 2147483648',
+      'service fwmark 3 (tcp 192.168.10.100:81), port: is for a service of one port: a firewall-mark service names the ports its mark groups in ports',
+      'service tcp 192.168.10.100:82, ports: is for a firewall-mark service (give fwmark too); a service of one port gives port',
+      'service fwmark 5 (tcp 192.168.10.100:83,83), ports: names 83 twice',
+      'service fwmark 6 (tcp 192.168.10.100:?), ports: is empty: give the ports of the VIP whose packets the mark groups, e.g. [80, 443]',
+      'service fwmark 7 (tcp 192.168.10.100:?), ports: is required with fwmark: the ports of the VIP whose packets the mark groups, e.g. [80, 443]',
+      'service fwmark 8 (tcp 192.168.10.100:84,70000), ports[1]: must be a whole number from 1 to 65535, got 70000',
+    ],
+  },
+  {
+    name: 'a firewall mark twice on a director, and a port of a VIP both marked and a service of its own',
+    base: 'dr',
+    mutate: (inv) => {
+      const { port: _port, ...web } = inv.services[0];
+      inv.services.push({ ...structuredClone(web), fwmark: 1, ports: [443, 80] });
+      inv.services.push({ ...structuredClone(web), fwmark: 1, ports: [8080] });
+      inv.services.push({ ...structuredClone(web), protocol: 'udp', fwmark: 2, ports: [443] });
+    },
+    expect: [
+      "service fwmark 1 (tcp 192.168.10.100:443,80), ports: tcp 192.168.10.100:80 is also service tcp 192.168.10.100:80's on director lvs: a port of a VIP belongs to one service, marked or not",
+      'service fwmark 1 (tcp 192.168.10.100:8080), fwmark: 1 is already the mark of service fwmark 1 (tcp 192.168.10.100:443,80) on director lvs: each service needs its own',
+    ],
+  },
+  {
+    name: 'what a firewall-mark service cannot have: -o, --pe, a real server port, keepalived',
+    base: 'dr',
+    mutate: (inv) => {
+      const { port: _port, ...web } = inv.services[0];
+      inv.services[0] = { ...web, fwmark: 1, ports: [80, 443], protocol: 'udp', onePacket: true, persistence: 60, persistenceEngine: 'sip' };
+      inv.services.push({ ...structuredClone(web), fwmark: 2, ports: [8443], healthCheck: { type: 'tcp' } });
+      inv.services[0].realServers[0].port = 80;
+    },
+    expect: [
+      'service fwmark 1 (udp 192.168.10.100:80,443), onePacket: is not for a firewall-mark service: lvsplay gives -o only to a UDP service of one port',
+      'service fwmark 1 (udp 192.168.10.100:80,443), persistenceEngine: is not for a firewall-mark service: the SIP engine reads a UDP service of one port',
+      "service fwmark 1 (udp 192.168.10.100:80,443), realServers[0].port: is not for a real server of a firewall-mark service: it gets each packet on the port it was sent to (ipvsadm's port 0)",
+      'service fwmark 2 (tcp 192.168.10.100:8443), fwmark: is not supported yet on a service keepalived manages (a health check): lvsplay does not write a fwmark virtual_server into keepalived.conf',
+    ],
+  },
 ];
 
 /** Every named case: the rules above, then careless and hostile input (`input-cases.ts`). */

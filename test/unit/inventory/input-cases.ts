@@ -236,7 +236,7 @@ const UNKNOWN_FIELDS: readonly BadInventoryCase[] = [
       inv.services[0].schedular = 'rr';
     },
     expect: [
-      'service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, protocol, scheduler, forwarding, persistence, persistenceNetmask, persistenceEngine, schedulerFlags, onePacket, director, directors, drainTimeout, healthCheck, vrrp, realServers)',
+      'service tcp 192.168.10.100:80, schedular: unknown field (known: vip, port, fwmark, ports, protocol, scheduler, forwarding, persistence, persistenceNetmask, persistenceEngine, schedulerFlags, onePacket, director, directors, drainTimeout, healthCheck, vrrp, realServers)',
     ],
   },
   {

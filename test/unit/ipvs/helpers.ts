@@ -1,4 +1,4 @@
-import type { Netmask, PersistenceEngine, PersistenceTimeout, Port, Protocol, Scheduler, SchedulerFlag, Threshold, Vip, Weight } from '../../../src/inventory/model.ts';
+import type { Fwmark, Netmask, PersistenceEngine, PersistenceTimeout, Port, Protocol, Scheduler, SchedulerFlag, Threshold, Vip, Weight } from '../../../src/inventory/model.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
 import { destinationKey, serviceKey, type IpvsDestination, type IpvsForwarding, type IpvsService, type IpvsServiceSettings, type IpvsTable } from '../../../src/ipvs/table.ts';
 
@@ -9,10 +9,10 @@ import { destinationKey, serviceKey, type IpvsDestination, type IpvsForwarding, 
 export function svc(spec: string, ...destinations: string[]): IpvsService {
   const [protocol, endpoint = '', scheduler, persistence] = spec.split(' ');
   const [vip, port] = splitEndpoint(endpoint);
+  // `fwmark 1 rr`: a firewall-mark service.
+  const id = protocol === 'fwmark' ? { fwmark: Number(endpoint) as Fwmark } : { protocol: protocol as Protocol, vip: vip as Vip, port: port as Port };
   return {
-    protocol: protocol as Protocol,
-    vip: vip as Vip,
-    port: port as Port,
+    ...id,
     scheduler: scheduler as Scheduler,
     ...(persistence !== undefined && { persistence: Number(persistence) as PersistenceTimeout }),
     destinations: destinations.map(dest),

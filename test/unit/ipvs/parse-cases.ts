@@ -80,9 +80,8 @@ export const PARSE_CASES: readonly ParseCase[] = [
       '-A -u 10.0.0.10:53 -s wlc',
       '-a -u 10.0.0.10:53 -r 10.0.1.3:53 -m -w 2',
     ),
-    table: [svc('tcp 10.0.0.10:80 rr', '10.0.1.1:80 route 1'), svc('udp 10.0.0.10:53 wlc', '10.0.1.3:53 masq 2')],
+    table: [svc('tcp 10.0.0.10:80 rr', '10.0.1.1:80 route 1'), svc('fwmark 1 rr', '10.0.1.2:0 route 1'), svc('udp 10.0.0.10:53 wlc', '10.0.1.3:53 masq 2')],
     foreign: [
-      'fwmark 1',
       'fwmark 2 ipv6',
       'tcp [2001:db8::10]:80',
       'unknown-protocol 10.0.0.10:7',
@@ -97,7 +96,7 @@ export const PARSE_CASES: readonly ParseCase[] = [
       'tcp 10.0.0.12:0',
     ],
     reasons: {
-      'fwmark 1': 'firewall-mark service',
+      'fwmark 2 ipv6': 'IPv6 firewall-mark service',
       'tcp [2001:db8::10]:80': 'IPv6 service',
       'tcp 10.0.0.11:443': '-M 255.0.255.0',
       'tcp 10.0.0.11:5060': '--pe sip on a tcp service',

@@ -21,8 +21,8 @@ const destination = (address: string, port: number, weight: number): IpvsDestina
 const edit = (on: IpvsServiceId, address: string, weight: number): IpvsChange => ({
   op: 'edit-destination',
   service: on,
-  destination: destination(address, on.port, weight),
-  before: destination(address, on.port, 1),
+  destination: destination(address, on.port ?? 0, weight),
+  before: destination(address, on.port ?? 0, 1),
 });
 
 const SEED = service('192.168.10.100', 80);

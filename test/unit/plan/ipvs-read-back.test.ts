@@ -14,9 +14,10 @@ import { svc } from '../ipvs/helpers.ts';
 const recorded = readFileSync(fileURLToPath(new URL('../../fixtures/facts/proc-net-ip_vs.txt', import.meta.url)), 'utf8');
 
 describe('/proc/net/ip_vs, recorded on a lab director', () => {
-  it('IPv4 TCP/UDP services with scheduler, persistence on or off, and real servers; fwmark skipped', () => {
+  it('IPv4 TCP/UDP and firewall-mark services with scheduler, persistence on or off, and real servers', () => {
     const table = parseProcIpvs(recorded)!;
-    assert.deepEqual([...table.keys()], ['tcp 10.9.9.1:8080', 'tcp 172.16.10.81:443', 'udp 10.9.9.2:53', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53']);
+    assert.deepEqual([...table.keys()], ['tcp 10.9.9.1:8080', 'tcp 172.16.10.81:443', 'udp 10.9.9.2:53', 'tcp 192.168.10.100:80', 'udp 192.168.10.100:53', 'fwmark 7']);
+    assert.deepEqual(Object.fromEntries(table.get('fwmark 7')!.destinations), { '192.168.10.74:0': { forwarding: 'route', weight: 1 } });
     const nat = table.get('tcp 172.16.10.81:443')!;
     assert.equal(nat.scheduler, 'wrr');
     assert.equal(nat.persistent, true);
