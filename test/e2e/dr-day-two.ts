@@ -25,6 +25,9 @@ interface StatusService {
   realServers: StatusRealServer[];
 }
 
+/** The real servers' second web server, for the threshold test's service of its own. */
+const THRESHOLD_HTTPD_PID = '/run/lab-httpd-8080.pid';
+
 export function drDayTwo(get: () => DrLab): void {
   const edited = async (edit: InventoryEdit): Promise<string> => {
     const { lab } = get();
@@ -88,30 +91,48 @@ export function drDayTwo(get: () => DrLab): void {
 
   it('a threshold stops new connections to a real server at its limit; -M and -b sh-port converge too; each read back, a second run changes nothing', async () => {
     const { lab } = get();
-    // fo sends every new connection to the heaviest real server not overloaded: rs1 (weight 2) until it holds
-    // one connection (-x 1), then rs2.
-    const limited = await edited({ name: 'threshold', services: [seedService({ scheduler: 'fo', realServers: [{ host: 'rs1', weight: 2, upperThreshold: 1 }, { host: 'rs2' }] })] });
-    await checkThenRun(limited);
-    assert.match(await sh(lab, 'lvs', `ipvsadm -Ln --thresholds -t ${VIP}:80`), / -> 192\.168\.10\.71:80 +1 +0 /);
-    assert.match(await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm'), new RegExp(`^-a -t ${VIP}:80 -r ${RS1}:80 -g -w 2 -x 1$`, 'm'), 'the rules file carries the threshold for the boot unit');
-    await sh(lab, 'rs1', 'head -c 3000000 /dev/zero > /run/lab-www/big');
-    // 3 MB at 100 kB/s: rs1 holds this connection for about 30 s.
-    const download = lab.ssh('client', `curl -s -o /dev/null --limit-rate 100k --max-time 120 -w '%{http_code} %{size_download}' http://${VIP}/big`, { timeoutMs: 3 * 60_000 });
+    // A service of its own on port 8080, beside the seed's: its real servers start with no connection, where the
+    // seed's rs1 may still count those of the tests before (IPVS keeps a closed one for tcpfin's 120 s), which
+    // -x 1 would count against it.
+    const port = 8080;
+    for (const host of ['rs1', 'rs2']) {
+      await sh(lab, host, `nohup setsid busybox httpd -f -p ${port} -h /run/lab-www </dev/null >/dev/null 2>&1 & echo $! > ${THRESHOLD_HTTPD_PID}`);
+    }
     try {
-      await waitFor(async () => / -> 192\.168\.10\.71:80\s+Route\s+2\s+1\s/.test(await sh(lab, 'lvs', 'ipvsadm -Ln')), 'rs1 to hold the download');
-      const answers = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}/ || echo FAILED; done`)).trim().split('\n');
-      assert.deepEqual([...new Set(answers)], ['rs2'], `requests while rs1 is at its threshold: ${answers.join(', ')}`);
-      assert.equal((await download).stdout, '200 3000000');
+      // fo sends every new connection to the heaviest real server not overloaded: rs1 (weight 2) until it holds
+      // one connection (-x 1), then rs2.
+      const limited = await edited({
+        name: 'threshold',
+        services: [seedService(), seedService({ port, scheduler: 'fo', realServers: [{ host: 'rs1', weight: 2, upperThreshold: 1 }, { host: 'rs2' }] })],
+      });
+      await checkThenRun(limited);
+      assert.match(await sh(lab, 'lvs', `ipvsadm -Ln --thresholds -t ${VIP}:${port}`), new RegExp(` -> 192\\.168\\.10\\.71:${port} +1 +0 `));
+      assert.match(
+        await sh(lab, 'lvs', 'cat /etc/sysconfig/ipvsadm'),
+        new RegExp(`^-a -t ${VIP}:${port} -r ${RS1}:${port} -g -w 2 -x 1$`, 'm'),
+        'the rules file carries the threshold for the boot unit',
+      );
+      await sh(lab, 'rs1', 'head -c 3000000 /dev/zero > /run/lab-www/big');
+      // 3 MB at 100 kB/s: rs1 holds this connection for about 30 s.
+      const download = lab.ssh('client', `curl -s -o /dev/null --limit-rate 100k --max-time 120 -w '%{http_code} %{size_download}' http://${VIP}:${port}/big`, { timeoutMs: 3 * 60_000 });
+      try {
+        await waitFor(async () => new RegExp(` -> 192\\.168\\.10\\.71:${port}\\s+Route\\s+2\\s+1\\s`).test(await sh(lab, 'lvs', `ipvsadm -Ln -t ${VIP}:${port}`)), 'rs1 to hold the download');
+        const answers = (await sh(lab, 'client', `for i in 1 2 3 4; do curl -s --max-time 5 http://${VIP}:${port}/ || echo FAILED; done`)).trim().split('\n');
+        assert.deepEqual([...new Set(answers)], ['rs2'], `requests while rs1 is at its threshold: ${answers.join(', ')}`);
+        assert.equal((await download).stdout, '200 3000000');
+      } finally {
+        await download;
+        await sh(lab, 'rs1', 'rm -f /run/lab-www/big');
+      }
     } finally {
-      await download;
-      await sh(lab, 'rs1', 'rm -f /run/lab-www/big');
+      for (const host of ['rs1', 'rs2']) await lab.ssh(host as never, `kill $(cat ${THRESHOLD_HTTPD_PID}) && rm -f ${THRESHOLD_HTTPD_PID}`);
     }
     const sticky = await edited({ name: 'sh-port', services: [seedService({ scheduler: 'sh', schedulerFlags: ['sh-port'], persistence: 60, persistenceNetmask: '255.255.255.0' })] });
     await checkThenRun(sticky);
     assert.ok((await liveRules(lab)).includes(`-A -t ${VIP}:80 -s sh -p 60 -M 255.255.255.0 -b sh-port`), (await liveRules(lab)).join('\n'));
     await converge();
-    // The seed has no threshold: lvsplay cleared its own.
-    assert.match(await sh(lab, 'lvs', `ipvsadm -Ln --thresholds -t ${VIP}:80`), / -> 192\.168\.10\.71:80 +0 +0 /);
+    // Back at the seed: the threshold's service is gone from the table and the rules file.
+    assert.doesNotMatch(await sh(lab, 'lvs', 'ipvsadm-save -n; cat /etc/sysconfig/ipvsadm'), /:8080 |-x /);
   });
 
   it("a real server leaving one service but staying in another keeps that service's VIP until its director has stopped sending it traffic", async () => {
