@@ -1,6 +1,6 @@
 import { hasThresholds } from '../ipvs/rules-file.ts';
-import { thresholdsListLine } from '../ipvs/thresholds.ts';
-import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsTable } from '../ipvs/table.ts';
+import { serviceSwitch } from '../ipvs/flags.ts';
+import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsTable } from '../ipvs/table.ts';
 import type { Threshold } from '../inventory/model.ts';
 import { FactError } from './fact.ts';
 
@@ -42,16 +42,13 @@ export function thresholdsListCommand(desired: IpvsTable, rulesFile: string, rul
   ];
 }
 
-function serviceSwitch(service: IpvsServiceId): string {
-  return thresholdsListLine(service).slice('-L -n --thresholds '.length);
-}
-
-const SERVICE = /^(TCP|UDP|SCTP) +(\d+\.\d+\.\d+\.\d+:\d+) /;
+/** A service's title, keyed as `serviceKey` keys it: `TCP  VIP:PORT …` as `tcp VIP:PORT`, `FWM  1 …` as `fwmark 1`. */
+const SERVICE = /^(TCP|UDP|SCTP|FWM) +(\d+\.\d+\.\d+\.\d+:\d+|\d+) /;
 const DESTINATION = /^ {2}-> (\d+\.\d+\.\d+\.\d+:\d+) +(\d+) +(\d+) +\d+ +\d+ *$/;
 
 /**
  * `ipvsadm -R`'s listing with stderr (ipvsadm 1.31's list_service with FMT_THRESHOLDS: a title per service,
- * `TCP  VIP:PORT scheduler…`, then `  -> RS:PORT upper lower active inactive`). `No such service`: one in the
+ * `TCP  VIP:PORT scheduler…` or `FWM  MARK scheduler…`, then `  -> RS:PORT upper lower active inactive`). `No such service`: one in the
  * rules file that is not live, whose thresholds are then nothing to compare.
  */
 export function parseThresholdListing(output: string): ThresholdListing {
@@ -63,7 +60,7 @@ export function parseThresholdListing(output: string): ThresholdListing {
     const destination = DESTINATION.exec(line);
     if (service) {
       current = new Map();
-      listing.set(`${service[1]!.toLowerCase()} ${service[2]}`, current);
+      listing.set(`${service[1] === 'FWM' ? 'fwmark' : service[1]!.toLowerCase()} ${service[2]}`, current);
     } else if (destination && current) current.set(destination[1]!, { upper: Number(destination[2]), lower: Number(destination[3]) });
     else throw new FactError('ipvs', `listing thresholds: unexpected line '${line}'`);
   }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nftTableFact, parseNftTable } from '../../../src/facts/nft-table.ts';
 import { parseProcIpvs } from '../../../src/facts/ipvs-proc.ts';
+import { parseThresholdListing } from '../../../src/facts/ipvs-thresholds.ts';
 import type { Fwmark, Port } from '../../../src/inventory/model.ts';
 import type { IPv4 } from '../../../src/net/ipv4.ts';
 import type { IpvsChange } from '../../../src/ipvs/delta.ts';
@@ -97,6 +98,12 @@ describe('firewall-mark services, recorded', () => {
     // The same listing with a threshold on the edited real server (the recorded one has none).
     const held = listing.replace(/(-> 192\.168\.10\.71:0\s+)0 {10}0/, '$15          2');
     assert.match(awk(held), /^real server 192\.168\.10\.71:0 of fwmark 1 has a connection threshold set outside lvsplay \(-x 5 -y 2\)/);
+  });
+
+  it("the facts' threshold listing reads a mark service's FWM title, keyed as serviceKey keys it", () => {
+    const listing = parseThresholdListing(recorded('ipvsadm-R-list-thresholds-fwmark.txt'));
+    assert.deepEqual([...listing.keys()], [serviceKey({ fwmark: 1 as Fwmark })]);
+    assert.deepEqual(Object.fromEntries(listing.get('fwmark 1')!), { '192.168.10.71:0': { upper: 0, lower: 0 }, '192.168.10.72:0': { upper: 0, lower: 0 } });
   });
 
   it('ipvsadm refuses marks 0 and 2^32, and a mark twice', () => {
