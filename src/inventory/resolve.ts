@@ -313,10 +313,14 @@ function resolveRealServer(
   return { host: host.name, address, port: draft.port ?? service.port, weight: draft.weight, ...thresholds };
 }
 
+/** The host's address on `subnet`, if it has one. */
+function addressOn(host: Host, subnet: Cidr): IPv4 | undefined {
+  return host.interfaces.flatMap((i) => i.addresses).find((c) => inSubnet(c.address, subnet))?.address;
+}
+
 /** A NAT or DR real server is reached on the director's own segment: its address there. */
 function onSubnet(host: Host, dip: Cidr, director: Host, problem: (field: string, message: string) => undefined): IPv4 | undefined {
-  const cidr = host.interfaces.flatMap((i) => i.addresses).find((c) => inSubnet(c.address, dip));
-  return cidr ? cidr.address : problem('host', `${host.name} has no address on ${networkOf(dip)}, the subnet of director ${director.name}'s DIP ${dip.address}`);
+  return addressOn(host, dip) ?? problem('host', `${host.name} has no address on ${networkOf(dip)}, the subnet of director ${director.name}'s DIP ${dip.address}`);
 }
 
 /**
@@ -325,10 +329,9 @@ function onSubnet(host: Host, dip: Cidr, director: Host, problem: (field: string
  * subnets, the director reaches it only through its own gateway, so it must have one.
  */
 function tunnelEndpoint(host: Host, director: Host, dip: Cidr, problem: (field: string, message: string) => undefined): IPv4 | undefined {
-  const own = host.interfaces.flatMap((i) => i.addresses);
-  const local = own.find((c) => inSubnet(c.address, dip));
-  if (local) return local.address;
-  const routed = host.gateway ? own.find((c) => inSubnet(host.gateway!, c)) : undefined;
+  const local = addressOn(host, dip);
+  if (local) return local;
+  const routed = host.gateway ? host.interfaces.flatMap((i) => i.addresses).find((c) => inSubnet(host.gateway!, c)) : undefined;
   if (!routed) {
     return problem('host', `${host.name} has no address on ${networkOf(dip)}, the subnet of director ${director.name}'s DIP, and no gateway to say which of its addresses other networks reach it at`);
   }
