@@ -1,6 +1,6 @@
 import { hasThresholds } from '../ipvs/rules-file.ts';
 import { serviceSwitch } from '../ipvs/flags.ts';
-import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, type IpvsTable } from '../ipvs/table.ts';
+import { destinationKey, hasThreshold, serviceKey, type IpvsDestination, type IpvsService, type IpvsTable } from '../ipvs/table.ts';
 import type { Threshold } from '../inventory/model.ts';
 import { FactError } from './fact.ts';
 
@@ -89,5 +89,5 @@ export function withThresholds(live: IpvsTable, listing: ThresholdListing, manag
 
 /** `serviceKey/destinationKey` of each real server of `table` with a threshold. */
 export function thresholdKeys(table: IpvsTable): string[] {
-  return table.flatMap((service) => service.destinations.filter((d) => d.upperThreshold !== undefined || d.lowerThreshold !== undefined).map((d) => `${serviceKey(service)}/${destinationKey(d)}`));
+  return table.flatMap((service) => service.destinations.filter(hasThreshold).map((d) => `${serviceKey(service)}/${destinationKey(d)}`));
 }

@@ -2,7 +2,7 @@ import { renderTemplate } from '../templates.ts';
 import { serviceSwitch } from './flags.ts';
 import { destinationSwitches, settingsSwitches } from './format.ts';
 import { inSaveOrder } from './save-order.ts';
-import type { IpvsTable } from './table.ts';
+import { hasThreshold, type IpvsTable } from './table.ts';
 
 /**
  * The rules file (/etc/sysconfig/ipvsadm): exactly what `ipvsadm-save -n` prints for this table once it is
@@ -21,5 +21,5 @@ export function renderIpvsRules(table: IpvsTable, thresholds = true): string {
 
 /** Whether a real server of the table has a threshold: the rules file then differs from `ipvsadm-save -n`. */
 export function hasThresholds(table: IpvsTable): boolean {
-  return table.some((service) => service.destinations.some((d) => d.upperThreshold !== undefined || d.lowerThreshold !== undefined));
+  return table.some((service) => service.destinations.some(hasThreshold));
 }

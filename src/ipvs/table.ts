@@ -66,6 +66,11 @@ export function destinationKey(destination: Pick<IpvsDestination, 'address' | 'p
   return `${destination.address}:${destination.port}`;
 }
 
+/** Whether a real server has a connection threshold (`-x` or `-y`), which `ipvsadm-save` does not print. */
+export function hasThreshold(destination: Pick<IpvsDestination, 'upperThreshold' | 'lowerThreshold'>): boolean {
+  return destination.upperThreshold !== undefined || destination.lowerThreshold !== undefined;
+}
+
 /** A service's own line (`-A`/`-E`), without its real servers. */
 export type IpvsServiceSettings = IpvsServiceId & Omit<IpvsServiceBody, 'destinations'>;
 

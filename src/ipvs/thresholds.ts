@@ -1,6 +1,6 @@
 import type { IpvsChange } from './delta.ts';
 import { serviceSwitch } from './flags.ts';
-import { destinationKey, serviceKey, type IpvsDestination, type IpvsServiceId } from './table.ts';
+import { destinationKey, hasThreshold, serviceKey, type IpvsDestination, type IpvsServiceId } from './table.ts';
 
 /**
  * Real servers' connection thresholds (`-x` upper, `-y` lower): `ipvsadm-save -n` does not print them, and an
@@ -17,7 +17,7 @@ export function thresholdsGuard(changes: readonly IpvsChange[]): string[] {
   // An edit that sets or clears a threshold is of one lvsplay's facts read (the inventory declares it, or the
   // rules file lvsplay wrote had it): its own, carried by the -e itself.
   const edited = changes.flatMap((change) =>
-    change.op === 'edit-destination' && !withThreshold(change.before) && !withThreshold(change.destination) ? [{ service: change.service, destination: change.destination }] : [],
+    change.op === 'edit-destination' && !hasThreshold(change.before) && !hasThreshold(change.destination) ? [{ service: change.service, destination: change.destination }] : [],
   );
   if (edited.length === 0) return [];
   const services = [...new Map(edited.map((e) => [serviceKey(e.service), e.service])).values()];
@@ -29,10 +29,6 @@ export function thresholdsGuard(changes: readonly IpvsChange[]): string[] {
     `lvsplay_held=$(printf '%s\\n' "$lvsplay_listed" | awk -v edited='${edited.map(editedKey).join(' ')}' '${THRESHOLDS_AWK}')`,
     '[ -z "$lvsplay_held" ] || { printf \'%s\\n\' "$lvsplay_held"; return 1; }',
   ];
-}
-
-function withThreshold(destination: IpvsDestination): boolean {
-  return destination.upperThreshold !== undefined || destination.lowerThreshold !== undefined;
 }
 
 /** The `ipvsadm -R` line that lists one service's real servers with their thresholds. */

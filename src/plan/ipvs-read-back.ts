@@ -1,7 +1,7 @@
 import type { IpvsItem } from '../desired/state.ts';
 import type { ProcService, ProcTable } from '../facts/ipvs-proc.ts';
 import type { IpvsChange } from '../ipvs/delta.ts';
-import { destinationKey, idOf, serviceKey, type IpvsDestination, type IpvsService, type IpvsServiceId, type IpvsServiceSettings } from '../ipvs/table.ts';
+import { destinationKey, hasThreshold, idOf, serviceKey, type IpvsService, type IpvsServiceId, type IpvsServiceSettings } from '../ipvs/table.ts';
 import type { Verdict } from '../items/kind.ts';
 
 /**
@@ -13,17 +13,13 @@ import type { Verdict } from '../items/kind.ts';
 export function procShowsChanges(changes: readonly IpvsChange[]): boolean {
   return changes.every((c) => {
     if (c.op === 'add-service' || c.op === 'edit-service') return !hidden(c.service) && !(c.op === 'edit-service' && hidden(c.before));
-    if (c.op === 'add-destination' || c.op === 'edit-destination') return !thresholded(c.destination) && !(c.op === 'edit-destination' && thresholded(c.before));
+    if (c.op === 'add-destination' || c.op === 'edit-destination') return !hasThreshold(c.destination) && !(c.op === 'edit-destination' && hasThreshold(c.before));
     return true;
   });
 }
 
 function hidden(service: IpvsServiceSettings): boolean {
   return service.persistence !== undefined || service.schedFlags !== undefined || service.pe !== undefined;
-}
-
-function thresholded(destination: IpvsDestination): boolean {
-  return destination.upperThreshold !== undefined || destination.lowerThreshold !== undefined;
 }
 
 /** The services to read back from /proc/net/ip_vs for these changes, or undefined if it cannot prove them. */
